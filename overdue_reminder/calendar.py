@@ -1,0 +1,91 @@
+"""The firm's calendar: timezone, business days, public holidays and the firm's own closures.
+
+Pure apart from constructing the holiday table; `today` always comes from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+
+class CalendarError(ValueError):
+    """Unknown holiday country or subdivision, or a bad timezone."""
+
+
+def holiday_table(country: str | None, subdivision: str | None, years: Iterable[int]) -> set[date]:
+    if not country:
+        return set()
+    try:
+        table = holidays_lib.country_holidays(country, subdiv=subdivision, years=list(years))
+    except NotImplementedError as exc:
+        raise CalendarError(f"unknown holiday country {country!r}") from exc
+    except Exception as exc:  # holidays raises NotImplementedError or ValueError by version
+        raise CalendarError(f"unknown holiday country/subdivision {country!r}/{subdivision!r}: {exc}") from exc
+    return set(table.keys())
+
+
+@dataclass(frozen=True)
+class FirmCalendar:
+    """Business days = Monday-Friday that are neither public holidays nor firm closures."""
+
+    timezone: str = "UTC"
+    country: str | None = None
+    subdivision: str | None = None
+    closures: frozenset[date] = field(default_factory=frozenset)
+    first_year: int = 2000
+    last_year: int = 2060
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @cached_property
+    def _closed(self) -> frozenset[date]:
+        years = range(self.first_year, self.last_year + 1)
+        return frozenset(holiday_table(self.country, self.subdivision, years)) | self.closures
+
+    def is_business_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self._closed
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self._closed
+
+    def next_business_day(self, day: date) -> date:
+        """`day` itself if it is a business day, else the next one."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_business_days(self, day: date, n: int) -> date:
+        """The n-th business day after `day` (n >= 0; n = 0 rolls forward to a business day)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        if n == 0:
+            return self.next_business_day(day)
+        while n:
+            day += timedelta(days=1)
+            if self.is_business_day(day):
+                n -= 1
+        return day
+
+    def business_days_between(self, start: date, end: date) -> int:
+        """Business days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.business_days_between(end, start)
+        return sum(1 for i in range(1, (end - start).days + 1)
+                   if self.is_business_day(start + timedelta(days=i)))
+
+    def local_now(self, now: datetime) -> datetime:
+        """A timezone-aware instant seen on the firm's wall clock."""
+        if now.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware instant")
+        return now.astimezone(self.tz)
+
+    def local_today(self, now: datetime) -> date:
+        return self.local_now(now).date()

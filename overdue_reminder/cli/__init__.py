@@ -1,0 +1,59 @@
+"""The `overdue-reminder` command: one group, thin subcommands that parse, call a service, print.
+
+Exit codes (DESIGN.md): 0 done; 1 done with skipped records; 2 usage or configuration error;
+3 the accounting system unreachable or refused the login; 4 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from overdue_reminder import __version__
+from overdue_reminder.cli.common import App, setup_logging
+from overdue_reminder.errors import OverdueReminderError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--config", "config_path", metavar="PATH", envvar="OVERDUE_REMINDER_CONFIG",
+              help="Configuration file (default: $OVERDUE_REMINDER_CONFIG, else ./overdue-reminder.toml).")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="overdue-reminder")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int) -> None:
+    """A law firm's collections desk beside Odoo: sync, flag, draft, offer, escalate."""
+    setup_logging(verbose)
+    app = App(config_path=config_path, as_json=as_json, verbose=verbose)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def _register() -> None:
+    from overdue_reminder.cli import setup_cmds
+
+    for module in (setup_cmds,):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning the tool's own errors into a clear message and the right exit code."""
+    try:
+        rv = cli.main(args=argv, prog_name="overdue-reminder", standalone_mode=False)
+    except OverdueReminderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(rv if isinstance(rv, int) else 0)

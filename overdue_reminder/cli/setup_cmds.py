@@ -1,0 +1,83 @@
+"""Setting up a desk: init, config check, db upgrade."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from overdue_reminder import config
+from overdue_reminder.cli.common import App, pass_app
+from overdue_reminder.errors import UsageError
+from overdue_reminder.resources import example_config
+from overdue_reminder.store.db import Store, current_revision, head_revision
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_app
+def init(app: App, path: str | None, force: bool) -> None:
+    """Write a fully commented example configuration (default ./overdue-reminder.toml)."""
+    target = Path(path or app.config_path or config.DEFAULT_CONFIG_NAME)
+    if target.exists() and not force:
+        raise UsageError(f"{target} already exists; pass --force to overwrite it.")
+    target.write_text(example_config(), encoding="utf-8")
+    os.chmod(target, 0o600)
+    app.info(f"wrote {target}: edit it, export OVERDUE_REMINDER_ODOO_PASSWORD, then run "
+             f"'overdue-reminder --config {target} config check'")
+
+
+@click.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("check")
+@click.option("--offline", is_flag=True, help="Only validate the file; do not contact Odoo.")
+@pass_app
+def config_check(app: App, offline: bool) -> None:
+    """Validate every key, then test the Odoo connection (version, login, read access)."""
+    s = app.settings
+    report: dict[str, object] = {"config": s.config_path, "valid": True, "store": Store(s.store_url).describe()}
+    if not offline and s.source == "odoo":
+        from overdue_reminder.sources.odoo import OdooSource
+
+        src = OdooSource(s.odoo, s.odoo_password(), trust_account_code=s.odoo.trust_account_code)
+        report["odoo"] = src.check()
+    if app.as_json:
+        app.emit_json(report)
+        return
+    app.console.print(f"[green]ok[/green] {s.config_path} is valid")
+    app.console.print(f"store: {report['store']}")
+    if "odoo" in report:
+        info = report["odoo"]
+        assert isinstance(info, dict)
+        app.console.print(f"odoo: server {info['server_version']} at {info['url']}, database {info['database']}")
+        app.console.print(f"login: {info['login']} (uid {info['uid']})")
+        for model, n in info["access"].items():
+            app.console.print(f"  read {model}: ok ({n} records)")
+
+
+@click.group("db")
+def db_group() -> None:
+    """The local store."""
+
+
+@db_group.command("upgrade")
+@pass_app
+def db_upgrade(app: App) -> None:
+    """Create the store or apply pending schema migrations."""
+    store = Store(app.settings.store_url)
+    before = current_revision(store.engine)
+    store.upgrade()
+    after = head_revision(store.engine)
+    store.dispose()
+    if app.as_json:
+        app.emit_json({"store": store.describe(), "from": before, "to": after})
+    else:
+        app.info(f"store {store.describe()}: {before or 'empty'} -> {after}")
+
+
+COMMANDS = [init, config_group, db_group]

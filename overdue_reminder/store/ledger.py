@@ -1,0 +1,259 @@
+"""The ledger half of the store: upserts from a source batch, watermarks, and reads as model records.
+
+Writes are batched (one executemany per table per batch) and idempotent (upsert on the Odoo id),
+so a batch re-read after a crash changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from overdue_reminder.model import (
+    Address,
+    Attorney,
+    Invoice,
+    InvoiceKind,
+    Partner,
+    Payment,
+    Skipped,
+    TrustBalance,
+)
+from overdue_reminder.store.schema import (
+    attorneys,
+    clients,
+    invoices,
+    matters,
+    payments,
+    skipped_records,
+    sync_state,
+    trust_balances,
+)
+
+
+def _insert(conn: Connection, table: Any) -> Any:
+    return (postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table))
+
+
+def upsert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str],
+           update_cols: Sequence[str] | None = None) -> None:
+    """INSERT … ON CONFLICT DO UPDATE, one statement for the whole batch."""
+    if not rows:
+        return
+    stmt = _insert(conn, table)
+    cols = update_cols if update_cols is not None else [c for c in rows[0] if c not in keys]
+    if cols:
+        stmt = stmt.on_conflict_do_update(index_elements=list(keys),
+                                          set_={c: stmt.excluded[c] for c in cols})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(rows))
+
+
+# ------------------------------------------------------------------ writes
+def partner_row(p: Partner, now: datetime) -> dict[str, Any]:
+    a = p.address
+    return {"id": p.id, "commercial_id": p.commercial_id, "name": p.name, "email": p.email,
+            "lang": p.lang, "phone": p.phone, "is_company": p.is_company, "contact_type": p.contact_type,
+            "street": a.street, "street2": a.street2, "city": a.city, "zip": a.zip, "state": a.state,
+            "country": a.country, "stub": False, "write_date": p.write_date, "synced_at": now}
+
+
+def store_partners(conn: Connection, partners: Iterable[Partner], now: datetime) -> int:
+    rows = [partner_row(p, now) for p in partners]
+    upsert(conn, clients, rows, ["id"])
+    return len(rows)
+
+
+def store_partner_stubs(conn: Connection, ids: Iterable[tuple[int, int, str]]) -> None:
+    """Placeholders for partners an invoice names before their details are read (id, commercial, name)."""
+    rows = [{"id": i, "commercial_id": c, "name": n, "stub": True} for i, c, n in ids]
+    upsert(conn, clients, rows, ["id"], update_cols=[])
+
+
+def store_attorneys(conn: Connection, items: Iterable[Attorney]) -> int:
+    rows = [{"id": a.id, "name": a.name, "login": a.login, "email": a.email, "stub": False,
+             "write_date": a.write_date} for a in items]
+    upsert(conn, attorneys, rows, ["id"])
+    return len(rows)
+
+
+def store_attorney_stubs(conn: Connection, ids: Iterable[tuple[int, str]]) -> None:
+    rows = [{"id": i, "name": n, "stub": True} for i, n in ids]
+    upsert(conn, attorneys, rows, ["id"], update_cols=[])
+
+
+def invoice_row(inv: Invoice, now: datetime) -> dict[str, Any]:
+    return {"id": inv.id, "name": inv.name, "kind": inv.kind.value, "client_id": inv.client_id,
+            "contact_id": inv.contact_id, "attorney_id": inv.attorney_id, "matter_ref": inv.matter_ref,
+            "currency": inv.currency, "amount_total": inv.amount_total,
+            "amount_residual": inv.amount_residual, "invoice_date": inv.invoice_date,
+            "due_date": inv.due_date, "payment_state": inv.payment_state, "is_open": inv.is_open,
+            "write_date": inv.write_date, "first_seen": now, "closed_at": None if inv.is_open else now}
+
+
+@dataclass
+class InvoiceCounts:
+    new: int = 0
+    changed: int = 0
+    closed: int = 0
+
+
+def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) -> InvoiceCounts:
+    """Upsert invoices; counts what is new, changed and newly closed (for the sync summary)."""
+    counts = InvoiceCounts()
+    if not items:
+        return counts
+    ids = [i.id for i in items]
+    before = {r.id: (r.is_open, r.write_date) for r in conn.execute(
+        select(invoices.c.id, invoices.c.is_open, invoices.c.write_date).where(invoices.c.id.in_(ids)))}
+    rows = []
+    for inv in items:
+        row = invoice_row(inv, now)
+        prev = before.get(inv.id)
+        if prev is None:
+            if inv.is_open:
+                counts.new += 1
+        else:
+            was_open, _ = prev
+            if was_open and not inv.is_open:
+                counts.closed += 1
+            elif inv.is_open:
+                counts.changed += 1
+        rows.append(row)
+    # first_seen stays as first written; closed_at is set once when an invoice leaves the open set.
+    cols = [c for c in rows[0] if c not in ("id", "first_seen", "closed_at")]
+    upsert(conn, invoices, rows, ["id"], update_cols=cols)
+    conn.execute(update(invoices).where(and_(invoices.c.id.in_(ids), invoices.c.is_open.is_(False),
+                                             invoices.c.closed_at.is_(None))).values(closed_at=now))
+    conn.execute(update(invoices).where(and_(invoices.c.id.in_(ids), invoices.c.is_open.is_(True)))
+                 .values(closed_at=None))
+    refs = {(i.client_id, i.matter_ref): i.attorney_id for i in items if i.matter_ref}
+    upsert(conn, matters, [{"client_id": c, "reference": r, "attorney_id": a} for (c, r), a in refs.items()],
+           ["client_id", "reference"], update_cols=["attorney_id"])
+    return counts
+
+
+def close_invoices(conn: Connection, ids: Sequence[int], now: datetime) -> int:
+    if not ids:
+        return 0
+    res = conn.execute(update(invoices).where(and_(invoices.c.id.in_(list(ids)), invoices.c.is_open.is_(True)))
+                       .values(is_open=False, closed_at=now))
+    return int(res.rowcount or 0)
+
+
+def store_payments(conn: Connection, items: Sequence[Payment]) -> int:
+    rows = [{"id": p.id, "client_id": p.client_id, "amount": p.amount, "currency": p.currency,
+             "date": p.date, "state": p.state, "reconciled": p.reconciled,
+             "invoice_ids": list(p.invoice_ids), "write_date": p.write_date} for p in items]
+    upsert(conn, payments, rows, ["id"])
+    return len(rows)
+
+
+def replace_trust_balances(conn: Connection, items: Sequence[TrustBalance], now: datetime) -> None:
+    """Trust balances are a snapshot: the newest read replaces the previous one whole."""
+    conn.execute(trust_balances.delete())
+    rows = [{"client_id": t.client_id, "currency": t.currency, "amount": t.amount, "as_of": now}
+            for t in items]
+    if rows:
+        conn.execute(trust_balances.insert(), rows)
+
+
+def store_skipped(conn: Connection, run_id: int, items: Sequence[Skipped]) -> None:
+    if items:
+        conn.execute(skipped_records.insert(), [
+            {"run_id": run_id, "model": s.model, "record_id": str(s.record_id), "reason": s.reason}
+            for s in items])
+
+
+# ------------------------------------------------------------------ watermarks
+@dataclass(frozen=True)
+class Watermark:
+    watermark: str = ""  # Odoo write_date string, UTC
+    last_id: int = 0
+    phase: str = "full"
+
+
+def get_watermark(conn: Connection, source: str, model: str) -> Watermark:
+    row = conn.execute(select(sync_state).where(
+        and_(sync_state.c.source == source, sync_state.c.model == model))).first()
+    if row is None:
+        return Watermark()
+    return Watermark(row.watermark, row.last_id, row.phase)
+
+
+def set_watermark(conn: Connection, source: str, model: str, wm: Watermark) -> None:
+    upsert(conn, sync_state, [{"source": source, "model": model, "watermark": wm.watermark,
+                               "last_id": wm.last_id, "phase": wm.phase,
+                               "updated_at": datetime.now(UTC)}], ["source", "model"])
+
+
+# ------------------------------------------------------------------ reads
+def _partner(r: Any) -> Partner:
+    return Partner(id=r.id, name=r.name, commercial_id=r.commercial_id, email=r.email, lang=r.lang,
+                   phone=r.phone, is_company=r.is_company, contact_type=r.contact_type,
+                   address=Address(r.street, r.street2, r.city, r.zip, r.state, r.country),
+                   write_date=r.write_date)
+
+
+def load_partners(conn: Connection, ids: Iterable[int] | None = None) -> dict[int, Partner]:
+    q = select(clients)
+    if ids is not None:
+        q = q.where(clients.c.id.in_(list(ids)))
+    return {r.id: _partner(r) for r in conn.execute(q)}
+
+
+def load_attorneys(conn: Connection) -> dict[int, Attorney]:
+    return {r.id: Attorney(r.id, r.name, r.login, r.email, r.write_date)
+            for r in conn.execute(select(attorneys))}
+
+
+def _invoice(r: Any) -> Invoice:
+    return Invoice(id=r.id, name=r.name, kind=InvoiceKind(r.kind), client_id=r.client_id,
+                   contact_id=r.contact_id, attorney_id=r.attorney_id, matter_ref=r.matter_ref,
+                   currency=r.currency, amount_total=r.amount_total, amount_residual=r.amount_residual,
+                   invoice_date=r.invoice_date, due_date=r.due_date, payment_state=r.payment_state,
+                   is_open=r.is_open, write_date=r.write_date)
+
+
+def load_open_invoices(conn: Connection, client_ids: Iterable[int] | None = None) -> list[Invoice]:
+    q = select(invoices).where(invoices.c.is_open.is_(True)).order_by(invoices.c.client_id, invoices.c.id)
+    if client_ids is not None:
+        q = q.where(invoices.c.client_id.in_(list(client_ids)))
+    return [_invoice(r) for r in conn.execute(q)]
+
+
+def load_invoices(conn: Connection, ids: Iterable[int]) -> list[Invoice]:
+    return [_invoice(r) for r in conn.execute(select(invoices).where(invoices.c.id.in_(list(ids))))]
+
+
+def load_client_invoices(conn: Connection, client_id: int) -> list[Invoice]:
+    """Open and closed: payment history for the client profile."""
+    q = select(invoices).where(invoices.c.client_id == client_id).order_by(invoices.c.id)
+    return [_invoice(r) for r in conn.execute(q)]
+
+
+def load_unreconciled_payments(conn: Connection) -> list[Payment]:
+    q = select(payments).where(and_(payments.c.reconciled.is_(False), payments.c.state == "posted"))
+    return [Payment(id=r.id, client_id=r.client_id, amount=r.amount, currency=r.currency, date=r.date,
+                    reconciled=r.reconciled, invoice_ids=tuple(r.invoice_ids), state=r.state,
+                    write_date=r.write_date) for r in conn.execute(q)]
+
+
+def load_trust_balances(conn: Connection) -> list[TrustBalance]:
+    return [TrustBalance(r.client_id, r.currency, r.amount) for r in conn.execute(select(trust_balances))]
+
+
+def find_clients(conn: Connection, name_or_id: str) -> list[Partner]:
+    """Clients (commercial partners) matching an id or a case-insensitive name fragment."""
+    q = select(clients).where(clients.c.id == clients.c.commercial_id)
+    if name_or_id.isdigit():
+        q = q.where(clients.c.id == int(name_or_id))
+    else:
+        q = q.where(clients.c.name.ilike(f"%{name_or_id}%"))
+    return [_partner(r) for r in conn.execute(q.order_by(clients.c.name).limit(50))]

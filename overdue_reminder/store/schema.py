@@ -1,0 +1,297 @@
+"""The store's tables (SQLAlchemy Core). Odoo ids are primary keys where a record comes from Odoo.
+
+Changes here ship as an Alembic migration in store/migrations/versions/; a test checks that
+the migrated schema equals this metadata.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from overdue_reminder.store.types import Money, UTCDateTime
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+# Every res.partner we saw: clients (id == commercial_id) and their contacts (billing contacts).
+clients = Table(
+    "clients", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("commercial_id", Integer, nullable=False, index=True),
+    Column("name", String(500), nullable=False, default=""),
+    Column("email", String(500), nullable=False, default=""),
+    Column("lang", String(16), nullable=False, default=""),
+    Column("phone", String(100), nullable=False, default=""),
+    Column("is_company", Boolean, nullable=False, default=False),
+    Column("contact_type", String(20), nullable=False, default="contact"),
+    Column("street", String(500), nullable=False, default=""),
+    Column("street2", String(500), nullable=False, default=""),
+    Column("city", String(200), nullable=False, default=""),
+    Column("zip", String(40), nullable=False, default=""),
+    Column("state", String(200), nullable=False, default=""),
+    Column("country", String(200), nullable=False, default=""),
+    # A stub row names a partner an invoice referenced before its details were read.
+    Column("stub", Boolean, nullable=False, default=False, index=True),
+    Column("write_date", UTCDateTime, nullable=True),
+    Column("synced_at", UTCDateTime, nullable=True),
+)
+
+attorneys = Table(
+    "attorneys", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(500), nullable=False, default=""),
+    Column("login", String(500), nullable=False, default=""),
+    Column("email", String(500), nullable=False, default=""),
+    Column("stub", Boolean, nullable=False, default=False),
+    Column("write_date", UTCDateTime, nullable=True),
+)
+
+matters = Table(
+    "matters", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("attorney_id", Integer, nullable=True),
+    Column("before_court", Boolean, nullable=False, default=False),  # LAW.md #11
+    Column("interest_allowed", Boolean, nullable=False, default=False),  # LAW.md #6
+    UniqueConstraint("client_id", "reference", name="uq_matters_client_reference"),
+)
+
+invoices = Table(
+    "invoices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("contact_id", Integer, nullable=False),
+    Column("attorney_id", Integer, nullable=True, index=True),
+    Column("matter_ref", String(200), nullable=False, default=""),
+    Column("currency", String(3), nullable=False),
+    Column("amount_total", Money, nullable=False),
+    Column("amount_residual", Money, nullable=False),
+    Column("invoice_date", Date, nullable=True),
+    Column("due_date", Date, nullable=False),
+    Column("payment_state", String(20), nullable=False),
+    Column("is_open", Boolean, nullable=False, index=True),
+    Column("write_date", UTCDateTime, nullable=True),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("reconciled", Boolean, nullable=False),
+    Column("invoice_ids", JSON, nullable=False, default=list),
+    Column("write_date", UTCDateTime, nullable=True),
+)
+
+trust_balances = Table(
+    "trust_balances", metadata,
+    Column("client_id", Integer, primary_key=True, autoincrement=False),
+    Column("currency", String(3), primary_key=True),
+    Column("amount", Money, nullable=False),
+    Column("as_of", UTCDateTime, nullable=False),
+)
+
+# Per-model watermark, advanced in the same transaction as the batch it covers.
+sync_state = Table(
+    "sync_state", metadata,
+    Column("source", String(100), primary_key=True),
+    Column("model", String(100), primary_key=True),
+    Column("watermark", String(40), nullable=False, default=""),  # 'YYYY-MM-DD HH:MM:SS' UTC
+    Column("last_id", Integer, nullable=False, default=0),
+    Column("phase", String(20), nullable=False, default="full"),  # full | incremental
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),  # running | ok | partial | failed
+    Column("counts", JSON, nullable=False, default=dict),
+    Column("watermarks", JSON, nullable=False, default=dict),
+    Column("error", Text, nullable=False, default=""),
+)
+
+skipped_records = Table(
+    "skipped_records", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("run_id", Integer, ForeignKey("sync_runs.id"), nullable=False, index=True),
+    Column("model", String(100), nullable=False),
+    Column("record_id", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+# Append-only: triggers (see the migration) refuse UPDATE and DELETE.
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("object_type", String(50), nullable=False),
+    Column("object_id", String(100), nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_object", "object_type", "object_id"),
+)
+
+holds = Table(
+    "holds", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("invoice_id", Integer, nullable=True),
+    Column("kind", String(40), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("until", Date, nullable=True),
+    Column("removed_by", String(200), nullable=True),
+    Column("removed_at", UTCDateTime, nullable=True),
+    Column("source_ref", String(100), nullable=True),  # e.g. 'offer:12', 'contact:7'
+)
+
+contacts = Table(
+    "contacts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("promise_date", Date, nullable=True),
+    Column("promise_amount", Money, nullable=True),
+    Column("promise_currency", String(3), nullable=True),
+    Column("promise_status", String(20), nullable=True),  # open | kept | broken
+)
+
+reminders = Table(
+    "reminders", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("tier", String(50), nullable=False),
+    Column("tier_index", Integer, nullable=False),
+    Column("matter_ref", String(200), nullable=False, default=""),
+    Column("channel", String(20), nullable=False),  # email | letter
+    Column("run_date", Date, nullable=False),
+    Column("invoice_ids", JSON, nullable=False),
+    Column("totals", JSON, nullable=False),  # {currency: "amount"}
+    Column("to_address", String(500), nullable=False, default=""),
+    Column("language", String(16), nullable=False, default=""),
+    Column("subject", Text, nullable=False, default=""),
+    Column("body_text", Text, nullable=False, default=""),
+    Column("body_html", Text, nullable=False, default=""),
+    # draft | approved | rejected | cancelled | sending | sent | unconfirmed | failed
+    Column("status", String(20), nullable=False, index=True),
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("message_id", String(300), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("sending_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+
+offers = Table(
+    "offers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("kind", String(30), nullable=False),  # installments | settlement | extension | combined
+    Column("currency", String(3), nullable=False),
+    Column("balance", Money, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("installments", JSON, nullable=False, default=list),
+    # proposed | awaiting_attorney | accepted | declined | good_standing | breached | completed | refused
+    Column("status", String(30), nullable=False, index=True),
+    Column("needs", String(30), nullable=False, default="staff"),  # staff | attorney | written_terms
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("attorney_id", Integer, nullable=True),
+)
+
+letters = Table(
+    "letters", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("tier", String(50), nullable=False),
+    Column("run_date", Date, nullable=False),
+    Column("invoice_ids", JSON, nullable=False),
+    Column("language", String(16), nullable=False, default=""),
+    Column("path", Text, nullable=False),
+    Column("pdf_path", Text, nullable=True),
+    Column("sha256", String(64), nullable=False),
+    Column("approved_sha256", String(64), nullable=True),
+    Column("approved_path", Text, nullable=True),
+    # awaiting_review | approved | rejected | sent
+    Column("status", String(30), nullable=False, index=True),
+    Column("attorney_id", Integer, nullable=True, index=True),
+    Column("attorney_email", String(500), nullable=False, default=""),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("reason", Text, nullable=False, default=""),
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("odoo_activity_id", Integer, nullable=True),
+)
+
+# Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.
+notices = Table(
+    "notices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", Integer, nullable=False, index=True),
+    Column("kind", String(50), nullable=False),
+    Column("served_on", Date, nullable=False),
+    Column("method", String(50), nullable=False),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+# Scheduler heartbeat and run records for the nightly service.
+service_runs = Table(
+    "service_runs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job", String(50), nullable=False),
+    Column("run_date", Date, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("counts", JSON, nullable=False, default=dict),
+    Column("error", Text, nullable=False, default=""),
+)
+
+heartbeat = Table(
+    "heartbeat", metadata,
+    Column("name", String(50), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", JSON, nullable=False, default=dict),
+)
