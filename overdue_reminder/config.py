@@ -111,6 +111,515 @@ class StoreSettings:
 
 
 @dataclass(frozen=True)
+class TierSettings:
+    """One step of the reminder ladder; `days` past due (negative: a pre-due courtesy notice)."""
+
+    name: str
+    days: int
+    day_count: Literal["calendar", "business"] = "calendar"
+    channel: Literal["email", "letter"] = "email"
+    attorney_review: bool = False
+    offer: bool = False
+    min_days_before_next: int = 0
+    auto_send: bool = False
+
+
+def default_tiers() -> list[TierSettings]:
+    return [
+        TierSettings("courtesy", -3),
+        TierSettings("friendly", 7),
+        TierSettings("firm", 30),
+        TierSettings("final", 60, offer=True),
+        TierSettings("escalation", 90, channel="letter", attorney_review=True),
+    ]
+
+
+@dataclass(frozen=True)
+class ClientOverride:
+    """Per-client terms (`[[policy.clients]]`), matched by Odoo partner id or exact name."""
+
+    id: int = 0
+    name: str = ""
+    extra_days: int = 0
+    no_reminders: bool = False
+    interest_allowed: bool = False
+    interest_rate: Decimal | None = None  # percent a year, simple; None: policy.interest_rate
+    late_fee: dict[str, Decimal] = field(default_factory=dict)  # flat fee per overdue invoice, per currency
+    kind: Literal["", "consumer", "business"] = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PolicySettings:
+    tiers: list[TierSettings] = field(default_factory=default_tiers)
+    grace_days: int = 0
+    min_gap_days: int = 7
+    minimum_amount: dict[str, Decimal] = field(default_factory=dict)
+    group_by: Literal["client", "matter"] = "client"
+    skip_tiers: bool = False
+    interest_rate: Decimal = Decimal(0)
+    late_fee: dict[str, Decimal] = field(default_factory=dict)
+    personal_email_domains: list[str] = field(default_factory=list)
+    clients: list[ClientOverride] = field(default_factory=list)
+
+    def check(self, ctx: _Ctx) -> None:
+        if not self.tiers:
+            ctx.fail("policy.tiers", "needs at least one tier.", "add [[policy.tiers]] tables or remove the key.")
+        seen: set[str] = set()
+        for i, t in enumerate(self.tiers):
+            key = f"policy.tiers[{i}]"
+            if not t.name.strip():
+                ctx.fail(f"{key}.name", "a tier needs a name.", "use e.g. \"friendly\".")
+            if t.name in seen:
+                ctx.fail(f"{key}.name", f"duplicate tier name {t.name!r}.", "give every tier its own name.")
+            seen.add(t.name)
+            if i and t.days <= self.tiers[i - 1].days:
+                ctx.fail(f"{key}.days", f"tiers are out of order: {t.name!r} at {t.days} days comes after "
+                         f"{self.tiers[i - 1].name!r} at {self.tiers[i - 1].days} days.",
+                         "list tiers from the earliest to the latest, each with more days than the one before.")
+            if t.min_days_before_next < 0:
+                ctx.fail(f"{key}.min_days_before_next", "must be 0 or more.", "use e.g. 7.")
+            if t.channel == "letter" and not t.attorney_review:
+                ctx.fail(f"{key}.attorney_review", "a letter tier is never sent without an attorney's approval.",
+                         "set attorney_review = true.")
+            if t.auto_send and t.attorney_review:
+                ctx.fail(f"{key}.auto_send", "a tier that needs an attorney's review cannot be sent automatically.",
+                         "set auto_send = false.")
+        if all(t.days <= 0 for t in self.tiers):
+            ctx.fail("policy.tiers", "every tier is before the due date; nothing would follow up overdue invoices.",
+                     "add a tier with days of 1 or more.")
+        if self.grace_days < 0:
+            ctx.fail("policy.grace_days", "must be 0 or more.", "use 0 for none.")
+        if self.min_gap_days < 0:
+            ctx.fail("policy.min_gap_days", f"a negative gap ({self.min_gap_days}) is not allowed.",
+                     "use 0 or more days between contacts (default 7).")
+        if self.interest_rate < 0:
+            ctx.fail("policy.interest_rate", "must be 0 or more.", "use a yearly percent such as \"9\".")
+        for table, amounts in (("policy.minimum_amount", self.minimum_amount), ("policy.late_fee", self.late_fee)):
+            for code, amount in amounts.items():
+                check_currency(ctx, f"{table}.{code}", code)
+                if amount < 0:
+                    ctx.fail(f"{table}.{code}", "must be 0 or more.", "use e.g. \"25.00\".")
+        ids: set[int] = set()
+        names: set[str] = set()
+        for i, c in enumerate(self.clients):
+            key = f"policy.clients[{i}]"
+            if not c.id and not c.name:
+                ctx.fail(key, "names no client.", "set id (the Odoo partner id) or name (exact).")
+            if c.id < 0:
+                ctx.fail(f"{key}.id", "must be a positive Odoo partner id.", "use the id shown in Odoo.")
+            if c.id and c.id in ids:
+                ctx.fail(f"{key}.id", f"client id {c.id} is listed twice.", "merge the two entries.")
+            if c.name and c.name in names:
+                ctx.fail(f"{key}.name", f"client {c.name!r} is listed twice.", "merge the two entries.")
+            ids.add(c.id)
+            names.add(c.name)
+            if c.extra_days < 0:
+                ctx.fail(f"{key}.extra_days", "must be 0 or more.", "use the extra days of the client's terms.")
+            if c.interest_rate is not None and c.interest_rate < 0:
+                ctx.fail(f"{key}.interest_rate", "must be 0 or more.", "use a yearly percent such as \"9\".")
+            if (c.interest_rate is not None or c.late_fee) and not c.interest_allowed:
+                ctx.fail(f"{key}.interest_allowed", "interest or a late fee is set but the engagement terms are "
+                         "not marked as allowing it.", "set interest_allowed = true only if the engagement "
+                         "terms agreed it in advance; otherwise remove interest_rate and late_fee.")
+            for code, amount in c.late_fee.items():
+                check_currency(ctx, f"{key}.late_fee.{code}", code)
+                if amount < 0:
+                    ctx.fail(f"{key}.late_fee.{code}", "must be 0 or more.", "use e.g. \"25.00\".")
+
+    def tier_index(self, name: str) -> int | None:
+        for i, t in enumerate(self.tiers):
+            if t.name == name:
+                return i
+        return None
+
+
+LETTER_KINDS = ("escalation", "withdrawal_warning", "refer_to_suit")
+SERVICE_METHODS = ("certified_mail", "certified_and_regular_mail", "registered_mail", "personal_service",
+                   "regular_mail", "hand_delivery", "email")
+
+
+@dataclass(frozen=True)
+class JurisdictionSettings:
+    """One jurisdiction's fee-arbitration notice (LAW.md #8, #9): what letters say, what refer-to-suit waits on."""
+
+    name: str = ""
+    notice_required: bool = True
+    notice_kind: str = "fee_arbitration"
+    notice_title: str = ""
+    rule: str = ""
+    forms: list[str] = field(default_factory=list)
+    template: str = ""  # default notices/<CODE>.txt.j2
+    service_methods: list[str] = field(default_factory=list)  # empty: any method counts
+    waiting_days: int = 0  # 0: letters.suit_waiting_days
+
+
+def _default_jurisdictions() -> dict[str, JurisdictionSettings]:
+    """Shipped defaults (LAW.md #9); the firm's counsel confirms them, a [letters.jurisdictions.X] table overrides."""
+    return {
+        "NY": JurisdictionSettings(
+            name="New York", notice_kind="ny_part137",
+            notice_title="Notice of Client's Right to Arbitrate (22 NYCRR Part 137)", rule="22 NYCRR 137.6",
+            forms=["UCS 137-1 (Notice of Client's Right to Arbitrate)", "UCS 137-2 (Client's Request for Arbitration)"],
+            service_methods=["certified_mail", "personal_service"]),
+        "CA": JurisdictionSettings(
+            name="California", notice_kind="ca_mfaa",
+            notice_title="Notice of Client's Right to Fee Arbitration (Mandatory Fee Arbitration Act)",
+            rule="Cal. Bus. & Prof. Code §6201(a)",
+            forms=["State Bar of California: Notice of Client's Right to Fee Arbitration"]),
+        "NJ": JurisdictionSettings(
+            name="New Jersey", notice_kind="nj_pre_action",
+            notice_title="Pre-Action Notice of Client's Right to Fee Arbitration (R. 1:20A-6)",
+            rule="N.J. Ct. R. 1:20A-6", forms=[],
+            service_methods=["certified_and_regular_mail"]),
+    }
+
+
+@dataclass(frozen=True)
+class LettersSettings:
+    """Escalation letters: where they are written, who reviews them, and each jurisdiction's notice."""
+
+    dir: str = "letters"
+    supervising_partner: str = ""
+    pdf: Literal["auto", "never"] = "auto"
+    pdf_timeout_seconds: float = 120.0
+    write_back: bool = False
+    suit_waiting_days: int = 30
+    review_days: int = 2
+    max_edited_mb: int = 20
+    templates_dir: str = ""
+    tier_kinds: dict[str, str] = field(default_factory=dict)
+    jurisdictions: dict[str, JurisdictionSettings] = field(default_factory=_default_jurisdictions)
+
+    def check(self, ctx: _Ctx) -> None:
+        if self.supervising_partner and "@" not in self.supervising_partner:
+            ctx.fail("letters.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
+                     "use the partner's email as it appears in Odoo, e.g. \"partner@firm.example\".")
+        if self.suit_waiting_days < 0:
+            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (LAW.md #9).")
+        if self.pdf_timeout_seconds <= 0:
+            ctx.fail("letters.pdf_timeout_seconds", "must be positive.", "use e.g. 120.")
+        if self.review_days < 0:
+            ctx.fail("letters.review_days", "must be 0 or more.", "use e.g. 2.")
+        if not 1 <= self.max_edited_mb <= 200:
+            ctx.fail("letters.max_edited_mb", "must be between 1 and 200.", "use e.g. 20.")
+        for tier, kind in self.tier_kinds.items():
+            if kind not in LETTER_KINDS:
+                ctx.fail(f"letters.tier_kinds.{tier}", f"{kind!r} is not a letter kind.",
+                         f"use one of: {', '.join(LETTER_KINDS)}.")
+        for code, j in self.jurisdictions.items():
+            if not code.isalnum() or code != code.upper():
+                ctx.fail(f"letters.jurisdictions.{code}", f"jurisdiction code {code!r} must be upper-case letters.",
+                         "use a code such as NY, CA or NJ.")
+            for i, m in enumerate(j.service_methods):
+                if m not in SERVICE_METHODS:
+                    ctx.fail(f"letters.jurisdictions.{code}.service_methods[{i}]", f"unknown method {m!r}.",
+                             f"use one of: {', '.join(SERVICE_METHODS)}.")
+            if j.waiting_days < 0:
+                ctx.fail(f"letters.jurisdictions.{code}.waiting_days", "must be 0 or more.",
+                         "use 0 for letters.suit_waiting_days, or a number of days.")
+            if not j.notice_kind:
+                ctx.fail(f"letters.jurisdictions.{code}.notice_kind", "must not be empty.",
+                         "use a short name such as \"ny_part137\"; `letters notice --kind` records it.")
+
+    def jurisdiction(self, code: str) -> JurisdictionSettings | None:
+        """The configured table first, then the shipped defaults (so configuring NY keeps CA and NJ)."""
+        code = code.upper()
+        return self.jurisdictions.get(code) or _default_jurisdictions().get(code)
+
+    def kind_of(self, tier: str) -> str:
+        """Which letter a tier produces: configured, else the tier's own name if it is a kind, else escalation."""
+        if tier in self.tier_kinds:
+            return self.tier_kinds[tier]
+        return tier if tier in LETTER_KINDS else "escalation"
+
+    def waiting_days(self, code: str) -> int:
+        j = self.jurisdiction(code) if code else None
+        return j.waiting_days if j is not None and j.waiting_days else self.suit_waiting_days
+
+
+@dataclass(frozen=True)
+class PaymentChannel:
+    """One of the firm's official ways to pay (`[[payment.channels]]`), printed in every reminder."""
+
+    label: str
+    details: list[str] = field(default_factory=list)  # e.g. ["Bank: …", "ABA 021000021", "Account 1234"]
+    url: str = ""  # the firm's own client portal, if any
+    labels: dict[str, str] = field(default_factory=dict)  # the label per language, e.g. {zh_CN = "银行转账"}
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """DESIGN.md: every reminder carries only these channels and how to verify a request by phone."""
+
+    channels: list[PaymentChannel] = field(default_factory=list)
+    verify_phone: str = ""  # the firm's published number; empty: firm.phone
+    verification: dict[str, str] = field(default_factory=dict)  # per language; empty: the template's sentence
+
+    def check(self, ctx: _Ctx) -> None:
+        for i, ch in enumerate(self.channels):
+            if not ch.label.strip():
+                ctx.fail(f"payment.channels[{i}].label", "a payment channel needs a label.",
+                         "use e.g. \"Bank transfer (USD)\".")
+            if not ch.details and not ch.url:
+                ctx.fail(f"payment.channels[{i}].details", f"channel {ch.label!r} says nothing about how to pay.",
+                         "add details = [\"Bank: …\", \"Account: …\"] or url = \"https://…\".")
+            if ch.url and not ch.url.startswith("https://"):
+                ctx.fail(f"payment.channels[{i}].url", f"{ch.url!r} is not an https:// address.",
+                         "use the firm's own https:// portal address.")
+        if any(c in self.verify_phone for c in "\r\n"):
+            ctx.fail("payment.verify_phone", "must be one line.", "write the number only.")
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How approved reminders leave the desk (DESIGN.md: outbox, SMTP or Odoo's mail)."""
+
+    mode: Literal["outbox", "smtp", "odoo"] = "outbox"
+    outbox_dir: str = "outbox"
+    from_address: str = ""  # empty: firm.email
+    from_name: str = ""  # empty: firm.name (LAW.md #12: always the firm's own name)
+    reply_to: str = ""
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password_env: str = "OVERDUE_REMINDER_SMTP_PASSWORD"
+    smtp_timeout: float = 30.0
+    send_window: str = "09:00-17:00"  # firm local time, [start, end)
+    business_days_only: bool = True
+    max_per_run: int = 500
+    write_back_notes: bool = False
+
+    def check(self, ctx: _Ctx) -> None:
+        if not 1 <= self.smtp_port <= 65535:
+            ctx.fail("delivery.smtp_port", f"port {self.smtp_port} is out of range.", "use 587 (STARTTLS) or 465 (SSL).")
+        if self.smtp_timeout <= 0:
+            ctx.fail("delivery.smtp_timeout", "must be positive.", "use e.g. 30.")
+        if self.max_per_run < 1:
+            ctx.fail("delivery.max_per_run", "must be 1 or more.", "use e.g. 500.")
+        try:
+            self.window()
+        except ValueError as exc:
+            ctx.fail("delivery.send_window", f"{exc}.", "write it as \"HH:MM-HH:MM\", e.g. \"09:00-17:00\".")
+        for key in ("from_address", "reply_to", "from_name"):
+            if any(c in getattr(self, key) for c in "\r\n"):
+                ctx.fail(f"delivery.{key}", "must be one line.", "remove the line break.")
+
+    def window(self) -> tuple[time, time]:
+        start_s, sep, end_s = self.send_window.partition("-")
+        if not sep:
+            raise ValueError(f"{self.send_window!r} is not a range")
+        try:
+            start, end = time.fromisoformat(start_s.strip()), time.fromisoformat(end_s.strip())
+        except ValueError as exc:
+            raise ValueError(f"{self.send_window!r} is not a range of times") from exc
+        if end <= start:
+            raise ValueError(f"the window {self.send_window!r} ends before it starts")
+        return start, end
+
+
+@dataclass(frozen=True)
+class TemplatesSettings:
+    """A firm's own templates: `dir` mirrors the shipped layout (email/<lang>/<tier>.<part>.j2)."""
+
+    dir: str = ""
+    respond_within_days: int = 10  # business days the firm and final tiers give the client
+
+    def check(self, ctx: _Ctx) -> None:
+        if not 1 <= self.respond_within_days <= 90:
+            ctx.fail("templates.respond_within_days", "must be between 1 and 90.", "use e.g. 10.")
+
+
+# ---------------------------------------------------------------- offers (negotiation terms, authority)
+OfferKindName = Literal["installments", "settlement", "extension", "combined", "none"]
+FrequencyName = Literal["weekly", "biweekly", "monthly"]
+OFFER_REASONS = ("financial_hardship", "temporary_emergency", "planning_error", "forgot_admin", "dispute", "other")
+OFFER_GRADES = ("A", "B", "C", "D")
+
+
+@dataclass(frozen=True)
+class OfferLimits:
+    """What one level of the firm may grant alone; anything beyond goes one level up."""
+
+    max_discount_percent: Decimal = Decimal("5")
+    max_installments: int = 6
+    max_extension_days: int = 30
+    max_term_months: int = 6
+    min_down_payment_percent: Decimal = Decimal("10")
+
+    def check_at(self, ctx: _Ctx, key: str) -> None:
+        if not Decimal(0) <= self.max_discount_percent < Decimal(100):
+            ctx.fail(f"{key}.max_discount_percent", "must be at least 0 and below 100.", "use e.g. \"5\".")
+        if not Decimal(0) <= self.min_down_payment_percent < Decimal(100):
+            ctx.fail(f"{key}.min_down_payment_percent", "must be at least 0 and below 100.", "use e.g. \"10\".")
+        for name in ("max_installments", "max_extension_days", "max_term_months"):
+            if getattr(self, name) < 1:
+                ctx.fail(f"{key}.{name}", "must be 1 or more.", "use a positive whole number.")
+
+
+@dataclass(frozen=True)
+class AttorneyLimits(OfferLimits):
+    """Its own defaults, so that a partial [offers.attorney] table keeps the attorney's other limits."""
+
+    max_discount_percent: Decimal = Decimal("15")
+    max_installments: int = 12
+    max_extension_days: int = 60
+    max_term_months: int = 12
+    min_down_payment_percent: Decimal = Decimal("5")
+
+
+@dataclass(frozen=True)
+class OfferFloors:
+    """Absolute limits nobody at the firm may cross, not even the supervising partner."""
+
+    max_discount_percent: Decimal = Decimal("25")
+    min_down_payment_percent: Decimal = Decimal("5")
+    longest_term_months: int = 24
+
+
+@dataclass(frozen=True)
+class ReasonTerms:
+    """Default terms suggested for one reason the client gave; the client's grade then shapes them."""
+
+    kind: OfferKindName = "none"
+    installments: int = 0
+    frequency: FrequencyName | Literal[""] = ""  # "": [offers].default_frequency
+    down_payment_percent: Decimal = Decimal("0")
+    extension_days: int = 0
+    discount_percent: Decimal = Decimal("0")  # > 0: a lump-sum settlement is suggested as an alternative
+
+
+@dataclass(frozen=True)
+class HardshipTerms(ReasonTerms):
+    kind: OfferKindName = "installments"
+    installments: int = 6
+    down_payment_percent: Decimal = Decimal("10")
+    discount_percent: Decimal = Decimal("5")
+
+
+@dataclass(frozen=True)
+class EmergencyTerms(ReasonTerms):
+    kind: OfferKindName = "extension"
+    extension_days: int = 30
+
+
+@dataclass(frozen=True)
+class PlanningErrorTerms(ReasonTerms):
+    kind: OfferKindName = "installments"
+    installments: int = 3
+    down_payment_percent: Decimal = Decimal("20")
+
+
+@dataclass(frozen=True)
+class ForgotTerms(ReasonTerms):
+    kind: OfferKindName = "extension"
+    extension_days: int = 7
+
+
+@dataclass(frozen=True)
+class OfferReasons:
+    """One table per reason code; a partial table keeps the shipped defaults for the other keys."""
+
+    financial_hardship: HardshipTerms = field(default_factory=HardshipTerms)
+    temporary_emergency: EmergencyTerms = field(default_factory=EmergencyTerms)
+    planning_error: PlanningErrorTerms = field(default_factory=PlanningErrorTerms)
+    forgot_admin: ForgotTerms = field(default_factory=ForgotTerms)
+    dispute: ReasonTerms = field(default_factory=ReasonTerms)
+    other: ReasonTerms = field(default_factory=ReasonTerms)
+
+    def terms(self, reason: str) -> ReasonTerms:
+        return typing.cast(ReasonTerms, getattr(self, reason))
+
+
+@dataclass(frozen=True)
+class OfferSettings:
+    """Negotiation offers: who may grant what, the floors, grace periods and default terms per reason."""
+
+    staff: OfferLimits = field(default_factory=OfferLimits)
+    attorney: AttorneyLimits = field(default_factory=AttorneyLimits)
+    floors: OfferFloors = field(default_factory=OfferFloors)
+    supervising_partner: str = ""
+    default_frequency: FrequencyName = "monthly"
+    installment_grace_days: int = 5  # business days after an installment's due date
+    promise_grace_days: int = 3  # business days after a promised payment date
+    down_payment_days: int = 7  # the first payment of a suggested plan falls due this many days out
+    settlement_days: int = 14  # a suggested settlement must be paid within this many days
+    min_installment: dict[str, Decimal] = field(default_factory=dict)  # per currency; default one minor unit
+    grade_installments_percent: dict[str, int] = field(
+        default_factory=lambda: {"A": 100, "B": 100, "C": 67, "D": 50})
+    grade_extra_down_payment_percent: dict[str, Decimal] = field(
+        default_factory=lambda: {"A": Decimal(0), "B": Decimal(0), "C": Decimal(10), "D": Decimal(20)})
+    grade_extension_percent: dict[str, int] = field(default_factory=lambda: {"A": 100, "B": 100, "C": 50, "D": 50})
+    grade_discount: dict[str, bool] = field(default_factory=lambda: {"A": True, "B": True, "C": False, "D": False})
+    reasons: OfferReasons = field(default_factory=OfferReasons)
+
+    def check(self, ctx: _Ctx) -> None:
+        self.staff.check_at(ctx, "offers.staff")
+        self.attorney.check_at(ctx, "offers.attorney")
+        f = self.floors
+        if not Decimal(0) <= f.max_discount_percent < Decimal(100):
+            ctx.fail("offers.floors.max_discount_percent", "must be at least 0 and below 100.", "use e.g. \"25\".")
+        if not Decimal(0) <= f.min_down_payment_percent < Decimal(100):
+            ctx.fail("offers.floors.min_down_payment_percent", "must be at least 0 and below 100.", "use e.g. \"5\".")
+        if f.longest_term_months < 1:
+            ctx.fail("offers.floors.longest_term_months", "must be 1 or more.", "use e.g. 24.")
+        s, a = self.staff, self.attorney
+        for name in ("max_discount_percent", "max_installments", "max_extension_days", "max_term_months"):
+            if getattr(s, name) > getattr(a, name):
+                ctx.fail(f"offers.staff.{name}", f"staff may not grant more than the attorney (offers.attorney.{name}).",
+                         f"lower it to at most {getattr(a, name)} or raise offers.attorney.{name}.")
+        if s.min_down_payment_percent < a.min_down_payment_percent:
+            ctx.fail("offers.staff.min_down_payment_percent", "staff may not accept a smaller down payment "
+                     "than the attorney.", f"raise it to at least {a.min_down_payment_percent}.")
+        if a.max_discount_percent > f.max_discount_percent:
+            ctx.fail("offers.attorney.max_discount_percent", "is above the floor offers.floors.max_discount_percent.",
+                     f"lower it to at most {f.max_discount_percent}.")
+        if a.min_down_payment_percent < f.min_down_payment_percent:
+            ctx.fail("offers.attorney.min_down_payment_percent", "is below offers.floors.min_down_payment_percent.",
+                     f"raise it to at least {f.min_down_payment_percent}.")
+        if a.max_term_months > f.longest_term_months:
+            ctx.fail("offers.attorney.max_term_months", "is beyond offers.floors.longest_term_months.",
+                     f"lower it to at most {f.longest_term_months}.")
+        if self.supervising_partner and "@" not in self.supervising_partner:
+            ctx.fail("offers.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
+                     "write the partner's login email, or leave it empty.")
+        for name in ("installment_grace_days", "promise_grace_days", "down_payment_days", "settlement_days"):
+            if getattr(self, name) < 0:
+                ctx.fail(f"offers.{name}", "must be 0 or more.", "use a whole number of days.")
+        for code, amount in self.min_installment.items():
+            check_currency(ctx, f"offers.min_installment.{code}", code)
+            if amount <= 0:
+                ctx.fail(f"offers.min_installment.{code}", "must be positive.", "write e.g. \"50.00\".")
+        for key in ("grade_installments_percent", "grade_extra_down_payment_percent", "grade_extension_percent",
+                    "grade_discount"):
+            table: dict[str, Any] = getattr(self, key)
+            for grade, value in table.items():
+                if grade not in OFFER_GRADES:
+                    ctx.fail(f"offers.{key}.{grade}", f"unknown grade {grade!r}.", "use A, B, C or D.")
+                if not isinstance(value, bool) and not 0 <= value <= 100:
+                    ctx.fail(f"offers.{key}.{grade}", "must be a percentage between 0 and 100.", "use e.g. 50.")
+        for reason in OFFER_REASONS:
+            t = self.reasons.terms(reason)
+            key = f"offers.reasons.{reason}"
+            if reason == "dispute" and t.kind != "none":
+                ctx.fail(f"{key}.kind", "a disputed bill gets no offer: it goes to the attorney (LAW.md #8).",
+                         "set kind = \"none\".")
+            if t.kind in ("installments", "combined") and t.installments < 1:
+                ctx.fail(f"{key}.installments", f"a {t.kind} offer needs at least one installment.", "use e.g. 3.")
+            if t.kind in ("extension", "combined") and t.extension_days < 0:
+                ctx.fail(f"{key}.extension_days", "must be 0 or more.", "use e.g. 14.")
+            if t.kind == "extension" and t.extension_days < 1:
+                ctx.fail(f"{key}.extension_days", "an extension needs at least one day.", "use e.g. 14.")
+            if t.kind == "settlement" and t.discount_percent <= 0:
+                ctx.fail(f"{key}.discount_percent", "a settlement needs a discount.", "use e.g. \"5\".")
+            if not Decimal(0) <= t.down_payment_percent < Decimal(100):
+                ctx.fail(f"{key}.down_payment_percent", "must be at least 0 and below 100.", "use e.g. \"10\".")
+            if not Decimal(0) <= t.discount_percent < Decimal(100):
+                ctx.fail(f"{key}.discount_percent", "must be at least 0 and below 100.", "use e.g. \"5\".")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the tool needs, resolved and checked. Paths are absolute."""
 
@@ -119,6 +628,12 @@ class Settings:
     odoo: OdooSettings = field(default_factory=OdooSettings)
     files: FilesSettings = field(default_factory=FilesSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    letters: LettersSettings = field(default_factory=LettersSettings)
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    offers: OfferSettings = field(default_factory=OfferSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    payment: PaymentSettings = field(default_factory=PaymentSettings)
+    templates: TemplatesSettings = field(default_factory=TemplatesSettings)
     config_path: str = ""
     base_dir: str = "."
 

@@ -138,16 +138,13 @@ class Skipped:
     reason: str
 
 
-@dataclass(slots=True)
-class SyncBatch:
-    """What one page of a source yields; the sync service stores it in one transaction."""
+@dataclass(frozen=True, slots=True)
+class Watermark:
+    """How far a model has been read: the last write_date (Odoo's UTC string) and keyset id."""
 
-    partners: list[Partner] = field(default_factory=list)
-    attorneys: list[Attorney] = field(default_factory=list)
-    invoices: list[Invoice] = field(default_factory=list)
-    closed_invoice_ids: list[int] = field(default_factory=list)
-    payments: list[Payment] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+    watermark: str = ""
+    last_id: int = 0
+    phase: str = "full"  # full: paging the open set by id; incremental: paging changes by write_date
 
 
 # ---------------------------------------------------------------- the plan (policy's output)
@@ -198,6 +195,12 @@ class Action:
     reasons: tuple[str, ...]
     staff_notes: tuple[str, ...] = ()  # trust balance, employer-domain warning, no email …
     interest: dict[str, Decimal] = field(default_factory=dict)
+    client_kind: str = "business"  # LAW.md #12: "consumer" | "business"
+    trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied (LAW.md #5)
+    last_tier: str = ""  # the tier sent last in this cycle, "" when none
+    last_contact: date | None = None
+    aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # bucket -> currency -> amount
+    before_court: tuple[str, ...] = ()  # matter refs before a court (LAW.md #11)
 
     @property
     def invoice_ids(self) -> tuple[int, ...]:
@@ -216,6 +219,10 @@ class SkippedClient:
     client_name: str
     kind: str
     reason: str
+    matter_ref: str = ""
+    attorney_id: int | None = None  # who decides, e.g. on a dispute (LAW.md #8)
+    hold_ids: tuple[int, ...] = ()
+    invoice_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +230,4 @@ class Plan:
     today: date
     actions: tuple[Action, ...]
     skipped: tuple[SkippedClient, ...]
+    aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # all open invoices: bucket -> totals

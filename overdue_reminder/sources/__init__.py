@@ -1,0 +1,49 @@
+"""Accounting-system connectors behind one small protocol; a new system is a new module here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from overdue_reminder.model import Attorney, Invoice, Partner, Payment, Skipped, TrustBalance, Watermark
+
+__all__ = ["Page", "Source", "Watermark"]
+
+
+@dataclass
+class Page:
+    """One RPC page of invoices, or payments, with the watermark to commit alongside it."""
+
+    invoices: list[Invoice] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    closed_ids: list[int] = field(default_factory=list)  # documents that left the open set
+    skipped: list[Skipped] = field(default_factory=list)
+    partner_refs: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (commercial id, name)
+    attorney_refs: dict[int, str] = field(default_factory=dict)
+    watermark: Watermark = field(default_factory=Watermark)
+    snapshot: bool = False  # True: the source lists every open invoice; anything else is closed
+    done: bool = False  # the last page of this pass
+
+
+class Source(Protocol):
+    name: str
+
+    def open(self) -> None: ...
+
+    def invoice_pages(self, wm: Watermark) -> Iterator[Page]: ...
+
+    def payment_pages(self, wm: Watermark) -> Iterator[Page]: ...
+
+    def read_partners(self, ids: Sequence[int]) -> tuple[list[Partner], list[Skipped]]: ...
+
+    def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]: ...
+
+    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]: ...
+
+    def trust_balances(self) -> list[TrustBalance] | None: ...
+
+    @property
+    def rpc_calls(self) -> int: ...
+
+    def close(self) -> None: ...

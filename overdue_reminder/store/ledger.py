@@ -23,6 +23,7 @@ from overdue_reminder.model import (
     Payment,
     Skipped,
     TrustBalance,
+    Watermark,
 )
 from overdue_reminder.store.schema import (
     attorneys,
@@ -172,13 +173,6 @@ def store_skipped(conn: Connection, run_id: int, items: Sequence[Skipped]) -> No
 
 
 # ------------------------------------------------------------------ watermarks
-@dataclass(frozen=True)
-class Watermark:
-    watermark: str = ""  # Odoo write_date string, UTC
-    last_id: int = 0
-    phase: str = "full"
-
-
 def get_watermark(conn: Connection, source: str, model: str) -> Watermark:
     row = conn.execute(select(sync_state).where(
         and_(sync_state.c.source == source, sync_state.c.model == model))).first()

@@ -217,6 +217,17 @@ reminders = Table(
     Column("sending_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("note", Text, nullable=False, default=""),
+    Column("client_name", String(500), nullable=False, default=""),
+    Column("contact_id", Integer, nullable=True),
+    Column("attorney_id", Integer, nullable=True),
+    Column("attorney_review", Boolean, nullable=False, default=False),
+    Column("auto_send", Boolean, nullable=False, default=False),
+    Column("max_days_past_due", Integer, nullable=False, default=0),
+    # Per document as drafted ([{id, name, currency, residual}]): send re-reads and compares.
+    Column("lines", JSON, nullable=False, default=list),
+    Column("staff_notes", JSON, nullable=False, default=list),
+    Column("why", Text, nullable=False, default=""),
+    Column("delivery_ref", Text, nullable=False, default=""),  # .eml path, SMTP reply, Odoo mail id
 )
 
 offers = Table(
@@ -262,6 +273,17 @@ letters = Table(
     Column("idempotency_key", String(100), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("odoo_activity_id", Integer, nullable=True),
+    Column("kind", String(30), nullable=False, default="escalation"),  # escalation | withdrawal_warning | refer_to_suit
+    Column("jurisdiction", String(10), nullable=False, default=""),
+    Column("matter_refs", JSON, nullable=False, default=list),
+    Column("totals", JSON, nullable=False, default=dict),  # {currency: "amount"}
+    Column("flags", JSON, nullable=False, default=list),  # e.g. matters before a court (LAW.md #11)
+    Column("reviewed_sha256", String(64), nullable=True),  # the draft or edited file the attorney approved
+    Column("approved_pdf_path", Text, nullable=True),
+    Column("approved_pdf_sha256", String(64), nullable=True),
+    Column("odoo_attachment_ids", JSON, nullable=False, default=dict),  # {invoice id: ir.attachment id}
+    Column("released_by", String(200), nullable=True),
+    Column("released_at", UTCDateTime, nullable=True),
 )
 
 # Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 16:44:57.007395
+Create Date: 2026-11-28 16:50:43.177965
 """
 from alembic import op
 import sqlalchemy as sa
@@ -149,6 +149,17 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=100), nullable=False),
     sa.Column('created_at', overdue_reminder.store.types.UTCDateTime(), nullable=False),
     sa.Column('odoo_activity_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('jurisdiction', sa.String(length=10), nullable=False),
+    sa.Column('matter_refs', sa.JSON(), nullable=False),
+    sa.Column('totals', sa.JSON(), nullable=False),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('reviewed_sha256', sa.String(length=64), nullable=True),
+    sa.Column('approved_pdf_path', sa.Text(), nullable=True),
+    sa.Column('approved_pdf_sha256', sa.String(length=64), nullable=True),
+    sa.Column('odoo_attachment_ids', sa.JSON(), nullable=False),
+    sa.Column('released_by', sa.String(length=200), nullable=True),
+    sa.Column('released_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_letters_idempotency_key'))
     )
@@ -241,6 +252,16 @@ def upgrade() -> None:
     sa.Column('sending_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
     sa.Column('sent_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('client_name', sa.String(length=500), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('attorney_id', sa.Integer(), nullable=True),
+    sa.Column('attorney_review', sa.Boolean(), nullable=False),
+    sa.Column('auto_send', sa.Boolean(), nullable=False),
+    sa.Column('max_days_past_due', sa.Integer(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('staff_notes', sa.JSON(), nullable=False),
+    sa.Column('why', sa.Text(), nullable=False),
+    sa.Column('delivery_ref', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('idempotency_key', name=op.f('uq_reminders_idempotency_key'))
     )

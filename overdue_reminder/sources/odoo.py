@@ -1,0 +1,412 @@
+"""Odoo over odoo-client-lib: batched, keyset-paginated, incremental reads and idempotent write-backs.
+
+Full pass: the open receivables paged by id (`id > last`, order id, batch 1000). Incremental
+pass: every customer document whose write_date is at or after the watermark, paged on
+(write_date, id); those no longer open are reported closed. Partners and users are read by id
+in batches, never per invoice. Field names are those of Odoo 16, 17 and 18.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from overdue_reminder.config import OdooSettings
+from overdue_reminder.errors import SourceError
+from overdue_reminder.model import (
+    Address,
+    Attorney,
+    Invoice,
+    InvoiceKind,
+    Partner,
+    Payment,
+    Skipped,
+    TrustBalance,
+)
+from overdue_reminder.money import MoneyError, is_currency, to_decimal
+from overdue_reminder.sources import Page, Watermark
+from overdue_reminder.sources.rpc import RpcClient
+
+log = logging.getLogger(__name__)
+
+MOVE_TYPES = ["out_invoice", "out_refund"]
+OPEN_PAYMENT_STATES = ("not_paid", "partial")  # in_payment: registered, awaiting reconciliation
+INVOICE_FIELDS = ["name", "move_type", "state", "payment_state", "partner_id", "commercial_partner_id",
+                  "invoice_user_id", "invoice_origin", "ref", "currency_id", "amount_total",
+                  "amount_residual", "invoice_date", "invoice_date_due", "write_date"]
+PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city", "zip", "state_id",
+                  "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
+USER_FIELDS = ["name", "login", "email", "write_date"]
+SUPPORTED_MAJOR = (16, 17, 18)
+
+
+def odoo_datetime(value: Any) -> datetime | None:
+    if not value:
+        return None
+    return datetime.strptime(str(value)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+
+
+def odoo_date(value: Any) -> date | None:
+    if not value:
+        return None
+    return date.fromisoformat(str(value)[:10])
+
+
+def m2o(value: Any) -> tuple[int, str] | None:
+    """Odoo many2one: [id, display_name] or False."""
+    if isinstance(value, (list, tuple)) and len(value) >= 1 and isinstance(value[0], int):
+        return value[0], str(value[1]) if len(value) > 1 else ""
+    return None
+
+
+def text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def is_open(rec: dict[str, Any]) -> bool:
+    return (rec.get("state") == "posted" and rec.get("payment_state") in OPEN_PAYMENT_STATES
+            and rec.get("move_type") in MOVE_TYPES)
+
+
+def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice | Skipped:
+    """An Odoo account.move as an Invoice, or the reason it cannot be used."""
+    rid = rec.get("id", "?")
+    name = text(rec.get("name")) or f"account.move {rid}"
+    partner, commercial = m2o(rec.get("partner_id")), m2o(rec.get("commercial_partner_id"))
+    if partner is None and commercial is None:
+        return Skipped("account.move", rid, f"{name}: no customer (partner_id is empty)")
+    partner = partner or commercial
+    commercial = commercial or partner
+    assert partner is not None and commercial is not None
+    cur = m2o(rec.get("currency_id"))
+    currency = cur[1] if cur else ""
+    if not is_currency(currency):
+        return Skipped("account.move", rid, f"{name}: unknown currency {currency or '(none)'!r}")
+    due = odoo_date(rec.get("invoice_date_due"))
+    if due is None:
+        return Skipped("account.move", rid, f"{name}: no due date (invoice_date_due is empty)")
+    try:
+        total = to_decimal(rec.get("amount_total"), currency)
+        residual = to_decimal(rec.get("amount_residual"), currency)
+    except MoneyError as exc:
+        return Skipped("account.move", rid, f"{name}: {exc}")
+    if residual < 0 or total < 0:
+        return Skipped("account.move", rid, f"{name}: negative amount (residual {residual} {currency})")
+    matter = ""
+    for f in matter_fields:
+        matter = text(rec.get(f)).strip()
+        if matter:
+            break
+    user = m2o(rec.get("invoice_user_id"))
+    kind = InvoiceKind.CREDIT_NOTE if rec.get("move_type") == "out_refund" else InvoiceKind.INVOICE
+    open_ = is_open(rec) and residual > 0
+    return Invoice(id=int(rid), name=name, kind=kind, client_id=commercial[0], contact_id=partner[0],
+                   attorney_id=user[0] if user else None, matter_ref=matter, currency=currency,
+                   amount_total=total, amount_residual=residual, invoice_date=odoo_date(rec.get("invoice_date")),
+                   due_date=due, payment_state=text(rec.get("payment_state")), is_open=open_,
+                   write_date=odoo_datetime(rec.get("write_date")))
+
+
+def parse_partner(rec: dict[str, Any]) -> Partner:
+    commercial = m2o(rec.get("commercial_partner_id"))
+    state, country = m2o(rec.get("state_id")), m2o(rec.get("country_id"))
+    return Partner(
+        id=int(rec["id"]), name=text(rec.get("name")), commercial_id=commercial[0] if commercial else int(rec["id"]),
+        email=text(rec.get("email")).strip(), lang=text(rec.get("lang")), phone=text(rec.get("phone")),
+        is_company=bool(rec.get("is_company")), contact_type=text(rec.get("type")) or "contact",
+        address=Address(text(rec.get("street")), text(rec.get("street2")), text(rec.get("city")),
+                        text(rec.get("zip")), state[1] if state else "", country[1] if country else ""),
+        write_date=odoo_datetime(rec.get("write_date")))
+
+
+class OdooSource:
+    """Reads receivables from Odoo and writes notes, attachments and activities back."""
+
+    name = "odoo"
+
+    def __init__(self, settings: OdooSettings, password: str, *, trust_account_code: str = "",
+                 client: RpcClient | None = None) -> None:
+        self.settings = settings
+        self.trust_account_code = trust_account_code
+        self.client = client or RpcClient(settings.protocol, settings.host, settings.port, settings.database,
+                                          settings.login, password, timeout=settings.timeout_seconds,
+                                          retries=settings.retries, backoff=settings.backoff_seconds)
+        self.server_version = ""
+        self.major = 17
+
+    # ------------------------------------------------------------ session
+    def open(self) -> None:
+        info = self.client.version()
+        self.server_version = str(info.get("server_version", ""))
+        serie = info.get("server_version_info") or [0]
+        try:
+            self.major = int(serie[0])
+        except (TypeError, ValueError, IndexError):
+            self.major = 17
+        if self.major not in SUPPORTED_MAJOR:
+            log.warning("Odoo %s is not a tested version (16, 17, 18); continuing", self.server_version)
+        self.client.authenticate()
+
+    @property
+    def rpc_calls(self) -> int:
+        return self.client.total_calls
+
+    def close(self) -> None:
+        self.client.close()
+
+    def check(self) -> dict[str, Any]:
+        """For `config check`: version, login, and read access to each model the tool needs."""
+        self.open()
+        access: dict[str, int] = {}
+        for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
+                              ("res.users", []), ("account.payment", [])):
+            access[model] = int(self.client.execute(model, "search_count", domain))
+        return {"url": self.client.url, "database": self.settings.database, "server_version": self.server_version,
+                "login": self.settings.login, "uid": self.client.uid, "access": access}
+
+    # ------------------------------------------------------------ invoices
+    def _page(self, records: list[dict[str, Any]]) -> Page:
+        """Open documents are validated (bad ones skipped and listed); others are closures."""
+        page = Page()
+        for rec in records:
+            parsed = parse_invoice(rec, self.settings.matter_fields)
+            if not is_open(rec):
+                if isinstance(parsed, Invoice):
+                    page.invoices.append(parsed)  # stored closed: payment history for client profiles
+                elif rec.get("id"):
+                    page.closed_ids.append(int(rec["id"]))
+                continue
+            if isinstance(parsed, Skipped):
+                page.skipped.append(parsed)
+                if rec.get("id"):
+                    page.closed_ids.append(int(rec["id"]))  # a stored copy must not stay open
+                continue
+            page.invoices.append(parsed)
+            partner, commercial = m2o(rec.get("partner_id")), m2o(rec.get("commercial_partner_id"))
+            for ref in (partner, commercial):
+                if ref:
+                    page.partner_refs[ref[0]] = (parsed.client_id, ref[1])
+            user = m2o(rec.get("invoice_user_id"))
+            if user:
+                page.attorney_refs[user[0]] = user[1]
+        return page
+
+    def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
+        """Full pass pages the open set by id; incremental pages changes on (write_date, id)."""
+        batch = self.settings.batch_size
+        if wm.phase == "full":
+            last, high = wm.last_id, wm.watermark
+            while True:
+                domain: list[Any] = [("move_type", "in", MOVE_TYPES), ("state", "=", "posted"),
+                          ("payment_state", "in", list(OPEN_PAYMENT_STATES)), ("id", ">", last)]
+                records = self.client.execute("account.move", "search_read", domain,
+                                              fields=INVOICE_FIELDS, order="id", limit=batch)
+                page = self._page(records)
+                for rec in records:
+                    last = max(last, int(rec["id"]))
+                    wd = text(rec.get("write_date"))
+                    high = max(high, wd)
+                page.done = len(records) < batch
+                page.watermark = Watermark(high, 0, "incremental") if page.done else Watermark(high, last, "full")
+                yield page
+                if page.done:
+                    return
+        else:
+            stamp, last = wm.watermark, wm.last_id
+            while True:
+                domain = [("move_type", "in", MOVE_TYPES)]
+                if stamp:
+                    domain += ["|", ("write_date", ">", stamp), "&", ("write_date", "=", stamp), ("id", ">", last)]
+                records = self.client.execute("account.move", "search_read", domain, fields=INVOICE_FIELDS,
+                                              order="write_date asc, id asc", limit=batch)
+                page = self._page(records)  # closed ones are stored closed: payment history for profiles
+                if records:
+                    stamp = text(records[-1].get("write_date")) or stamp
+                    last = int(records[-1]["id"])
+                page.done = len(records) < batch
+                page.watermark = Watermark(stamp, last, "incremental")
+                yield page
+                if page.done:
+                    return
+
+    def read_residuals(self, invoice_ids: Sequence[int]) -> dict[int, tuple[str, Decimal, str]]:
+        """Right before sending: what each invoice still owes now (id -> (currency, residual, state))."""
+        out: dict[int, tuple[str, Decimal, str]] = {}
+        ids = list(invoice_ids)
+        for i in range(0, len(ids), self.settings.batch_size):
+            chunk = ids[i:i + self.settings.batch_size]
+            for rec in self.client.execute("account.move", "read", chunk,
+                                           fields=["currency_id", "amount_residual", "payment_state", "state"]):
+                cur = m2o(rec.get("currency_id"))
+                currency = cur[1] if cur else ""
+                state = text(rec.get("payment_state")) if rec.get("state") == "posted" else text(rec.get("state"))
+                out[int(rec["id"])] = (currency, to_decimal(rec.get("amount_residual") or 0), state)
+        return out
+
+    # ------------------------------------------------------------ partners, users
+    def read_partners(self, ids: Sequence[int]) -> tuple[list[Partner], list[Skipped]]:
+        out: list[Partner] = []
+        skipped: list[Skipped] = []
+        ids = list(ids)
+        for i in range(0, len(ids), self.settings.batch_size):
+            chunk = ids[i:i + self.settings.batch_size]
+            for rec in self.client.execute("res.partner", "read", chunk, fields=PARTNER_FIELDS):
+                try:
+                    out.append(parse_partner(rec))
+                except (KeyError, TypeError, ValueError) as exc:
+                    skipped.append(Skipped("res.partner", rec.get("id", "?"), f"unreadable partner: {exc}"))
+        return out, skipped
+
+    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]:
+        """Partners changed since the watermark (ids only; the caller reads the ones it knows)."""
+        if not wm.watermark:
+            return [], wm
+        ids: list[int] = []
+        stamp, last = wm.watermark, wm.last_id
+        batch = self.settings.batch_size
+        while True:
+            domain = ["|", ("write_date", ">", stamp), "&", ("write_date", "=", stamp), ("id", ">", last)]
+            records = self.client.execute("res.partner", "search_read", domain, fields=["write_date"],
+                                          order="write_date asc, id asc", limit=batch)
+            for rec in records:
+                ids.append(int(rec["id"]))
+            if records:
+                stamp, last = text(records[-1]["write_date"]) or stamp, int(records[-1]["id"])
+            if len(records) < batch:
+                return ids, Watermark(stamp, last, "incremental")
+
+    def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]:
+        out: list[Attorney] = []
+        ids = list(ids)
+        for i in range(0, len(ids), self.settings.batch_size):
+            chunk = ids[i:i + self.settings.batch_size]
+            for rec in self.client.execute("res.users", "read", chunk, fields=USER_FIELDS):
+                out.append(Attorney(int(rec["id"]), text(rec.get("name")), text(rec.get("login")),
+                                    text(rec.get("email")), odoo_datetime(rec.get("write_date"))))
+        return out
+
+    # ------------------------------------------------------------ payments, trust
+    def _payment_domain(self) -> list[Any]:
+        posted = ["in_process", "paid"] if self.major >= 18 else ["posted"]
+        return [("partner_type", "=", "customer"), ("payment_type", "=", "inbound"), ("state", "in", posted)]
+
+    def payment_pages(self, wm: Watermark) -> Iterator[Page]:
+        fields = ["partner_id", "amount", "currency_id", "date", "state", "is_reconciled",
+                  "reconciled_invoice_ids", "write_date"]
+        batch = self.settings.batch_size
+        stamp, last = wm.watermark, wm.last_id
+        while True:
+            domain = self._payment_domain()
+            if wm.phase == "full":
+                domain += [("is_reconciled", "=", False), ("id", ">", last)]
+                order = "id"
+            elif stamp:
+                domain = [("partner_type", "=", "customer"), "|", ("write_date", ">", stamp), "&",
+                          ("write_date", "=", stamp), ("id", ">", last)]
+                order = "write_date asc, id asc"
+            else:
+                order = "write_date asc, id asc"
+            records = self.client.execute("account.payment", "search_read", domain, fields=fields,
+                                          order=order, limit=batch)
+            page = Page()
+            high = stamp
+            for rec in records:
+                partner = m2o(rec.get("partner_id"))
+                cur = m2o(rec.get("currency_id"))
+                d = odoo_date(rec.get("date"))
+                high = max(high, text(rec.get("write_date")))
+                if partner is None or cur is None or d is None or not is_currency(cur[1]):
+                    page.skipped.append(Skipped("account.payment", rec.get("id", "?"),
+                                                "payment without customer, currency or date"))
+                    continue
+                state = text(rec.get("state"))
+                page.payments.append(Payment(
+                    id=int(rec["id"]), client_id=partner[0], amount=to_decimal(rec.get("amount"), cur[1]),
+                    currency=cur[1], date=d, reconciled=bool(rec.get("is_reconciled")),
+                    invoice_ids=tuple(int(x) for x in rec.get("reconciled_invoice_ids") or []),
+                    state="posted" if state in ("posted", "in_process", "paid") else state,
+                    write_date=odoo_datetime(rec.get("write_date"))))
+                page.partner_refs[partner[0]] = (partner[0], partner[1])
+            page.done = len(records) < batch
+            if records:
+                last = int(records[-1]["id"])
+                if wm.phase != "full":
+                    stamp = text(records[-1].get("write_date")) or stamp
+            if page.done:
+                page.watermark = Watermark(high, 0, "incremental") if wm.phase == "full" else \
+                    Watermark(stamp, last, "incremental")
+            else:
+                page.watermark = Watermark(high, last, wm.phase) if wm.phase == "full" else \
+                    Watermark(stamp, last, "incremental")
+            yield page
+            if page.done:
+                return
+
+    def trust_balances(self) -> list[TrustBalance] | None:
+        """Per-client credit balance on the trust liability account; None when not configured."""
+        if not self.trust_account_code:
+            return None
+        accounts = self.client.execute("account.account", "search_read",
+                                       [("code", "=", self.trust_account_code)], fields=["id"], limit=1)
+        if not accounts:
+            raise SourceError(f"no account with code {self.trust_account_code!r} in Odoo; "
+                              "check odoo.trust_account_code in the configuration.")
+        groups = self.client.execute(
+            "account.move.line", "read_group",
+            [("account_id", "=", accounts[0]["id"]), ("parent_state", "=", "posted"), ("partner_id", "!=", False)],
+            fields=["balance:sum"], groupby=["partner_id", "currency_id"], lazy=False)
+        out = []
+        for g in groups:
+            partner, cur = m2o(g.get("partner_id")), m2o(g.get("currency_id"))
+            if partner is None or cur is None or not is_currency(cur[1]):
+                continue
+            held = -to_decimal(g.get("balance") or 0, cur[1])  # a liability: credit balance is money held
+            if held > 0:
+                out.append(TrustBalance(partner[0], cur[1], held))
+        return out
+
+    # ------------------------------------------------------------ write-backs (optional, idempotent callers)
+    def post_note(self, invoice_ids: Sequence[int], html: str) -> None:
+        """A chatter note (internal, not emailed) on each invoice."""
+        for inv in invoice_ids:
+            self.client.execute("account.move", "message_post", [inv], body=html, body_is_html=True,
+                                message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def send_mail(self, invoice_id: int, subject: str, html: str, partner_ids: Sequence[int]) -> int:
+        """Through Odoo's own mail, on the invoice, so it lands in the chatter and goes to the partners."""
+        result = self.client.execute("account.move", "message_post", [invoice_id], body=html, body_is_html=True,
+                                     subject=subject, message_type="comment", subtype_xmlid="mail.mt_comment",
+                                     partner_ids=list(partner_ids))
+        return int(result[0] if isinstance(result, list) else result)
+
+    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
+        result = self.client.execute("ir.attachment", "create", {
+            "name": filename, "datas": base64.b64encode(data).decode("ascii"), "res_model": model,
+            "res_id": res_id, "mimetype": mimetype})
+        return int(result[0] if isinstance(result, list) else result)
+
+    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
+                        deadline: date) -> int:
+        models = self.client.execute("ir.model", "search_read", [("model", "=", res_model)], fields=["id"], limit=1)
+        todo = self.client.execute("ir.model.data", "search_read",
+                                   [("module", "=", "mail"), ("name", "=", "mail_activity_data_todo")],
+                                   fields=["res_id"], limit=1)
+        if not models:
+            raise SourceError(f"Odoo has no model {res_model!r}")
+        values: dict[str, Any] = {"res_model_id": models[0]["id"], "res_id": res_id, "user_id": user_id,
+                                  "summary": summary, "note": note, "date_deadline": deadline.isoformat()}
+        if todo:
+            values["activity_type_id"] = todo[0]["res_id"]
+        result = self.client.execute("mail.activity", "create", values)
+        return int(result[0] if isinstance(result, list) else result)
+
+    def close_activity(self, activity_id: int, feedback: str) -> None:
+        try:
+            self.client.execute("mail.activity", "action_feedback", [activity_id], feedback=feedback)
+        except SourceError as exc:
+            if "cannot marshal None" not in str(exc):  # XML-RPC: the method ran, returned None
+                raise

@@ -1,0 +1,245 @@
+"""Sync: read the source into the ledger, batch by batch, each batch committed with its watermark.
+
+A run cut off anywhere resumes from the last committed watermark: upserts are idempotent, so
+a batch read twice changes nothing twice and nothing is lost between batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, insert, select, update
+
+from overdue_reminder.model import Skipped
+from overdue_reminder.sources import Page, Source, Watermark
+from overdue_reminder.store import Store, ledger
+from overdue_reminder.store.schema import attorneys, clients, invoices, sync_runs
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class SyncReport:
+    run_id: int = 0
+    kind: str = "incremental"
+    new: int = 0
+    changed: int = 0
+    closed: int = 0
+    clients: int = 0
+    attorneys: int = 0
+    payments: int = 0
+    trust_balances: int = 0
+    rpc_calls: int = 0
+    seconds: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["skipped"] = [{"model": s.model, "id": s.record_id, "reason": s.reason} for s in self.skipped]
+        return d
+
+
+def prefetch(source: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Produce the next page in a background thread while the caller stores the current one.
+
+    RPC waits on the network and SQLite/PostgreSQL writes wait on disk; overlapping them hides
+    most of the store's cost behind the source's latency. Errors surface in the caller.
+    """
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in source:
+                while not stop.is_set():
+                    try:
+                        q.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(("end", None))
+        except BaseException as exc:  # forwarded to the consumer, never swallowed
+            q.put(("error", exc))
+
+    t = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
+    t.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        t.join(timeout=5)
+
+
+def _start_run(store: Store, source: str, kind: str, now: datetime) -> int:
+    with store.begin() as conn:
+        res = conn.execute(insert(sync_runs).values(source=source, kind=kind, started_at=now, status="running",
+                                                    counts={}, watermarks={}, error=""))
+        key = res.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def _finish_run(store: Store, report: SyncReport, status: str, error: str = "") -> None:
+    counts = report.as_dict()
+    counts.pop("skipped")
+    counts["skipped"] = len(report.skipped)
+    with store.begin() as conn:
+        conn.execute(update(sync_runs).where(sync_runs.c.id == report.run_id).values(
+            finished_at=datetime.now(UTC), status=status, counts=counts, error=error))
+
+
+def sync(store: Store, source: Source, *, full: bool = False, progress: Callable[[int], None] | None = None,
+         now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> SyncReport:
+    """One sync pass; `full` re-reads the whole open set and closes what is no longer in it."""
+    t0 = time.perf_counter()
+    name = source.name
+    with store.begin() as conn:
+        wm = _get(conn, name, "account.move")
+    kind = "full" if full or wm.phase == "full" else "incremental"
+    if full:
+        wm = Watermark(wm.watermark, 0, "full")
+    report = SyncReport(kind=kind)
+    report.run_id = _start_run(store, name, kind, now())
+    tick = progress or (lambda n: None)
+    try:
+        source.open()
+        _sync_invoices(store, source, wm, report, tick, now, fresh_full=(kind == "full" and wm.last_id == 0))
+        _sync_partners(store, source, report, now)
+        _sync_attorneys(store, source, report)
+        _sync_payments(store, source, report, now)
+        balances = source.trust_balances()
+        if balances is not None:
+            with store.begin() as conn:
+                ledger.replace_trust_balances(conn, balances, now())
+            report.trust_balances = len(balances)
+    except BaseException as exc:
+        report.rpc_calls = source.rpc_calls
+        report.seconds = time.perf_counter() - t0
+        _finish_run(store, report, "failed", str(exc) or type(exc).__name__)
+        raise
+    finally:
+        source.close()
+    report.rpc_calls = source.rpc_calls
+    report.seconds = time.perf_counter() - t0
+    _finish_run(store, report, "partial" if report.skipped else "ok")
+    return report
+
+
+_get = ledger.get_watermark
+_set = ledger.set_watermark
+
+
+def _sync_invoices(store: Store, source: Source, wm: Watermark, report: SyncReport, tick: Callable[[int], None],
+                   now: Callable[[], datetime], fresh_full: bool) -> None:
+    seen: set[int] = set()
+    snapshot = False
+    for page in prefetch(source.invoice_pages(wm)):
+        stamp = now()
+        with store.begin() as conn:
+            _store_refs(conn, page)
+            counts = ledger.store_invoices(conn, page.invoices, stamp)
+            report.closed += ledger.close_invoices(conn, page.closed_ids, stamp) + counts.closed
+            report.new += counts.new
+            report.changed += counts.changed
+            ledger.store_skipped(conn, report.run_id, page.skipped)
+            _set(conn, source.name, "account.move", page.watermark)
+        report.skipped.extend(page.skipped)
+        for s in page.skipped:
+            log.warning("skipped %s %s: %s", s.model, s.record_id, s.reason)
+        if fresh_full or page.snapshot:
+            seen.update(i.id for i in page.invoices if i.is_open)
+        snapshot = snapshot or page.snapshot
+        tick(len(page.invoices) + len(page.skipped))
+    if fresh_full or snapshot:
+        # The open set was read whole: anything still open locally but not in it has left it.
+        with store.begin() as conn:
+            local_open = [r.id for r in conn.execute(select(invoices.c.id).where(invoices.c.is_open.is_(True)))]
+            gone = [i for i in local_open if i not in seen]
+            for i in range(0, len(gone), 1000):
+                report.closed += ledger.close_invoices(conn, gone[i:i + 1000], now())
+
+
+def _store_refs(conn: Any, page: Page) -> None:
+    if page.partner_refs:
+        ids = list(page.partner_refs)
+        known = {r.id for r in conn.execute(select(clients.c.id).where(clients.c.id.in_(ids)))}
+        ledger.store_partner_stubs(conn, [(i, c, n) for i, (c, n) in page.partner_refs.items() if i not in known])
+    if page.attorney_refs:
+        ids = list(page.attorney_refs)
+        known = {r.id for r in conn.execute(select(attorneys.c.id).where(attorneys.c.id.in_(ids)))}
+        ledger.store_attorney_stubs(conn, [(i, n) for i, n in page.attorney_refs.items() if i not in known])
+
+
+def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime]) -> None:
+    """Read stub partners (new) and changed known partners, in batches of ids."""
+    with store.begin() as conn:
+        wm = _get(conn, source.name, "res.partner")
+        stub_q = select(clients.c.id).where(clients.c.stub.is_(True)).order_by(clients.c.id)
+        stubs = [r.id for r in conn.execute(stub_q)]
+    changed, new_wm = source.changed_partner_ids(wm)
+    if changed:
+        with store.begin() as conn:
+            known: set[int] = set()
+            for i in range(0, len(changed), 1000):
+                chunk = changed[i:i + 1000]
+                known.update(r.id for r in conn.execute(select(clients.c.id).where(clients.c.id.in_(chunk))))
+        ids = sorted(set(stubs) | known)
+    else:
+        ids = stubs
+    high = new_wm.watermark
+    for i in range(0, len(ids), 1000):
+        chunk = ids[i:i + 1000]
+        partners, skipped = source.read_partners(chunk)
+        with store.begin() as conn:
+            report.clients += ledger.store_partners(conn, partners, now())
+            ledger.store_skipped(conn, report.run_id, skipped)
+            for p in partners:
+                if p.write_date:
+                    high = max(high, p.write_date.strftime("%Y-%m-%d %H:%M:%S"))
+            missing = set(chunk) - {p.id for p in partners}
+            if missing:  # deleted or archived in Odoo: keep the row, stop retrying it every run
+                conn.execute(update(clients).where(and_(clients.c.id.in_(list(missing)), clients.c.stub.is_(True)))
+                             .values(stub=False))
+            _set(conn, source.name, "res.partner", Watermark(high, 0, "incremental") if not changed
+                 else Watermark(max(high, new_wm.watermark), new_wm.last_id, "incremental"))
+        report.skipped.extend(skipped)
+    if not ids and new_wm != wm:
+        with store.begin() as conn:
+            _set(conn, source.name, "res.partner", new_wm)
+
+
+def _sync_attorneys(store: Store, source: Source, report: SyncReport) -> None:
+    with store.begin() as conn:
+        ids = [r.id for r in conn.execute(select(attorneys.c.id).order_by(attorneys.c.id))]
+    if not ids:
+        return
+    found = source.read_attorneys(ids)
+    with store.begin() as conn:
+        report.attorneys = ledger.store_attorneys(conn, found)
+
+
+def _sync_payments(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime]) -> None:
+    with store.begin() as conn:
+        wm = _get(conn, source.name, "account.payment")
+    for page in source.payment_pages(wm):
+        with store.begin() as conn:
+            report.payments += ledger.store_payments(conn, page.payments)
+            ledger.store_skipped(conn, report.run_id, page.skipped)
+            _set(conn, source.name, "account.payment", page.watermark)
+        report.skipped.extend(page.skipped)
