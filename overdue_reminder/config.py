@@ -445,7 +445,7 @@ class OfferLimits:
     max_discount_percent: Decimal = Decimal("5")
     max_installments: int = 6
     max_extension_days: int = 30
-    max_term_months: int = 6
+    max_term_months: int = 9
     min_down_payment_percent: Decimal = Decimal("10")
 
     def check_at(self, ctx: _Ctx, key: str) -> None:
@@ -465,7 +465,7 @@ class AttorneyLimits(OfferLimits):
     max_discount_percent: Decimal = Decimal("15")
     max_installments: int = 12
     max_extension_days: int = 60
-    max_term_months: int = 12
+    max_term_months: int = 18
     min_down_payment_percent: Decimal = Decimal("5")
 
 
@@ -567,8 +567,9 @@ class OfferSettings:
         s, a = self.staff, self.attorney
         for name in ("max_discount_percent", "max_installments", "max_extension_days", "max_term_months"):
             if getattr(s, name) > getattr(a, name):
-                ctx.fail(f"offers.staff.{name}", f"staff may not grant more than the attorney (offers.attorney.{name}).",
-                         f"lower it to at most {getattr(a, name)} or raise offers.attorney.{name}.")
+                ctx.fail(f"offers.staff.{name}", f"staff may not grant more than the attorney "
+                         f"(offers.attorney.{name}).", f"lower it to at most {getattr(a, name)} or raise "
+                         f"offers.attorney.{name}.")
         if s.min_down_payment_percent < a.min_down_payment_percent:
             ctx.fail("offers.staff.min_down_payment_percent", "staff may not accept a smaller down payment "
                      "than the attorney.", f"raise it to at least {a.min_down_payment_percent}.")

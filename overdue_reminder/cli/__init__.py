@@ -31,9 +31,16 @@ def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int
 
 
 def _register() -> None:
-    from overdue_reminder.cli import ledger_cmds, setup_cmds
+    from overdue_reminder.cli import (
+        ledger_cmds,
+        letter_cmds,
+        offer_cmds,
+        policy_cmds,
+        reminder_cmds,
+        setup_cmds,
+    )
 
-    for module in (setup_cmds, ledger_cmds):
+    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

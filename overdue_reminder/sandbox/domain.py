@@ -335,18 +335,12 @@ def compile_node(node: Node, resolver: Resolver) -> Predicate:
             return lambda r: a(r) and b(r)
 
         def all_of(r: Record) -> bool:
-            for p in preds:
-                if not p(r):
-                    return False
-            return True
+            return all(p(r) for p in preds)
 
         return all_of
 
     def any_of(r: Record) -> bool:
-        for p in preds:
-            if p(r):
-                return True
-        return False
+        return any(p(r) for p in preds)
 
     return any_of
 

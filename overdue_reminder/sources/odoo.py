@@ -140,6 +140,10 @@ class OdooSource:
 
     # ------------------------------------------------------------ session
     def open(self) -> None:
+        """Log in; the version is read only by `check` (sync's field set is the same on 16-18)."""
+        self.client.authenticate()
+
+    def _read_version(self) -> None:
         info = self.client.version()
         self.server_version = str(info.get("server_version", ""))
         serie = info.get("server_version_info") or [0]
@@ -149,7 +153,6 @@ class OdooSource:
             self.major = 17
         if self.major not in SUPPORTED_MAJOR:
             log.warning("Odoo %s is not a tested version (16, 17, 18); continuing", self.server_version)
-        self.client.authenticate()
 
     @property
     def rpc_calls(self) -> int:
@@ -160,6 +163,7 @@ class OdooSource:
 
     def check(self) -> dict[str, Any]:
         """For `config check`: version, login, and read access to each model the tool needs."""
+        self._read_version()
         self.open()
         access: dict[str, int] = {}
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
@@ -290,9 +294,17 @@ class OdooSource:
         return out
 
     # ------------------------------------------------------------ payments, trust
-    def _payment_domain(self) -> list[Any]:
-        posted = ["in_process", "paid"] if self.major >= 18 else ["posted"]
-        return [("partner_type", "=", "customer"), ("payment_type", "=", "inbound"), ("state", "in", posted)]
+    @staticmethod
+    def _payment_domain() -> list[Any]:
+        # 'posted' (16/17) or 'in_process'/'paid' (18): exclude the draft and cancelled states instead.
+        return [("partner_type", "=", "customer"), ("payment_type", "=", "inbound"),
+                ("state", "not in", ["draft", "cancel", "canceled", "rejected"])]
+
+    def _payment_high_water(self) -> str:
+        """The newest write_date among all customer payments: where the incremental pass starts."""
+        last = self.client.execute("account.payment", "search_read", [("partner_type", "=", "customer")],
+                                   fields=["write_date"], order="write_date desc, id desc", limit=1)
+        return text(last[0].get("write_date")) if last else ""
 
     def payment_pages(self, wm: Watermark) -> Iterator[Page]:
         fields = ["partner_id", "amount", "currency_id", "date", "state", "is_reconciled",
@@ -337,8 +349,8 @@ class OdooSource:
                 if wm.phase != "full":
                     stamp = text(records[-1].get("write_date")) or stamp
             if page.done:
-                page.watermark = Watermark(high, 0, "incremental") if wm.phase == "full" else \
-                    Watermark(stamp, last, "incremental")
+                page.watermark = Watermark(max(high, self._payment_high_water()), 0, "incremental") \
+                    if wm.phase == "full" else Watermark(stamp, last, "incremental")
             else:
                 page.watermark = Watermark(high, last, wm.phase) if wm.phase == "full" else \
                     Watermark(stamp, last, "incremental")

@@ -169,6 +169,7 @@ class RpcClient:
         self.url = self.connector.url
         self.connection = odoolib.Connection(self.connector, database, login, password)
         self.calls: Counter[str] = Counter()
+        self.seconds: Counter[str] = Counter()  # time spent per call kind, for -v and the bench
         self.uid: int | None = None
 
     @property
@@ -219,11 +220,16 @@ class RpcClient:
         """One server-side call through execute_kw (search_read is one round trip, not two)."""
         if self.uid is None:
             self.authenticate()
-        self.calls[f"{model}.{method}"] += 1
+        key = f"{model}.{method}"
+        self.calls[key] += 1
         service = self.connection.get_service("object")
-        return self._with_retries(f"{model}.{method}", lambda: service.execute_kw(
-            self.database, self.uid, self._password, model, method, list(args), kwargs),
-            writes=method not in self.READ_METHODS)
+        t0 = time.perf_counter()
+        try:
+            return self._with_retries(key, lambda: service.execute_kw(
+                self.database, self.uid, self._password, model, method, list(args), kwargs),
+                writes=method not in self.READ_METHODS)
+        finally:
+            self.seconds[key] += time.perf_counter() - t0
 
     def close(self) -> None:
         close = getattr(self.connector, "close", None)

@@ -189,6 +189,10 @@ contacts = Table(
     Column("promise_amount", Money, nullable=True),
     Column("promise_currency", String(3), nullable=True),
     Column("promise_status", String(20), nullable=True),  # open | kept | broken
+    # What the client owed in the promised currency when promising: a kept promise reduces it.
+    Column("residual_at_promise", Money, nullable=True),
+    Column("hold_id", Integer, nullable=True),
+    Column("promise_checked_at", UTCDateTime, nullable=True),
 )
 
 reminders = Table(
@@ -239,15 +243,28 @@ offers = Table(
     Column("balance", Money, nullable=False),
     Column("terms", JSON, nullable=False),
     Column("installments", JSON, nullable=False, default=list),
-    # proposed | awaiting_attorney | accepted | declined | good_standing | breached | completed | refused
+    # proposed | awaiting_attorney | rejected | refused | accepted | declined | good_standing | breached | completed
     Column("status", String(30), nullable=False, index=True),
-    Column("needs", String(30), nullable=False, default="staff"),  # staff | attorney | written_terms
-    Column("reason", Text, nullable=False, default=""),
+    Column("needs", String(30), nullable=False, default="staff"),  # staff | attorney | partner | refused
+    Column("reason", Text, nullable=False, default=""),  # why it needs more than staff, or why refused
     Column("created_by", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("decided_by", String(200), nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
     Column("attorney_id", Integer, nullable=True),
+    Column("reason_code", String(40), nullable=False, default=""),  # the client's reason (contacts.reason)
+    Column("contact_id", Integer, nullable=True),
+    Column("invoice_ids", JSON, nullable=False, default=list),  # the open invoices the offer covers
+    Column("offered_on", Date, nullable=False),
+    Column("assigned_to", String(500), nullable=True),  # login/email of who must approve
+    Column("written_terms", Boolean, nullable=False, default=False),  # LAW.md #7
+    Column("written_terms_ref", Text, nullable=False, default=""),
+    Column("accepted_by", String(200), nullable=True),
+    Column("accepted_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("hold_id", Integer, nullable=True),
+    Column("residual_at_offer", Money, nullable=True),  # owed on invoice_ids when proposed
+    Column("paid", Money, nullable=True),  # matched toward the schedule so far
 )
 
 letters = Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 16:50:43.177965
+Create Date: 2026-11-28 16:54:13.224882
 """
 from alembic import op
 import sqlalchemy as sa
@@ -75,6 +75,9 @@ def upgrade() -> None:
     sa.Column('promise_amount', overdue_reminder.store.types.Money(length=40), nullable=True),
     sa.Column('promise_currency', sa.String(length=3), nullable=True),
     sa.Column('promise_status', sa.String(length=20), nullable=True),
+    sa.Column('residual_at_promise', overdue_reminder.store.types.Money(length=40), nullable=True),
+    sa.Column('hold_id', sa.Integer(), nullable=True),
+    sa.Column('promise_checked_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
@@ -207,6 +210,19 @@ def upgrade() -> None:
     sa.Column('decided_by', sa.String(length=200), nullable=True),
     sa.Column('decided_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
     sa.Column('attorney_id', sa.Integer(), nullable=True),
+    sa.Column('reason_code', sa.String(length=40), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=True),
+    sa.Column('invoice_ids', sa.JSON(), nullable=False),
+    sa.Column('offered_on', sa.Date(), nullable=False),
+    sa.Column('assigned_to', sa.String(length=500), nullable=True),
+    sa.Column('written_terms', sa.Boolean(), nullable=False),
+    sa.Column('written_terms_ref', sa.Text(), nullable=False),
+    sa.Column('accepted_by', sa.String(length=200), nullable=True),
+    sa.Column('accepted_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', overdue_reminder.store.types.UTCDateTime(), nullable=True),
+    sa.Column('hold_id', sa.Integer(), nullable=True),
+    sa.Column('residual_at_offer', overdue_reminder.store.types.Money(length=40), nullable=True),
+    sa.Column('paid', overdue_reminder.store.types.Money(length=40), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_offers'))
     )
     with op.batch_alter_table('offers', schema=None) as batch_op:

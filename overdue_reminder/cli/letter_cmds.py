@@ -1,0 +1,242 @@
+"""`overdue-reminder letters …`: the attorney's review queue for escalation letters, and served notices."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.config import SERVICE_METHODS
+from overdue_reminder.errors import SourceError, UsageError
+from overdue_reminder.letter_queue import (
+    Letter,
+    LetterWriteBack,
+    approve_letter,
+    audit_trail,
+    get_letter,
+    list_letters,
+    list_notices,
+    notice_kinds,
+    record_notice,
+    reject_letter,
+    release_letter,
+    resolve_client,
+)
+from overdue_reminder.letters import sample_letters
+
+
+def default_actor() -> str:
+    return os.environ.get("USER") or getpass.getuser()
+
+
+def _today(app: App) -> Any:
+    return datetime.now(app.settings.calendar().tz).date()
+
+
+@contextmanager
+def _writeback(app: App, dry_run: bool) -> Iterator[LetterWriteBack | None]:
+    """The Odoo connector when letters.write_back is on; a decision never waits on Odoo being reachable."""
+    s = app.settings
+    if dry_run or not s.letters.write_back or s.source != "odoo":
+        yield None
+        return
+    from overdue_reminder.sources.odoo import OdooSource
+
+    try:
+        src = OdooSource(s.odoo, s.odoo_password(), trust_account_code=s.odoo.trust_account_code)
+        src.open()
+    except SourceError as exc:
+        app.err.print(f"[yellow]warning[/yellow]: Odoo write-back skipped: {exc}")
+        yield None
+        return
+    try:
+        yield src
+    finally:
+        src.close()
+
+
+def _amounts(letter: Letter) -> str:
+    return ", ".join(f"{v:,} {c}" for c, v in letter.totals.items())
+
+
+def _as_dict(letter: Letter) -> dict[str, Any]:
+    return asdict(letter)
+
+
+@click.group("letters")
+def letters_group() -> None:
+    """Escalation letters awaiting an attorney's review: list, show, approve, reject, release."""
+
+
+@letters_group.command("list")
+@click.option("--attorney", metavar="EMAIL", help="Only letters assigned to this attorney.")
+@click.option("--status", type=click.Choice(["awaiting_review", "approved", "rejected", "sent"]),
+              help="Only letters in this state.")
+@click.option("--client", "client", metavar="NAME|ID", help="Only this client's letters.")
+@pass_app
+def letters_list(app: App, attorney: str | None, status: str | None, client: str | None) -> None:
+    """List letters with their state, assigned attorney and amount due."""
+    client_id = None
+    if client:
+        with app.store.begin() as conn:
+            client_id = resolve_client(conn, client).id
+    items = list_letters(app.store, attorney=attorney, status=status, client_id=client_id)
+    if app.as_json:
+        app.emit_json([_as_dict(lt) for lt in items])
+        return
+    app.table("Letters", ["ID", "Client", "Kind", "Run date", "Status", "Attorney", "Amount due", "Flags"],
+              [(lt.id, lt.client_name, lt.kind, lt.run_date, lt.status, lt.attorney_email, _amounts(lt),
+                ", ".join(lt.flags)) for lt in items], right=["ID", "Amount due"])
+
+
+@letters_group.command("show")
+@click.argument("letter_id", type=int)
+@pass_app
+def letters_show(app: App, letter_id: int) -> None:
+    """Show one letter: its files, summary, decision and audit trail."""
+    lt = get_letter(app.store, letter_id)
+    trail = audit_trail(app.store, letter_id)
+    if app.as_json:
+        app.emit_json({**_as_dict(lt), "audit": trail})
+        return
+    rows: list[tuple[str, Any]] = [
+        ("Client", f"{lt.client_name} ({lt.client_id})"), ("Kind / tier", f"{lt.kind} / {lt.tier}"),
+        ("Run date", lt.run_date), ("Status", lt.status), ("Assigned to", lt.attorney_email),
+        ("Matters", ", ".join(lt.matter_refs)), ("Invoices", ", ".join(str(i) for i in lt.invoice_ids)),
+        ("Amount due", _amounts(lt)), ("Jurisdiction", lt.jurisdiction or "(none)"),
+        ("Flags", ", ".join(lt.flags)), ("Draft", lt.path), ("Draft PDF", lt.pdf_path or ""),
+        ("Draft sha256", lt.sha256),
+    ]
+    if lt.decided_by:
+        rows += [("Decided by", f"{lt.decided_by} at {lt.decided_at:%Y-%m-%d %H:%M} UTC" if lt.decided_at else "")]
+    if lt.reason:
+        rows.append(("Reason", lt.reason))
+    if lt.approved_path:
+        rows += [("Final copy", lt.approved_path), ("Approved sha256", lt.approved_sha256 or ""),
+                 ("Final PDF", lt.approved_pdf_path or "")]
+    if lt.released_by:
+        rows.append(("Released by", f"{lt.released_by} at {lt.released_at:%Y-%m-%d %H:%M} UTC"
+                     if lt.released_at else lt.released_by))
+    if lt.odoo_activity_id:
+        rows.append(("Odoo activity", lt.odoo_activity_id))
+    app.table(f"Letter {lt.id}", ["Field", "Value"], rows)
+    app.table("Audit", ["When", "Who", "What"], [(a["at"], a["actor"], a["action"]) for a in trail])
+
+
+@letters_group.command("approve")
+@click.argument("letter_id", type=int)
+@click.option("--edited", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.docx",
+              help="Approve your edited version of the draft instead of the draft itself.")
+@click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
+              help="The deciding attorney: the assigned one or the supervising partner.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@pass_app
+def letters_approve(app: App, letter_id: int, edited: Path | None, by: str, dry_run: bool) -> None:
+    """Approve a letter: writes the final copy without the DRAFT marker and records its sha256."""
+    with _writeback(app, dry_run) as wb:
+        lt = approve_letter(app.store, app.settings, letter_id, by, edited=edited, writeback=wb, dry_run=dry_run)
+    if app.as_json:
+        app.emit_json({**_as_dict(lt), "dry_run": dry_run})
+    elif dry_run:
+        app.info(f"dry run: letter {lt.id} would be approved by {by}; nothing written.")
+    else:
+        app.info(f"letter {lt.id} approved by {by}: {lt.approved_path} (sha256 {lt.approved_sha256})")
+
+
+@letters_group.command("reject")
+@click.argument("letter_id", type=int)
+@click.option("--reason", required=True, help="Why the letter must not go out (kept in the audit log).")
+@click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
+              help="The deciding attorney: the assigned one or the supervising partner.")
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@pass_app
+def letters_reject(app: App, letter_id: int, reason: str, by: str, dry_run: bool) -> None:
+    """Reject a letter with a reason; it will not be sent."""
+    with _writeback(app, dry_run) as wb:
+        lt = reject_letter(app.store, app.settings, letter_id, by, reason, writeback=wb, dry_run=dry_run)
+    if app.as_json:
+        app.emit_json({**_as_dict(lt), "dry_run": dry_run})
+    elif dry_run:
+        app.info(f"dry run: letter {lt.id} would be rejected by {by}; nothing written.")
+    else:
+        app.info(f"letter {lt.id} rejected by {by}.")
+
+
+@letters_group.command("release")
+@click.argument("letter_id", type=int)
+@click.option("--by", default=default_actor, show_default="$USER", help="Who sends the letter out.")
+@click.option("--dry-run", is_flag=True, help="Check the letter can go out, mark nothing.")
+@pass_app
+def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
+    """Check an approved letter is unchanged and mark it sent; prints the file to print or mail."""
+    lt, path = release_letter(app.store, app.settings, letter_id, by, today=_today(app), dry_run=dry_run)
+    if app.as_json:
+        app.emit_json({**_as_dict(lt), "file": str(path), "dry_run": dry_run})
+    elif dry_run:
+        app.info(f"dry run: letter {lt.id} may go out: {path}")
+    else:
+        app.info(f"letter {lt.id} released by {by}: send {path}")
+
+
+@letters_group.command("notice")
+@click.option("--client", required=True, metavar="NAME|ID", help="The client served.")
+@click.option("--kind", required=True, metavar="KIND",
+              help="Notice kind, e.g. ny_part137, ca_mfaa, nj_pre_action or fee_arbitration.")
+@click.option("--served-on", required=True, metavar="YYYY-MM-DD", help="The day the notice was served.")
+@click.option("--method", required=True, type=click.Choice(SERVICE_METHODS), help="How it was served.")
+@click.option("--by", default=default_actor, show_default="$USER", help="Who records it.")
+@click.option("--dry-run", is_flag=True, help="Check the entry, record nothing.")
+@pass_app
+def letters_notice(app: App, client: str, kind: str, served_on: str, method: str, by: str, dry_run: bool) -> None:
+    """Record that a fee-arbitration notice was served (refer-to-suit waits for it, LAW.md #9)."""
+    day = parse_date(served_on, "--served-on")
+    assert day is not None
+    if kind not in notice_kinds(app.settings):
+        raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(notice_kinds(app.settings))}.")
+    n = record_notice(app.store, app.settings, client, kind, day, method, by, today=_today(app), dry_run=dry_run)
+    if app.as_json:
+        app.emit_json({**asdict(n), "dry_run": dry_run})
+    else:
+        verb = "would record" if dry_run else "recorded"
+        app.info(f"{verb} {kind} notice for client {n.client_id}, served {n.served_on} by {method}")
+
+
+@letters_group.command("notices")
+@click.option("--client", metavar="NAME|ID", help="Only this client's notices.")
+@pass_app
+def letters_notices(app: App, client: str | None) -> None:
+    """List the fee-arbitration notices recorded as served."""
+    client_id = None
+    if client:
+        with app.store.begin() as conn:
+            client_id = resolve_client(conn, client).id
+    items = list_notices(app.store, client_id)
+    if app.as_json:
+        app.emit_json([asdict(n) for n in items])
+        return
+    app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Recorded by"],
+              [(n.id, n.client_id, n.kind, n.served_on, n.method, n.recorded_by) for n in items])
+
+
+@letters_group.command("sample")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@pass_app
+def letters_sample(app: App, out_dir: Path) -> None:
+    """Write one sample DRAFT letter per shipped language (a made-up client) to OUT_DIR."""
+    paths = sample_letters(app.settings, out_dir)
+    if app.as_json:
+        app.emit_json([str(p) for p in paths])
+    else:
+        for p in paths:
+            app.info(f"wrote {p}")
+
+
+COMMANDS = [letters_group]

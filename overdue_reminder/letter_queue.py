@@ -1,0 +1,729 @@
+"""The letter queue: draft letters on disk, assigned to an attorney, approved or rejected, then released.
+
+No letter leaves the firm unless the responsible attorney (or the supervising partner) approved that exact
+file: approval records the sha256 of the final copy and `deliverable()` refuses anything else (LAW.md #10, #11).
+Refer-to-suit waits until the fee-arbitration notice was served and its waiting period passed (LAW.md #9).
+Files are owner-only (0600 in 0700 folders): they carry client data. Every decision writes an audit entry in the
+same transaction; Odoo write-back (attachment + activity) runs after the commit and never undoes a decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from overdue_reminder.config import SERVICE_METHODS, Settings
+from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
+from overdue_reminder.letters import (
+    DOCX_MIME,
+    LetterBuilder,
+    LetterRequest,
+    SentReminder,
+    inspect_docx,
+    matter_refs,
+    strip_draft_marker,
+)
+from overdue_reminder.model import Action, Attorney, Partner
+from overdue_reminder.store import Store, record_audit
+from overdue_reminder.store.ledger import find_clients, load_attorneys, load_partners
+from overdue_reminder.store.schema import audit, clients, letters, matters, notices, reminders
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_SUMMARY = "Review escalation letter"
+PDF_MIME = "application/pdf"
+AWAITING, APPROVED, REJECTED, SENT = "awaiting_review", "approved", "rejected", "sent"
+
+
+class LetterWriteBack(Protocol):
+    """The slice of the Odoo connector letters use (OdooSource implements it)."""
+
+    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int: ...
+
+    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
+                        deadline: date) -> int: ...
+
+    def close_activity(self, activity_id: int, feedback: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: int
+    client_id: int
+    client_name: str
+    kind: str
+    tier: str
+    run_date: date
+    invoice_ids: tuple[int, ...]
+    language: str
+    jurisdiction: str
+    path: str
+    pdf_path: str | None
+    sha256: str
+    status: str
+    attorney_id: int | None
+    attorney_email: str
+    matter_refs: tuple[str, ...]
+    totals: dict[str, Decimal]
+    flags: tuple[str, ...]
+    created_at: datetime
+    idempotency_key: str
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str = ""
+    reviewed_sha256: str | None = None
+    approved_path: str | None = None
+    approved_sha256: str | None = None
+    approved_pdf_path: str | None = None
+    approved_pdf_sha256: str | None = None
+    odoo_activity_id: int | None = None
+    odoo_attachment_ids: dict[str, int] = field(default_factory=dict)
+    released_by: str | None = None
+    released_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    letter: Letter
+    created: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    client_id: int
+    kind: str
+    served_on: date
+    method: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class SuitGate:
+    """Whether refer-to-suit may go ahead for a client today, and why not."""
+
+    allowed: bool
+    reason: str
+    served_on: date | None = None
+
+
+# ---------------------------------------------------------------- files
+def secure_dir(path: Path) -> Path:
+    """A folder only its owner can enter (0700), created if needed and tightened if it already exists."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write atomically with owner-only permissions from the first byte."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def convert_pdf(settings: Settings, docx_path: Path) -> Path | None:
+    """A PDF beside the .docx when LibreOffice is on PATH (looked up now, not at import); None otherwise.
+
+    soffice writes into a private temporary folder with its own profile (parallel runs do not share one), and
+    the result is copied in with 0600 permissions.
+    """
+    if settings.letters.pdf == "never":
+        return None
+    exe = shutil.which("soffice")
+    if exe is None:
+        return None
+    with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as outdir:
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "pdf",
+               "--outdir", outdir, str(docx_path)]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, timeout=settings.letters.pdf_timeout_seconds,
+                                  check=False)
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            log.warning("PDF conversion of %s failed: %s", docx_path.name, exc)
+            return None
+        produced = Path(outdir) / f"{docx_path.stem}.pdf"
+        if proc.returncode != 0 or not produced.is_file():
+            log.warning("PDF conversion of %s failed (exit %s): %s", docx_path.name, proc.returncode,
+                        proc.stderr.decode("utf-8", "replace").strip()[:300])
+            return None
+        target = docx_path.with_suffix(".pdf")
+        write_private(target, produced.read_bytes())
+        return target
+
+
+# ---------------------------------------------------------------- reading
+def letter_key(client_id: int, tier: str, run_date: date, invoice_ids: Iterable[int]) -> str:
+    ids = ",".join(str(i) for i in sorted(set(invoice_ids)))
+    return "letter:" + hashlib.sha256(f"{client_id}|{tier}|{run_date.isoformat()}|{ids}".encode()).hexdigest()[:40]
+
+
+def _letter(r: Any) -> Letter:
+    return Letter(
+        id=r.id, client_id=r.client_id, client_name=r.client_name or f"client {r.client_id}", kind=r.kind,
+        tier=r.tier, run_date=r.run_date, invoice_ids=tuple(r.invoice_ids), language=r.language,
+        jurisdiction=r.jurisdiction, path=r.path, pdf_path=r.pdf_path, sha256=r.sha256, status=r.status,
+        attorney_id=r.attorney_id, attorney_email=r.attorney_email, matter_refs=tuple(r.matter_refs or ()),
+        totals={c: Decimal(v) for c, v in (r.totals or {}).items()}, flags=tuple(r.flags or ()),
+        created_at=r.created_at, idempotency_key=r.idempotency_key, decided_by=r.decided_by,
+        decided_at=r.decided_at, reason=r.reason, reviewed_sha256=r.reviewed_sha256, approved_path=r.approved_path,
+        approved_sha256=r.approved_sha256, approved_pdf_path=r.approved_pdf_path,
+        approved_pdf_sha256=r.approved_pdf_sha256, odoo_activity_id=r.odoo_activity_id,
+        odoo_attachment_ids={str(k): int(v) for k, v in (r.odoo_attachment_ids or {}).items()},
+        released_by=r.released_by, released_at=r.released_at)
+
+
+def _select() -> Any:
+    return select(letters, clients.c.name.label("client_name")).select_from(
+        letters.outerjoin(clients, clients.c.id == letters.c.client_id))
+
+
+def _get(conn: Connection, letter_id: int) -> Letter:
+    row = conn.execute(_select().where(letters.c.id == letter_id)).first()
+    if row is None:
+        raise UsageError(f"there is no letter {letter_id}; run 'overdue-reminder letters list'.")
+    return _letter(row)
+
+
+def get_letter(store: Store, letter_id: int) -> Letter:
+    with store.begin() as conn:
+        return _get(conn, letter_id)
+
+
+def list_letters(store: Store, *, attorney: str | None = None, status: str | None = None,
+                 client_id: int | None = None) -> list[Letter]:
+    q = _select().order_by(letters.c.created_at, letters.c.id)
+    if attorney:
+        q = q.where(func.lower(letters.c.attorney_email) == attorney.strip().lower())
+    if status:
+        q = q.where(letters.c.status == status)
+    if client_id is not None:
+        q = q.where(letters.c.client_id == client_id)
+    with store.begin() as conn:
+        return [_letter(r) for r in conn.execute(q)]
+
+
+def client_history(conn: Connection, client_id: int, tz: Any = UTC) -> tuple[SentReminder, ...]:
+    """Reminders (status 'sent') and released letters for a client, oldest first, dated in the firm's zone."""
+    out: list[SentReminder] = []
+    q = select(reminders.c.tier, reminders.c.channel, reminders.c.run_date, reminders.c.sent_at).where(
+        and_(reminders.c.client_id == client_id, reminders.c.status == "sent"))
+    for r in conn.execute(q):
+        day = r.sent_at.astimezone(tz).date() if r.sent_at else r.run_date
+        out.append(SentReminder(day, r.tier, r.channel))
+    q2 = select(letters.c.tier, letters.c.run_date, letters.c.released_at).where(
+        and_(letters.c.client_id == client_id, letters.c.status == SENT))
+    for lr in conn.execute(q2):
+        day = lr.released_at.astimezone(tz).date() if lr.released_at else lr.run_date
+        out.append(SentReminder(day, lr.tier, "letter"))
+    return tuple(sorted(out, key=lambda s: (s.sent_on, s.tier)))
+
+
+# ---------------------------------------------------------------- notices and the refer-to-suit gate
+def _notice(r: Any) -> Notice:
+    return Notice(r.id, r.client_id, r.kind, r.served_on, r.method, r.recorded_by, r.recorded_at)
+
+
+def notice_kinds(settings: Settings) -> list[str]:
+    kinds = {"fee_arbitration"}
+    for code in {*settings.letters.jurisdictions, "NY", "CA", "NJ"}:
+        j = settings.letters.jurisdiction(code)
+        if j is not None:
+            kinds.add(j.notice_kind)
+    return sorted(kinds)
+
+
+def list_notices(store: Store, client_id: int | None = None) -> list[Notice]:
+    q = select(notices).order_by(notices.c.served_on, notices.c.id)
+    if client_id is not None:
+        q = q.where(notices.c.client_id == client_id)
+    with store.begin() as conn:
+        return [_notice(r) for r in conn.execute(q)]
+
+
+def resolve_client(conn: Connection, client: str | int) -> Partner:
+    found = find_clients(conn, str(client))
+    if isinstance(client, str) and not client.isdigit():
+        exact = [p for p in found if p.name.casefold() == client.strip().casefold()]
+        found = exact or found
+    if not found:
+        raise UsageError(f"no client matches {client!r}; check the name or use the Odoo id.")
+    if len(found) > 1:
+        names = "; ".join(f"{p.id} {p.name}" for p in found[:10])
+        raise UsageError(f"{client!r} matches several clients ({names}); use the id.")
+    return found[0]
+
+
+def record_notice(store: Store, settings: Settings, client: str | int, kind: str, served_on: date, method: str,
+                  by: str, *, today: date, now: datetime | None = None, dry_run: bool = False) -> Notice:
+    """Record that a fee-arbitration notice was served (LAW.md #9): how, when and by whom."""
+    kinds = notice_kinds(settings)
+    if kind not in kinds:
+        raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(kinds)}.")
+    if method not in SERVICE_METHODS:
+        raise UsageError(f"unknown service method {method!r}; use one of: {', '.join(SERVICE_METHODS)}.")
+    if served_on > today:
+        raise UsageError(f"the notice cannot have been served on {served_on}, after today ({today}).")
+    if not by.strip():
+        raise UsageError("say who records the notice (--by).")
+    now = now or datetime.now(UTC)
+    with store.begin() as conn:
+        partner = resolve_client(conn, client)
+        values = {"client_id": partner.id, "kind": kind, "served_on": served_on, "method": method,
+                  "recorded_by": by, "recorded_at": now}
+        if dry_run:
+            return Notice(0, partner.id, kind, served_on, method, by, now)
+        nid = conn.execute(insert(notices).values(**values).returning(notices.c.id)).scalar_one()
+        record_audit(conn, by, "notice.recorded", "client", partner.id,
+                     {"notice_id": nid, "kind": kind, "served_on": served_on.isoformat(), "method": method}, at=now)
+    return Notice(nid, partner.id, kind, served_on, method, by, now)
+
+
+def suit_gate(conn: Connection, settings: Settings, client_id: int, today: date, jurisdiction: str = "") -> SuitGate:
+    """Refer-to-suit is allowed once a qualifying notice was served and the waiting period has passed."""
+    code = (jurisdiction or settings.firm.jurisdiction).upper()
+    j = settings.letters.jurisdiction(code) if code else None
+    if j is not None and not j.notice_required:
+        return SuitGate(True, f"{code} requires no fee-arbitration notice (letters.jurisdictions.{code}).")
+    q = select(notices).where(notices.c.client_id == client_id).order_by(notices.c.served_on)
+    found = [_notice(r) for r in conn.execute(q)]
+    kind = j.notice_kind if j is not None else ""
+    methods = list(j.service_methods) if j is not None else []
+    qualifying = [n for n in found if (not kind or n.kind == kind) and (not methods or n.method in methods)]
+    wait = settings.letters.waiting_days(code)
+    what = f"a {kind} notice" if kind else "a fee-arbitration notice"
+    how = f" served by {' or '.join(methods)}" if methods else ""
+    if not qualifying:
+        other = f" ({len(found)} other notice(s) on file do not qualify)" if found else ""
+        return SuitGate(False, f"refer-to-suit needs {what}{how} recorded as served{other}; record it with "
+                               "'overdue-reminder letters notice' (LAW.md #9).")
+    first = qualifying[0]
+    ends = first.served_on + timedelta(days=wait)
+    if today < ends:
+        return SuitGate(False, f"{what} was served on {first.served_on}; the {wait}-day waiting period ends on "
+                               f"{ends} (LAW.md #9).", first.served_on)
+    return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {wait} days passed on {ends}.",
+                    first.served_on)
+
+
+# ---------------------------------------------------------------- creating letters
+def _assignee(settings: Settings, attorneys: Mapping[int, Attorney], attorney_id: int | None) -> tuple[int | None, str]:
+    att = attorneys.get(attorney_id) if attorney_id is not None else None
+    if att is not None and att.email:
+        return att.id, att.email
+    partner = settings.letters.supervising_partner
+    if not partner:
+        who = f"attorney {attorney_id} has no email on file" if attorney_id is not None else "no responsible attorney"
+        raise ConfigError(f"cannot assign the letter: {who} and no supervising partner is configured.",
+                          path=settings.config_path, key="letters.supervising_partner",
+                          fix="set letters.supervising_partner to the partner's email.")
+    by_email = [a for a in attorneys.values() if a.email.lower() == partner.lower()]
+    return (by_email[0].id if by_email else None), partner
+
+
+def _court_matters(conn: Connection, action: Action, refs: Sequence[str]) -> tuple[str, ...]:
+    found = set(action.before_court)
+    if refs:
+        q = select(matters.c.reference).where(and_(matters.c.client_id == action.client_id,
+                                                   matters.c.reference.in_(list(refs)),
+                                                   matters.c.before_court.is_(True)))
+        found.update(r.reference for r in conn.execute(q))
+    return tuple(sorted(found))
+
+
+def create_letter(store: Store, settings: Settings, action: Action, *, today: date, actor: str = "overdue-reminder",
+                  offer: Mapping[str, Any] | None = None, writeback: LetterWriteBack | None = None,
+                  builder: LetterBuilder | None = None, now: datetime | None = None) -> CreateResult:
+    """Queue the letter for an action: write the DRAFT .docx (and PDF), assign it, audit it. Re-running adds nothing.
+
+    Raises PolicyError for a refer-to-suit letter whose notice or waiting period is missing (an audit entry
+    records the refusal).
+    """
+    if action.channel != "letter":
+        raise UsageError(f"the action for {action.client_name} is an {action.channel} reminder, not a letter.")
+    if not action.lines:
+        raise UsageError(f"the action for {action.client_name} lists no invoices.")
+    now = now or datetime.now(UTC)
+    key = letter_key(action.client_id, action.tier, today, action.invoice_ids)
+    kind = settings.letters.kind_of(action.tier)
+    builder = builder or LetterBuilder(settings)
+    code = (settings.firm.jurisdiction or "").upper()
+    tz = settings.calendar().tz
+    with store.begin() as conn:
+        found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
+        existing = _letter(found) if found is not None else _same_letter_pending(conn, action)
+    if existing is not None:
+        note = ("already queued for this run" if existing.idempotency_key == key
+                else f"letter {existing.id} for these invoices is {existing.status}")
+        return CreateResult(_retry_write_back(store, settings, existing, writeback, today, actor), False, note)
+    with store.begin() as conn:
+        gate = suit_gate(conn, settings, action.client_id, today, code) if kind == "refer_to_suit" else None
+        refs = matter_refs(action)
+        court = _court_matters(conn, action, refs)
+        partners = load_partners(conn, {action.client_id, action.contact_id})
+        attorneys = load_attorneys(conn)
+        history = client_history(conn, action.client_id, tz)
+    if gate is not None and not gate.allowed:
+        with store.begin() as conn:
+            record_audit(conn, actor, "letter.blocked", "client", action.client_id,
+                         {"tier": action.tier, "kind": kind, "reason": gate.reason, "run_date": today.isoformat()},
+                         at=now)
+        raise PolicyError(f"{action.client_name}: {gate.reason}")
+    attorney_id, attorney_email = _assignee(settings, attorneys, action.attorney_id)
+    client = partners.get(action.client_id) or Partner(action.client_id, action.client_name, action.client_id)
+    contact = partners.get(action.contact_id)
+    flags: list[str] = []
+    if kind == "withdrawal_warning":
+        flags += [f"before_court:{ref}" for ref in court]  # withdrawal needs the court's permission (LAW.md #11)
+    if not client.address.lines():
+        flags.append("no_postal_address")
+    signer = attorneys.get(attorney_id) if attorney_id is not None else None  # the partner, when assigned
+    req = LetterRequest(action=action, client=client, today=today, contact=contact, attorney=signer,
+                        history=history, offer=offer, court_matters=court if kind == "withdrawal_warning" else (),
+                        jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None)
+    data = builder.build(req, draft=True)
+    folder = secure_dir(secure_dir(settings.resolve(settings.letters.dir)) / str(action.client_id))
+    stem = f"{today.isoformat()}-{kind}-{key[7:17]}-{secrets.token_hex(3)}"
+    path = folder / f"{stem}.docx"
+    write_private(path, data)
+    pdf = convert_pdf(settings, path)
+    row = {"client_id": action.client_id, "tier": action.tier, "run_date": today,
+           "invoice_ids": list(action.invoice_ids), "language": action.language, "path": str(path),
+           "pdf_path": str(pdf) if pdf else None,
+           "sha256": sha256_bytes(data), "status": AWAITING, "attorney_id": attorney_id,
+           "attorney_email": attorney_email, "idempotency_key": key, "created_at": now, "kind": kind,
+           "jurisdiction": code, "matter_refs": list(refs),
+           "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags, "odoo_attachment_ids": {},
+           "reason": ""}
+    try:
+        with store.begin() as conn:
+            lid = conn.execute(insert(letters).values(**row).returning(letters.c.id)).scalar_one()
+            record_audit(conn, actor, "letter.created", "letter", lid,
+                         {"client_id": action.client_id, "kind": kind, "tier": action.tier,
+                          "invoice_ids": list(action.invoice_ids), "sha256": row["sha256"],
+                          "assigned_to": attorney_email, "flags": flags, "with_offer": offer is not None,
+                          "suit_gate": gate.reason if gate else None}, at=now)
+            letter = _get(conn, lid)
+    except IntegrityError:
+        # Another run queued the same letter a moment ago: keep its files, drop ours.
+        path.unlink(missing_ok=True)
+        if pdf:
+            pdf.unlink(missing_ok=True)
+        with store.begin() as conn:
+            winner = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
+        if winner is None:
+            raise
+        return CreateResult(_letter(winner), False, "already queued for this run")
+    letter = _retry_write_back(store, settings, letter, writeback, today, actor, data=data)
+    return CreateResult(letter, True)
+
+
+def _same_letter_pending(conn: Connection, action: Action) -> Letter | None:
+    """A letter for the same client, tier and invoices still awaiting review, or rejected: do not queue another."""
+    q = _select().where(and_(letters.c.client_id == action.client_id, letters.c.tier == action.tier,
+                             letters.c.status.in_([AWAITING, REJECTED]))).order_by(letters.c.id.desc())
+    ids = sorted(action.invoice_ids)
+    for r in conn.execute(q):
+        if sorted(r.invoice_ids) == ids:
+            return _letter(r)
+    return None
+
+
+def create_letters(store: Store, settings: Settings, actions: Iterable[Action], *, today: date,
+                   actor: str = "overdue-reminder", offers: Mapping[int, Mapping[str, Any]] | None = None,
+                   writeback: LetterWriteBack | None = None) -> tuple[list[CreateResult], list[tuple[Action, str]]]:
+    """Queue letters for every letter action of a plan (one builder for all); refused ones come back with why."""
+    builder = LetterBuilder(settings)
+    done: list[CreateResult] = []
+    refused: list[tuple[Action, str]] = []
+    for action in actions:
+        if action.channel != "letter":
+            continue
+        try:
+            done.append(create_letter(store, settings, action, today=today, actor=actor, builder=builder,
+                                      offer=(offers or {}).get(action.client_id), writeback=writeback))
+        except (PolicyError, ConfigError) as exc:
+            refused.append((action, str(exc)))
+    return done, refused
+
+
+# ---------------------------------------------------------------- Odoo write-back
+def _retry_write_back(store: Store, settings: Settings, letter: Letter, wb: LetterWriteBack | None, today: date,
+                      actor: str, data: bytes | None = None) -> Letter:
+    """Attach the draft to each invoice and open a review activity; idempotent (finishes what a failure left)."""
+    if wb is None or not settings.letters.write_back or letter.status != AWAITING:
+        return letter
+    attachments = dict(letter.odoo_attachment_ids)
+    activity = letter.odoo_activity_id
+    missing = [i for i in letter.invoice_ids if str(i) not in attachments]
+    need_activity = activity is None and letter.attorney_id is not None
+    if not missing and not need_activity:
+        return letter
+    filename = f"letter-{letter.id}-{letter.kind}.docx"
+    try:
+        if missing:
+            blob = data if data is not None else Path(letter.path).read_bytes()
+            for inv in missing:
+                attachments[str(inv)] = wb.attach_file("account.move", inv, filename, blob, DOCX_MIME)
+        if need_activity and letter.attorney_id is not None:
+            deadline = settings.calendar().add_business_days(today, settings.letters.review_days)
+            activity = wb.create_activity("account.move", letter.invoice_ids[0], letter.attorney_id,
+                                          ACTIVITY_SUMMARY, _activity_note(letter), deadline)
+    except (OverdueReminderError, OSError) as exc:
+        log.warning("Odoo write-back for letter %s failed: %s", letter.id, exc)
+        with store.begin() as conn:
+            conn.execute(update(letters).where(letters.c.id == letter.id).values(
+                odoo_attachment_ids=attachments, odoo_activity_id=activity))
+            record_audit(conn, actor, "letter.write_back_failed", "letter", letter.id, {"error": str(exc)[:500]})
+            return _get(conn, letter.id)
+    with store.begin() as conn:
+        conn.execute(update(letters).where(letters.c.id == letter.id).values(
+            odoo_attachment_ids=attachments, odoo_activity_id=activity))
+        record_audit(conn, actor, "letter.written_back", "letter", letter.id,
+                     {"attachments": attachments, "activity_id": activity})
+        return _get(conn, letter.id)
+
+
+def _activity_note(letter: Letter) -> str:
+    totals = ", ".join(f"{v:,} {c}" for c, v in letter.totals.items())
+    parts = [f"Letter {letter.id} ({letter.kind}) awaits your review in overdue-reminder: "
+             f"overdue-reminder letters show {letter.id}. Amount due: {totals}."]
+    if letter.matter_refs:
+        parts.append(f"Matters: {', '.join(letter.matter_refs)}.")
+    court = [f.split(":", 1)[1] for f in letter.flags if f.startswith("before_court:")]
+    if court:
+        parts.append(f"Before a court: {', '.join(court)}: withdrawal needs the court's permission.")
+    return " ".join(parts)
+
+
+def _close_activity(store: Store, letter: Letter, wb: LetterWriteBack | None, settings: Settings, feedback: str,
+                    actor: str, attach: Path | None = None) -> None:
+    if wb is None or not settings.letters.write_back:
+        return
+    try:
+        if attach is not None:
+            blob = attach.read_bytes()
+            mime = PDF_MIME if attach.suffix == ".pdf" else DOCX_MIME
+            for inv in letter.invoice_ids:
+                wb.attach_file("account.move", inv, f"letter-{letter.id}-{letter.kind}-final{attach.suffix}", blob,
+                               mime)
+        if letter.odoo_activity_id is not None:
+            wb.close_activity(letter.odoo_activity_id, feedback)
+    except (OverdueReminderError, OSError) as exc:
+        log.warning("closing the Odoo activity of letter %s failed: %s", letter.id, exc)
+        with store.begin() as conn:
+            record_audit(conn, actor, "letter.write_back_failed", "letter", letter.id, {"error": str(exc)[:500]})
+
+
+# ---------------------------------------------------------------- decisions
+def may_decide(settings: Settings, attorneys: Mapping[int, Attorney], letter: Letter, by: str) -> bool:
+    """Only the assigned attorney (by email or Odoo login) or the supervising partner may decide."""
+    who = by.strip().lower()
+    if not who:
+        return False
+    allowed = {letter.attorney_email.lower(), settings.letters.supervising_partner.lower()}
+    att = attorneys.get(letter.attorney_id) if letter.attorney_id is not None else None
+    if att is not None and att.email.lower() == letter.attorney_email.lower() and att.login:
+        allowed.add(att.login.lower())
+    allowed.discard("")
+    return who in allowed
+
+
+def _authorise(store: Store, settings: Settings, letter: Letter, by: str, action: str, now: datetime) -> None:
+    with store.begin() as conn:
+        attorneys = load_attorneys(conn)
+    if may_decide(settings, attorneys, letter, by):
+        return
+    with store.begin() as conn:
+        record_audit(conn, by or "(nobody)", "letter.decision_refused", "letter", letter.id,
+                     {"attempted": action, "assigned_to": letter.attorney_email}, at=now)
+    partner = settings.letters.supervising_partner
+    raise PolicyError(f"{by or 'nobody'} may not {action} letter {letter.id}: it is assigned to "
+                      f"{letter.attorney_email}{' (or the supervising partner ' + partner + ')' if partner else ''}.")
+
+
+def _require_awaiting(letter: Letter) -> None:
+    if letter.status != AWAITING:
+        when = ""
+        if letter.decided_by and letter.decided_at:
+            when = f" by {letter.decided_by} on {letter.decided_at:%Y-%m-%d}"
+        raise UsageError(f"letter {letter.id} is already {letter.status}{when}.")
+
+
+def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *, edited: Path | None = None,
+                   now: datetime | None = None, writeback: LetterWriteBack | None = None,
+                   dry_run: bool = False) -> Letter:
+    """Approve the draft (or the attorney's edited .docx): write the final copy without the DRAFT marker and
+    record who, when and the sha256 of what was approved and of the final file."""
+    now = now or datetime.now(UTC)
+    letter = get_letter(store, letter_id)
+    _require_awaiting(letter)
+    _authorise(store, settings, letter, by, "approve", now)
+    if edited is not None:
+        try:
+            source = edited.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {edited}: {exc.strerror}.") from exc
+        inspect_docx(source, settings.letters.max_edited_mb * 1_048_576, f"the edited letter {edited.name}")
+    else:
+        draft = Path(letter.path)
+        try:
+            source = draft.read_bytes()
+        except OSError as exc:
+            raise PolicyError(f"the draft of letter {letter.id} is missing ({draft}): {exc.strerror}.") from exc
+        if sha256_bytes(source) != letter.sha256:
+            raise PolicyError(f"the draft of letter {letter.id} changed on disk since it was queued; review the file "
+                              "and approve it with --edited FILE.docx.")
+    final = strip_draft_marker(source)
+    if dry_run:
+        return letter
+    draft_path = Path(letter.path)
+    secure_dir(draft_path.parent)
+    base = draft_path.with_suffix("")
+    edited_copy: Path | None = None
+    if edited is not None:
+        edited_copy = base.with_name(base.name + "-edited.docx")
+        write_private(edited_copy, source)
+    final_path = base.with_name(base.name + "-final.docx")
+    write_private(final_path, final)
+    final_pdf = convert_pdf(settings, final_path)
+    values = {"status": APPROVED, "decided_by": by, "decided_at": now, "reviewed_sha256": sha256_bytes(source),
+              "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
+              "approved_pdf_path": str(final_pdf) if final_pdf else None,
+              "approved_pdf_sha256": sha256_file(final_pdf) if final_pdf else None}
+    with store.begin() as conn:
+        res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == AWAITING))
+                           .values(**values))
+        if res.rowcount != 1:
+            raise UsageError(f"letter {letter.id} was decided by someone else a moment ago.")
+        record_audit(conn, by, "letter.approved", "letter", letter.id,
+                     {"edited": edited is not None, "edited_copy": str(edited_copy) if edited_copy else None,
+                      "reviewed_sha256": values["reviewed_sha256"], "approved_sha256": values["approved_sha256"],
+                      "approved_path": str(final_path)}, at=now)
+        approved = _get(conn, letter.id)
+    _close_activity(store, approved, writeback, settings, f"Approved by {by}", by, attach=final_path)
+    return approved
+
+
+def reject_letter(store: Store, settings: Settings, letter_id: int, by: str, reason: str, *,
+                  now: datetime | None = None, writeback: LetterWriteBack | None = None,
+                  dry_run: bool = False) -> Letter:
+    now = now or datetime.now(UTC)
+    if not reason.strip():
+        raise UsageError("say why the letter is rejected (--reason).")
+    letter = get_letter(store, letter_id)
+    _require_awaiting(letter)
+    _authorise(store, settings, letter, by, "reject", now)
+    if dry_run:
+        return letter
+    with store.begin() as conn:
+        res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == AWAITING))
+                           .values(status=REJECTED, decided_by=by, decided_at=now, reason=reason.strip()))
+        if res.rowcount != 1:
+            raise UsageError(f"letter {letter.id} was decided by someone else a moment ago.")
+        record_audit(conn, by, "letter.rejected", "letter", letter.id, {"reason": reason.strip()}, at=now)
+        rejected = _get(conn, letter.id)
+    _close_activity(store, rejected, writeback, settings, f"Rejected by {by}: {reason.strip()}", by)
+    return rejected
+
+
+# ---------------------------------------------------------------- delivery
+def deliverable(letter: Letter) -> Path:
+    """The approved final copy, only if the letter is approved and the file still matches the approved hash."""
+    if letter.status != APPROVED:
+        raise PolicyError(f"letter {letter.id} is {letter.status}: only an approved letter may be sent.")
+    if not letter.approved_path or not letter.approved_sha256:
+        raise PolicyError(f"letter {letter.id} has no approved file on record.")
+    path = Path(letter.approved_path)
+    try:
+        actual = sha256_file(path)
+    except OSError as exc:
+        raise PolicyError(f"the approved file of letter {letter.id} is missing ({path}): {exc.strerror}.") from exc
+    if actual != letter.approved_sha256:
+        raise PolicyError(f"letter {letter.id} was changed after approval ({path.name} no longer matches the "
+                          "approved sha256); it must be approved again.")
+    if letter.approved_pdf_path and letter.approved_pdf_sha256:
+        pdf = Path(letter.approved_pdf_path)
+        if not pdf.is_file() or sha256_file(pdf) != letter.approved_pdf_sha256:
+            raise PolicyError(f"the PDF of letter {letter.id} was changed or removed after approval.")
+    return path
+
+
+def release_letter(store: Store, settings: Settings, letter_id: int, by: str, *, today: date,
+                   now: datetime | None = None, dry_run: bool = False) -> tuple[Letter, Path]:
+    """Hand an approved letter over for sending: checks it, marks it sent, audits it; returns the file to send."""
+    now = now or datetime.now(UTC)
+    letter = get_letter(store, letter_id)
+    try:
+        path = deliverable(letter)
+        if letter.kind == "refer_to_suit":
+            with store.begin() as conn:
+                gate = suit_gate(conn, settings, letter.client_id, today, letter.jurisdiction)
+            if not gate.allowed:
+                raise PolicyError(f"letter {letter.id}: {gate.reason}")
+    except PolicyError as exc:
+        with store.begin() as conn:
+            record_audit(conn, by, "letter.release_refused", "letter", letter.id, {"reason": str(exc)}, at=now)
+        raise
+    if dry_run:
+        return letter, path
+    with store.begin() as conn:
+        res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == APPROVED))
+                           .values(status=SENT, released_by=by, released_at=now))
+        if res.rowcount != 1:
+            raise UsageError(f"letter {letter.id} was released by someone else a moment ago.")
+        record_audit(conn, by, "letter.released", "letter", letter.id,
+                     {"path": str(path), "approved_sha256": letter.approved_sha256}, at=now)
+        return _get(conn, letter.id), path
+
+
+def audit_trail(store: Store, letter_id: int) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        rows = conn.execute(select(audit).where(and_(audit.c.object_type == "letter",
+                                                     audit.c.object_id == str(letter_id))).order_by(audit.c.id))
+        return [{"at": r.at, "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
+
+
+__all__ = [
+    "ACTIVITY_SUMMARY", "CreateResult", "Letter", "LetterWriteBack", "Notice", "SuitGate", "approve_letter",
+    "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "get_letter",
+    "letter_key", "list_letters", "list_notices", "may_decide", "record_notice", "reject_letter", "release_letter",
+    "secure_dir", "sha256_file", "suit_gate", "write_private",
+]

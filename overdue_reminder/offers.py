@@ -1,0 +1,802 @@
+"""Negotiation offers: installment plans, settlements, extensions and combinations of them.
+
+Pure: frozen terms, builders that keep every amount exact per currency and every due date on a
+business day, `suggest` (reason + balance + grade → terms) and `authorize` (terms → who may grant
+them, or why nobody may). Storage, lifecycle and payment matching live in `offer_service`.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Literal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+from overdue_reminder.calendar import FirmCalendar
+from overdue_reminder.config import OFFER_REASONS, OfferLimits, OfferSettings, ReasonTerms
+from overdue_reminder.errors import PolicyError
+from overdue_reminder.money import ZERO, is_currency, percent_of, precision, quantize, split_even
+
+
+class OfferError(PolicyError):
+    """Terms that cannot be built (nothing owed, too many installments for the balance, a date in the past)."""
+
+
+class Frequency(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class Reason(StrEnum):
+    """What the client said when staff asked why the payment is late (the contact log's codes)."""
+
+    FINANCIAL_HARDSHIP = "financial_hardship"
+    TEMPORARY_EMERGENCY = "temporary_emergency"
+    PLANNING_ERROR = "planning_error"
+    FORGOT_ADMIN = "forgot_admin"
+    DISPUTE = "dispute"
+    OTHER = "other"
+
+
+assert tuple(r.value for r in Reason) == OFFER_REASONS
+
+GRADES = ("A", "B", "C", "D")
+PaymentLabel = Literal["down_payment", "installment", "lump_sum"]
+Level = Literal["staff", "attorney", "partner", "refused"]
+
+
+# ---------------------------------------------------------------- terms
+@dataclass(frozen=True, slots=True)
+class Installment:
+    """One scheduled payment; seq 0 is the down payment, a lump sum is seq 1."""
+
+    seq: int
+    due: date
+    amount: Decimal
+    label: PaymentLabel = "installment"
+
+
+@dataclass(frozen=True, slots=True)
+class InstallmentPlan:
+    """Down payment on `down_payment_due`, then `number` installments from `first_date`.
+
+    `installments` holds the regular installments only; `schedule` adds the down payment.
+    Interest or security make it a new agreement that needs the attorney's written terms (LAW.md #7).
+    """
+
+    currency: str
+    balance: Decimal
+    offered_on: date
+    down_payment: Decimal
+    down_payment_due: date | None
+    number: int
+    frequency: Frequency
+    first_date: date
+    installments: tuple[Installment, ...]
+    interest_percent: Decimal = ZERO
+    interest_amount: Decimal = ZERO
+    security: str = ""
+    kind: Literal["installments"] = "installments"
+
+    @property
+    def total_payable(self) -> Decimal:
+        return self.balance + self.interest_amount
+
+    @property
+    def schedule(self) -> tuple[Installment, ...]:
+        if self.down_payment > 0 and self.down_payment_due is not None:
+            return (Installment(0, self.down_payment_due, self.down_payment, "down_payment"), *self.installments)
+        return self.installments
+
+    @property
+    def last_due(self) -> date:
+        return self.installments[-1].due
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """The balance less a discount, if the reduced amount is paid in full by `pay_by`."""
+
+    currency: str
+    balance: Decimal
+    offered_on: date
+    discount_percent: Decimal
+    discount_amount: Decimal
+    amount: Decimal
+    pay_by: date
+    kind: Literal["settlement"] = "settlement"
+
+    @property
+    def total_payable(self) -> Decimal:
+        return self.amount
+
+    @property
+    def schedule(self) -> tuple[Installment, ...]:
+        return (Installment(1, self.pay_by, self.amount, "lump_sum"),)
+
+    @property
+    def last_due(self) -> date:
+        return self.pay_by
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """The whole balance falls due on `new_due` instead; `days` is what was granted (before rolling)."""
+
+    currency: str
+    balance: Decimal
+    offered_on: date
+    days: int
+    new_due: date
+    kind: Literal["extension"] = "extension"
+
+    @property
+    def total_payable(self) -> Decimal:
+        return self.balance
+
+    @property
+    def schedule(self) -> tuple[Installment, ...]:
+        return (Installment(1, self.new_due, self.balance, "lump_sum"),)
+
+    @property
+    def last_due(self) -> date:
+        return self.new_due
+
+
+@dataclass(frozen=True, slots=True)
+class Combined:
+    """Two or three of: a discount, a deferred start (extension), a plan over what remains."""
+
+    currency: str
+    balance: Decimal
+    offered_on: date
+    settlement: Settlement | None = None
+    extension: Extension | None = None
+    plan: InstallmentPlan | None = None
+    kind: Literal["combined"] = "combined"
+
+    @property
+    def total_payable(self) -> Decimal:
+        if self.plan is not None:
+            return self.plan.total_payable
+        if self.settlement is not None:
+            return self.settlement.amount
+        return self.balance
+
+    @property
+    def schedule(self) -> tuple[Installment, ...]:
+        if self.plan is not None:
+            return self.plan.schedule
+        if self.settlement is not None:
+            return self.settlement.schedule
+        assert self.extension is not None
+        return self.extension.schedule
+
+    @property
+    def last_due(self) -> date:
+        return self.schedule[-1].due
+
+
+Offer = InstallmentPlan | Settlement | Extension | Combined
+
+
+# ---------------------------------------------------------------- dates
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 → Feb 28/29)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+
+
+def period_date(start: date, frequency: Frequency, k: int) -> date:
+    """The k-th period after `start`, always counted from `start` so month ends do not drift."""
+    if frequency is Frequency.WEEKLY:
+        return start + timedelta(days=7 * k)
+    if frequency is Frequency.BIWEEKLY:
+        return start + timedelta(days=14 * k)
+    return add_months(start, k)
+
+
+def term_limit(offered_on: date, months: int, calendar: FirmCalendar) -> date:
+    """The last due date a term of `months` allows; rolled like the due dates, so rolling never breaks it."""
+    return calendar.next_business_day(add_months(offered_on, months))
+
+
+def _business_dates(nominal: list[date], calendar: FirmCalendar, after: date | None) -> list[date]:
+    """Each date rolled forward to a business day, and strictly after the one before it."""
+    out: list[date] = []
+    prev = after
+    for d in nominal:
+        rolled = calendar.next_business_day(d)
+        if prev is not None and rolled <= prev:
+            rolled = calendar.next_business_day(prev + timedelta(days=1))
+        out.append(rolled)
+        prev = rolled
+    return out
+
+
+# ---------------------------------------------------------------- builders
+def _money(amount: Decimal, currency: str, what: str) -> Decimal:
+    if not is_currency(currency):
+        raise OfferError(f"unknown currency {currency!r}: use an ISO 4217 code such as USD.")
+    q = quantize(Decimal(amount), currency)
+    if q <= 0:
+        raise OfferError(f"{what} must be positive, got {q} {currency}.")
+    return q
+
+
+def _percent(value: Decimal, what: str) -> Decimal:
+    p = Decimal(value)
+    if not p.is_finite() or p < 0 or p >= 100:
+        raise OfferError(f"{what} must be at least 0 and below 100, got {value}.")
+    return p
+
+
+def installment_plan(balance: Decimal, currency: str, n: int, frequency: Frequency | str, down_payment: Decimal,
+                     start: date, calendar: FirmCalendar, *, offered_on: date | None = None,
+                     interest_percent: Decimal = ZERO, security: str = "") -> InstallmentPlan:
+    """A plan whose payments sum exactly to the balance (plus any interest), none zero, on business days.
+
+    With a down payment it falls due on `start` and the installments follow one period apart;
+    without one the first installment falls due on `start`.
+    """
+    balance = _money(balance, currency, "the balance")
+    freq = Frequency(frequency)
+    if n < 1:
+        raise OfferError(f"a plan needs at least one installment, got {n}.")
+    down = quantize(Decimal(down_payment), currency)
+    if down < 0:
+        raise OfferError(f"the down payment cannot be negative ({down} {currency}).")
+    if down >= balance:
+        raise OfferError(f"the down payment {down} {currency} covers the whole balance {balance} {currency}: "
+                         "offer a settlement or an extension instead.")
+    offered = offered_on or start
+    if start < offered:
+        raise OfferError(f"the plan cannot start ({start}) before it is offered ({offered}).")
+    rate = _percent(interest_percent, "the interest percent")
+    financed = balance - down
+    interest = percent_of(financed, rate, currency)
+    payable = financed + interest
+    unit = Decimal(1).scaleb(-precision(currency))
+    if payable < unit * n:
+        raise OfferError(f"{payable} {currency} cannot be split into {n} installments of at least "
+                         f"{unit} {currency}: offer fewer installments.")
+    amounts = split_even(payable, n, currency)
+    if down > 0:
+        down_due: date | None = calendar.next_business_day(start)
+        nominal = [period_date(start, freq, k) for k in range(1, n + 1)]
+    else:
+        down_due = None
+        nominal = [period_date(start, freq, k) for k in range(n)]
+    dues = _business_dates(nominal, calendar, down_due)
+    items = tuple(Installment(i + 1, d, a) for i, (d, a) in enumerate(zip(dues, amounts, strict=True)))
+    return InstallmentPlan(currency=currency, balance=balance, offered_on=offered, down_payment=down,
+                           down_payment_due=down_due, number=n, frequency=freq, first_date=items[0].due,
+                           installments=items, interest_percent=rate, interest_amount=interest,
+                           security=security.strip())
+
+
+def settlement(balance: Decimal, currency: str, discount_percent: Decimal, pay_by: date, calendar: FirmCalendar,
+               *, offered_on: date) -> Settlement:
+    """The balance less `discount_percent`, due in one payment by `pay_by` (rolled to a business day)."""
+    balance = _money(balance, currency, "the balance")
+    pct = _percent(discount_percent, "the discount percent")
+    if pct == 0:
+        raise OfferError("a settlement needs a discount above 0%: without one, offer an extension.")
+    discount = percent_of(balance, pct, currency)
+    amount = balance - discount
+    if amount <= 0:
+        raise OfferError(f"a {pct}% discount leaves nothing to pay on {balance} {currency}.")
+    if pay_by < offered_on:
+        raise OfferError(f"the pay-by date {pay_by} is before the offer date {offered_on}.")
+    return Settlement(currency=currency, balance=balance, offered_on=offered_on, discount_percent=pct,
+                      discount_amount=discount, amount=amount, pay_by=calendar.next_business_day(pay_by))
+
+
+def extension(balance: Decimal, currency: str, days: int, calendar: FirmCalendar, *, today: date) -> Extension:
+    """The whole balance due `days` after today; a weekend or holiday moves it to the next business day."""
+    balance = _money(balance, currency, "the balance")
+    if days < 1:
+        raise OfferError(f"an extension needs at least one day, got {days}.")
+    return Extension(currency=currency, balance=balance, offered_on=today, days=days,
+                     new_due=calendar.next_business_day(today + timedelta(days=days)))
+
+
+def combined(balance: Decimal, currency: str, calendar: FirmCalendar, *, today: date,
+             discount_percent: Decimal = ZERO, extension_days: int = 0, n: int = 0,
+             frequency: Frequency | str = Frequency.MONTHLY, down_payment: Decimal = ZERO,
+             interest_percent: Decimal = ZERO, security: str = "") -> Combined:
+    """A discount, a deferred start and/or a plan. The plan (if any) runs over the discounted amount and
+    starts when the extension ends; the discount holds if everything is paid by the last due date."""
+    balance = _money(balance, currency, "the balance")
+    parts = sum(1 for x in (Decimal(discount_percent) > 0, extension_days > 0, n > 0) if x)
+    if parts < 2:
+        raise OfferError("a combined offer needs at least two of: a discount, an extension, installments.")
+    payable = balance
+    if discount_percent > 0:
+        payable = balance - percent_of(balance, _percent(discount_percent, "the discount percent"), currency)
+    ext = extension(balance, currency, extension_days, calendar, today=today) if extension_days > 0 else None
+    plan = None
+    if n > 0:
+        start = ext.new_due if ext is not None else today
+        plan = installment_plan(payable, currency, n, frequency, down_payment, start, calendar, offered_on=today,
+                                interest_percent=interest_percent, security=security)
+    sett = None
+    if discount_percent > 0:
+        pay_by = plan.last_due if plan is not None else ext.new_due if ext is not None else today
+        sett = settlement(balance, currency, discount_percent, pay_by, calendar, offered_on=today)
+    return Combined(currency=currency, balance=balance, offered_on=today, settlement=sett, extension=ext, plan=plan)
+
+
+# ---------------------------------------------------------------- reading the terms
+@dataclass(frozen=True, slots=True)
+class Measures:
+    """What authority is judged on, whatever the kind of offer."""
+
+    discount_percent: Decimal
+    installments: int
+    extension_days: int
+    down_payment: Decimal
+    plan_base: Decimal  # what the down payment is a share of
+    last_due: date
+    interest_percent: Decimal
+    security: str
+
+
+def measures(offer: Offer) -> Measures:
+    plan: InstallmentPlan | None = None
+    disc, ext_days = ZERO, 0
+    if isinstance(offer, InstallmentPlan):
+        plan = offer
+    elif isinstance(offer, Settlement):
+        disc = offer.discount_percent
+    elif isinstance(offer, Extension):
+        ext_days = offer.days
+    else:
+        plan = offer.plan
+        disc = offer.settlement.discount_percent if offer.settlement else ZERO
+        ext_days = offer.extension.days if offer.extension else 0
+    return Measures(discount_percent=disc, installments=plan.number if plan else 0, extension_days=ext_days,
+                    down_payment=plan.down_payment if plan else ZERO, plan_base=plan.balance if plan else ZERO,
+                    last_due=offer.last_due, interest_percent=plan.interest_percent if plan else ZERO,
+                    security=plan.security if plan else "")
+
+
+# ---------------------------------------------------------------- authority
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Who may grant an offer: staff alone, the responsible attorney, the supervising partner, or nobody.
+
+    `reasons` says why it is not staff's to grant (or why it is refused); `written_terms` marks a plan
+    that adds interest or takes security: the attorney's written terms and advice to seek independent
+    counsel are required (LAW.md #7).
+    """
+
+    level: Level
+    reasons: tuple[str, ...] = ()
+    written_terms: bool = False
+
+    @property
+    def within_staff_authority(self) -> bool:
+        return self.level == "staff"
+
+    @property
+    def refused(self) -> bool:
+        return self.level == "refused"
+
+    @property
+    def why(self) -> str:
+        return "; ".join(self.reasons) if self.reasons else "within staff authority"
+
+
+def _pct(p: Decimal) -> str:
+    return f"{p.normalize():f}%"
+
+
+def _over(m: Measures, limits: OfferLimits, offer: Offer, calendar: FirmCalendar, who: str) -> list[str]:
+    out = []
+    if m.discount_percent > limits.max_discount_percent:
+        out.append(f"discount {_pct(m.discount_percent)} is above {who}'s limit of {_pct(limits.max_discount_percent)}")
+    if m.installments > limits.max_installments:
+        out.append(f"{m.installments} installments are more than {who}'s limit of {limits.max_installments}")
+    if m.extension_days > limits.max_extension_days:
+        out.append(f"an extension of {m.extension_days} days is longer than {who}'s limit of "
+                   f"{limits.max_extension_days} days")
+    if m.installments and m.down_payment < percent_of(m.plan_base, limits.min_down_payment_percent, offer.currency):
+        out.append(f"the down payment is below {who}'s minimum of {_pct(limits.min_down_payment_percent)}")
+    limit = term_limit(offer.offered_on, limits.max_term_months, calendar)
+    if m.last_due > limit:
+        out.append(f"the last payment on {m.last_due} is beyond {who}'s longest term of "
+                   f"{limits.max_term_months} months ({limit})")
+    return out
+
+
+def authorize(offer: Offer, authority: OfferSettings, calendar: FirmCalendar | None = None) -> Decision:
+    """Staff alone, the attorney, the supervising partner, or refused with the reason (floors first)."""
+    cal = calendar or FirmCalendar()
+    m = measures(offer)
+    f = authority.floors
+    refused = []
+    if m.discount_percent > f.max_discount_percent:
+        refused.append(f"discount {_pct(m.discount_percent)} is above the firm's maximum of "
+                       f"{_pct(f.max_discount_percent)}")
+    if m.installments and m.down_payment < percent_of(m.plan_base, f.min_down_payment_percent, offer.currency):
+        refused.append(f"the down payment {m.down_payment} {offer.currency} is below the firm's minimum of "
+                       f"{_pct(f.min_down_payment_percent)} "
+                       f"({percent_of(m.plan_base, f.min_down_payment_percent, offer.currency)} {offer.currency})")
+    limit = term_limit(offer.offered_on, f.longest_term_months, cal)
+    if m.last_due > limit:
+        refused.append(f"the last payment on {m.last_due} is beyond the firm's longest term of "
+                       f"{f.longest_term_months} months ({limit})")
+    written = m.interest_percent > 0 or bool(m.security)
+    if refused:
+        return Decision("refused", tuple(refused), written)
+    counsel = []
+    if m.interest_percent > 0:
+        counsel.append(f"the plan adds interest of {_pct(m.interest_percent)}")
+    if m.security:
+        counsel.append(f"the plan takes security ({m.security})")
+    if counsel:
+        counsel = [f"{c}: the responsible attorney must set written terms and advise the client in writing to "
+                   "seek independent counsel (LAW.md #7)" for c in counsel]
+    over_attorney = _over(m, authority.attorney, offer, cal, "the attorney")
+    if over_attorney:
+        if not authority.supervising_partner:
+            return Decision("refused", (*over_attorney, "no supervising partner is configured to grant more "
+                                        "than the attorney ([offers] supervising_partner)"), written)
+        return Decision("partner", (*over_attorney, *counsel), written)
+    over_staff = _over(m, authority.staff, offer, cal, "staff")
+    if over_staff or counsel:
+        return Decision("attorney", (*over_staff, *counsel), written)
+    return Decision("staff", (), False)
+
+
+# ---------------------------------------------------------------- from reason to offer
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    offer: Offer
+    decision: Decision
+    reason: Reason
+    explanation: str
+    alternatives: tuple[Offer, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NoOffer:
+    reason: str
+    to_attorney: bool = False
+
+
+def _grade(grade: str) -> str:
+    g = (grade or "B").strip().upper()[:1]
+    return g if g in GRADES else "B"
+
+
+def _shape_int(table: Mapping[str, int], grade: str, default: int) -> int:
+    return table.get(grade, default)
+
+
+def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, settings: OfferSettings,
+            today: date, calendar: FirmCalendar) -> Suggestion | NoOffer:
+    """Terms fitted to why the client is late, shaped by the client's grade, never beyond a floor.
+
+    hardship → installments; emergency → extension; planning error → a short plan; forgot or
+    administrative → a short extension (or none); dispute → no offer, the attorney takes it (LAW.md #8).
+    """
+    try:
+        why = Reason(reason)
+    except ValueError as exc:
+        raise OfferError(f"unknown reason {reason!r}: use one of {', '.join(r.value for r in Reason)}.") from exc
+    if why is Reason.DISPUTE:
+        return NoOffer("the client disputes the bill: no offer; the matter goes to the responsible attorney, and "
+                       "the next letter offers fee arbitration (LAW.md #8)", to_attorney=True)
+    if not is_currency(currency):
+        raise OfferError(f"unknown currency {currency!r}.")
+    balance = quantize(balance, currency)
+    if balance <= 0:
+        return NoOffer(f"nothing is owed in {currency}")
+    terms: ReasonTerms = settings.reasons.terms(why.value)
+    g = _grade(grade)
+    if terms.kind == "none":
+        return NoOffer(f"no default terms for the reason '{why.value}': ask the client why the payment is late, "
+                       "or propose terms yourself")
+    inst_pct = _shape_int(settings.grade_installments_percent, g, 100)
+    ext_pct = _shape_int(settings.grade_extension_percent, g, 100)
+    extra_down = settings.grade_extra_down_payment_percent.get(g, ZERO)
+    discount_ok = settings.grade_discount.get(g, g in ("A", "B"))
+    floors = settings.floors
+    note = f"reason '{why.value}', grade {g}"
+    offer: Offer | None = None
+    kind = terms.kind
+    discount = min(terms.discount_percent, floors.max_discount_percent) if discount_ok else ZERO
+    if kind in ("installments", "combined"):
+        n = max(1, (terms.installments * inst_pct + 50) // 100)
+        down_pct = min(max(terms.down_payment_percent + extra_down, floors.min_down_payment_percent), Decimal(95))
+        freq = Frequency(terms.frequency or settings.default_frequency)
+        ext_days = (terms.extension_days * ext_pct + 50) // 100 if kind == "combined" else 0
+        plan_discount = discount if kind == "combined" else ZERO
+        offer = _fit_plan(balance, currency, n, freq, down_pct, ext_days, plan_discount, settings, today, calendar)
+        if offer is None:
+            kind = "extension"
+            note += "; the balance is too small for installments, so an extension instead"
+    elif kind == "settlement":
+        if discount > 0:
+            offer = settlement(balance, currency, discount, today + timedelta(days=settings.settlement_days),
+                               calendar, offered_on=today)
+        else:
+            kind = "extension"
+            note += f"; no discount for grade {g}, so an extension instead"
+    if kind == "extension":
+        if terms.kind == "extension":
+            days = (terms.extension_days * ext_pct + 50) // 100
+            if days < 1:
+                return NoOffer(f"{note}: a reminder is enough, no extension")
+        else:  # the fallback: staff's own longest extension, shaped by the grade
+            days = max(1, (settings.staff.max_extension_days * ext_pct + 50) // 100)
+        offer = _fit_extension(balance, currency, days, settings, today, calendar)
+    assert offer is not None
+    alternatives: tuple[Offer, ...] = ()
+    if discount > 0 and not isinstance(offer, Settlement | Combined):
+        alternatives = (settlement(balance, currency, discount, today + timedelta(days=settings.settlement_days),
+                                   calendar, offered_on=today),)
+    decision = authorize(offer, settings, calendar)
+    return Suggestion(offer=offer, decision=decision, reason=why, explanation=note, alternatives=alternatives)
+
+
+def _min_installment(settings: OfferSettings, currency: str) -> Decimal:
+    unit = Decimal(1).scaleb(-precision(currency))
+    return max(settings.min_installment.get(currency, unit), unit)
+
+
+def _fit_plan(balance: Decimal, currency: str, n: int, freq: Frequency, down_pct: Decimal, ext_days: int,
+              discount: Decimal, settings: OfferSettings, today: date, calendar: FirmCalendar) -> Offer | None:
+    """The suggested plan with as many installments as the balance, the minimum installment and the
+    longest term allow; None when not even two payments make sense."""
+    payable = balance - percent_of(balance, discount, currency)
+    down = percent_of(payable, down_pct, currency)
+    financed = payable - down
+    if financed <= 0:
+        return None
+    n = min(n, int(financed // _min_installment(settings, currency)))
+    start = today + timedelta(days=settings.down_payment_days)
+    limit = term_limit(today, settings.floors.longest_term_months, calendar)
+    while n >= 1 and not (n == 1 and down == 0):
+        offer: Offer
+        if ext_days > 0 or discount > 0:
+            offer = combined(balance, currency, calendar, today=today, extension_days=ext_days, n=n,
+                             frequency=freq, down_payment=down, discount_percent=discount)
+        else:
+            offer = installment_plan(balance, currency, n, freq, down, start, calendar, offered_on=today)
+        if offer.last_due <= limit:
+            return offer
+        n -= 1
+    return None
+
+
+def _fit_extension(balance: Decimal, currency: str, days: int, settings: OfferSettings, today: date,
+                   calendar: FirmCalendar) -> Extension:
+    limit = term_limit(today, settings.floors.longest_term_months, calendar)
+    days = min(days, (limit - today).days)
+    ext = extension(balance, currency, days, calendar, today=today)
+    while ext.new_due > limit and days > 1:
+        days -= 1
+        ext = extension(balance, currency, days, calendar, today=today)
+    return ext
+
+
+# ---------------------------------------------------------------- (de)serialising terms
+def _d(v: date | None) -> str | None:
+    return v.isoformat() if v is not None else None
+
+
+def _inst_json(i: Installment) -> dict[str, Any]:
+    return {"seq": i.seq, "due": i.due.isoformat(), "amount": str(i.amount), "label": i.label}
+
+
+def _inst(d: Mapping[str, Any]) -> Installment:
+    return Installment(int(d["seq"]), date.fromisoformat(d["due"]), Decimal(d["amount"]), d.get("label", "installment"))
+
+
+def to_json(offer: Offer) -> dict[str, Any]:
+    """The terms as JSON-safe values (amounts as strings): what the store keeps in `offers.terms`."""
+    base: dict[str, Any] = {"kind": offer.kind, "currency": offer.currency, "balance": str(offer.balance),
+                            "offered_on": offer.offered_on.isoformat()}
+    if isinstance(offer, InstallmentPlan):
+        base.update(down_payment=str(offer.down_payment), down_payment_due=_d(offer.down_payment_due),
+                    number=offer.number, frequency=offer.frequency.value, first_date=offer.first_date.isoformat(),
+                    installments=[_inst_json(i) for i in offer.installments],
+                    interest_percent=str(offer.interest_percent), interest_amount=str(offer.interest_amount),
+                    security=offer.security)
+    elif isinstance(offer, Settlement):
+        base.update(discount_percent=str(offer.discount_percent), discount_amount=str(offer.discount_amount),
+                    amount=str(offer.amount), pay_by=offer.pay_by.isoformat())
+    elif isinstance(offer, Extension):
+        base.update(days=offer.days, new_due=offer.new_due.isoformat())
+    else:
+        base.update(settlement=to_json(offer.settlement) if offer.settlement else None,
+                    extension=to_json(offer.extension) if offer.extension else None,
+                    plan=to_json(offer.plan) if offer.plan else None)
+    return base
+
+
+def from_json(data: Mapping[str, Any]) -> Offer:
+    kind, cur = data["kind"], data["currency"]
+    bal, on = Decimal(data["balance"]), date.fromisoformat(data["offered_on"])
+    if kind == "installments":
+        due = data.get("down_payment_due")
+        return InstallmentPlan(currency=cur, balance=bal, offered_on=on, down_payment=Decimal(data["down_payment"]),
+                               down_payment_due=date.fromisoformat(due) if due else None, number=int(data["number"]),
+                               frequency=Frequency(data["frequency"]),
+                               first_date=date.fromisoformat(data["first_date"]),
+                               installments=tuple(_inst(i) for i in data["installments"]),
+                               interest_percent=Decimal(data.get("interest_percent", "0")),
+                               interest_amount=Decimal(data.get("interest_amount", "0")),
+                               security=data.get("security", ""))
+    if kind == "settlement":
+        return Settlement(currency=cur, balance=bal, offered_on=on, discount_percent=Decimal(data["discount_percent"]),
+                          discount_amount=Decimal(data["discount_amount"]), amount=Decimal(data["amount"]),
+                          pay_by=date.fromisoformat(data["pay_by"]))
+    if kind == "extension":
+        return Extension(currency=cur, balance=bal, offered_on=on, days=int(data["days"]),
+                         new_due=date.fromisoformat(data["new_due"]))
+    if kind == "combined":
+        parts = {k: from_json(data[k]) if data.get(k) else None for k in ("settlement", "extension", "plan")}
+        return Combined(currency=cur, balance=bal, offered_on=on, settlement=parts["settlement"],  # type: ignore[arg-type]
+                        extension=parts["extension"], plan=parts["plan"])  # type: ignore[arg-type]
+    raise OfferError(f"unknown offer kind {kind!r} in the store.")
+
+
+# ---------------------------------------------------------------- rendering context
+def _fmt_money(amount: Decimal, currency: str, locale: str) -> str:
+    return str(format_currency(amount, currency, locale=locale))
+
+
+def _fmt_date(d: date, locale: str) -> str:
+    return str(format_date(d, format="long", locale=locale))
+
+
+_FREQ = {
+    "en": {"weekly": "weekly", "biweekly": "fortnightly", "monthly": "monthly"},
+    "zh": {"weekly": "按周", "biweekly": "每两周", "monthly": "按月"},
+}
+_LABELS = {
+    "en": {"down_payment": " (down payment)", "installment": "", "lump_sum": ""},
+    "zh": {"down_payment": "（首付款）", "installment": "", "lump_sum": ""},
+}
+
+
+def _lang(locale: str) -> str:
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def _summary(offer: Offer, lang: str, m: Any, dt: Any, pct: Any) -> str:
+    """One sentence in the client's language; the lines carry the dates and amounts one by one."""
+    plan = offer if isinstance(offer, InstallmentPlan) else offer.plan if isinstance(offer, Combined) else None
+    sett = offer if isinstance(offer, Settlement) else offer.settlement if isinstance(offer, Combined) else None
+    ext = offer if isinstance(offer, Extension) else offer.extension if isinstance(offer, Combined) else None
+    bal = m(offer.balance)
+    zh = lang == "zh"
+    out = []
+    if sett is not None:
+        if zh:
+            out.append(f"我们愿意接受{m(sett.amount)}作为余额{bal}的全部结清（折让{pct(sett.discount_percent)}%）")
+        else:
+            out.append(f"We are prepared to accept {m(sett.amount)} in full settlement of the balance of {bal} "
+                       f"(a discount of {pct(sett.discount_percent)}%)")
+    if plan is not None:
+        freq = _FREQ[lang][plan.frequency.value]
+        inst = m(plan.installments[0].amount)
+        if zh:
+            head = "，" if out else f"我们可以接受将余额{bal}"
+            text = f"{head}分{plan.number}期{freq}支付，每期{inst}，首期于{dt(plan.first_date)}到期"
+            if plan.down_payment > 0 and plan.down_payment_due is not None:
+                text += f"，另须于{dt(plan.down_payment_due)}前支付首付款{m(plan.down_payment)}"
+        else:
+            head = ", payable" if out else f"We can accept the balance of {bal}"
+            each = "installment" if plan.number == 1 else "installments"
+            text = f"{head} in {plan.number} {freq} {each} of {inst} from {dt(plan.first_date)}"
+            if plan.down_payment > 0 and plan.down_payment_due is not None:
+                text += f", after a down payment of {m(plan.down_payment)} by {dt(plan.down_payment_due)}"
+        out.append(text)
+    elif sett is not None:
+        out.append(f"，须于{dt(sett.pay_by)}前付清" if zh else f", if paid by {dt(sett.pay_by)}")
+    elif ext is not None:
+        out.append(f"我们可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
+                   else f"We can extend the time for payment of the balance of {bal} to {dt(ext.new_due)}")
+    sentence = "".join(out) + ("。" if zh else ".")
+    if plan is not None and (plan.interest_amount > 0 or plan.security):
+        extra = []
+        if plan.interest_amount > 0:
+            extra.append(f"另加利息{m(plan.interest_amount)}（{pct(plan.interest_percent)}%）" if zh
+                         else f"adds interest of {m(plan.interest_amount)} ({pct(plan.interest_percent)}%)")
+        if plan.security:
+            extra.append(f"需要提供担保（{plan.security}）" if zh else f"is secured by {plan.security}")
+        if zh:
+            sentence += (f"该付款计划{'，'.join(extra)}；"
+                         "负责律师将向您发出书面条款，我们建议您在同意前另行咨询独立律师。")
+        else:
+            sentence += (f" The plan {' and '.join(extra)}: the responsible attorney will send you its written terms, "
+                         "and we recommend that you seek independent legal advice before agreeing.")
+    return sentence
+
+
+def offer_context(offer: Offer, locale: str) -> dict[str, Any]:
+    """Everything an offer template needs, amounts and dates already formatted for the client's locale.
+
+    Every key is always present (None where a part does not apply) so strict templates can test
+    `{% if offer.plan %}`. `summary` and `lines` are ready sentences in the locale's language (en or zh);
+    `respond_by` stays a date (the first payment's due date: the offer lapses after it) for callers that
+    format dates themselves, `respond_by_text` is it formatted. Keys: templates/offers/README.md.
+    """
+    cur = offer.currency
+    lang = _lang(locale)
+
+    def m(amount: Decimal) -> str:
+        return _fmt_money(amount, cur, locale)
+
+    def dt(day: date) -> str:
+        return _fmt_date(day, locale)
+
+    def pct(p: Decimal) -> str:
+        return str(format_decimal(p.normalize(), locale=locale))
+
+    plan = offer if isinstance(offer, InstallmentPlan) else offer.plan if isinstance(offer, Combined) else None
+    sett = offer if isinstance(offer, Settlement) else offer.settlement if isinstance(offer, Combined) else None
+    ext = offer if isinstance(offer, Extension) else offer.extension if isinstance(offer, Combined) else None
+    plan_ctx = None
+    if plan is not None:
+        plan_ctx = {
+            "down_payment": m(plan.down_payment) if plan.down_payment > 0 else None,
+            "down_payment_due": dt(plan.down_payment_due) if plan.down_payment_due else None,
+            "number": plan.number,
+            "frequency": plan.frequency.value,
+            "frequency_text": _FREQ[lang][plan.frequency.value],
+            "first_date": dt(plan.first_date),
+            "last_date": dt(plan.last_due),
+            "installment_amount": m(plan.installments[0].amount),
+            "interest_percent": pct(plan.interest_percent) if plan.interest_percent > 0 else None,
+            "interest": m(plan.interest_amount) if plan.interest_amount > 0 else None,
+            "security": plan.security or None,
+            "total": m(plan.total_payable),
+        }
+    sett_ctx = None
+    if sett is not None:
+        sett_ctx = {"discount_percent": pct(sett.discount_percent), "discount": m(sett.discount_amount),
+                    "amount": m(sett.amount), "pay_by": dt(sett.pay_by)}
+    ext_ctx = None
+    if ext is not None:
+        ext_ctx = {"days": ext.days, "new_due": dt(ext.new_due)}
+    meas = measures(offer)
+    schedule = [{"number": i.seq, "label": i.label, "due": dt(i.due), "amount": m(i.amount)} for i in offer.schedule]
+    respond_by = offer.schedule[0].due
+    return {
+        "kind": offer.kind,
+        "currency": cur,
+        "balance": m(offer.balance),
+        "total": m(offer.total_payable),
+        "offered_on": dt(offer.offered_on),
+        "last_due": dt(offer.last_due),
+        "summary": _summary(offer, lang, m, dt, pct),
+        "lines": [f"{s['due']}: {s['amount']}{_LABELS[lang][str(s['label'])]}" for s in schedule],
+        "respond_by": respond_by,
+        "respond_by_text": dt(respond_by),
+        "plan": plan_ctx,
+        "settlement": sett_ctx,
+        "extension": ext_ctx,
+        "schedule": schedule,
+        "written_terms": meas.interest_percent > 0 or bool(meas.security),
+    }
+
+
+__all__ = [
+    "GRADES", "Combined", "Decision", "Extension", "Frequency", "Installment", "InstallmentPlan", "NoOffer",
+    "Offer", "OfferError", "Reason", "Settlement", "Suggestion", "add_months", "authorize", "combined", "extension",
+    "from_json", "installment_plan", "measures", "offer_context", "settlement", "suggest", "to_json",
+]

@@ -1,0 +1,818 @@
+"""In-memory Odoo tables: records as dicts of Python values, searched with Odoo's semantics.
+
+Values are stored the way the client's own code should think of them: money as Decimal, dates
+as `date`, `write_date` as a naive UTC `datetime` with whole seconds (as Odoo keeps it), empty
+as None. The wire conversion (floats, strings, `False`) happens only at the RPC boundary.
+
+Two sorted indexes per table keep the searches a sync makes cheap at 100,000 records:
+ids (keyset pages `('id', '>', n)` ordered by id start with a bisect and stop after `limit`
+matches) and `(write_date, id)` (incremental reads ordered by write_date). One re-entrant lock
+guards everything, because the HTTP server is threaded and tests mutate data from their thread.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import hashlib
+import mimetypes
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
+from typing import Any
+
+from . import domain as dom
+from .errors import MissingError, OdooValueError
+from .models import IR_MODEL_IDS, FieldDef, ModelDef, build_models
+
+SUPERUSER_ID = 1
+CENT = Decimal("0.01")
+_ORDER_RE = re.compile(
+    r'^(\s*([a-z0-9:_]+|"[a-z0-9:_]+")(\.id)?(\s+(desc|asc))?(\s+(nulls\s+first|nulls\s+last))?\s*(,|$))+(?<!,)$',
+    re.IGNORECASE,
+)
+Row = dict[str, Any]
+_PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
+
+
+def parse_version(version: str) -> int:
+    """'17.0' -> 17; the sandbox knows 16, 17 and 18."""
+    major = int(version.split(".")[0].removeprefix("saas~"))
+    if major not in (16, 17, 18):
+        raise ValueError(f"the sandbox speaks Odoo 16.0, 17.0 or 18.0, not {version!r}")
+    return major
+
+
+class Clock:
+    """The server's notion of now (naive UTC, whole seconds), which tests step through days.
+
+    Frozen clocks (the default) make write_dates deterministic; a flowing clock (the CLI's)
+    advances with real time from wherever it was last set.
+    """
+
+    def __init__(self, start: datetime | None = None, *, frozen: bool = True) -> None:
+        self.frozen = frozen
+        self._base = (start or datetime.now(UTC).replace(tzinfo=None)).replace(microsecond=0)
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        if self.frozen:
+            return self._base
+        return (self._base + timedelta(seconds=time.monotonic() - self._t0)).replace(microsecond=0)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def set(self, when: datetime) -> None:
+        self._base = when.replace(tzinfo=None, microsecond=0)
+        self._t0 = time.monotonic()
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.set(self.now() + delta)
+        return self.now()
+
+
+@dataclass
+class Stats:
+    """Work counters, so tests can prove a keyset page costs O(limit), not O(table)."""
+
+    searches: int = 0
+    scanned: int = 0
+
+    def reset(self) -> None:
+        self.searches = 0
+        self.scanned = 0
+
+
+class Table:
+    """One model's rows plus its two sorted indexes."""
+
+    __slots__ = ("ids", "model", "next_id", "rows", "template", "wd_index")
+
+    def __init__(self, model: ModelDef) -> None:
+        self.model = model
+        self.rows: dict[int, Row] = {}
+        self.ids: list[int] = []
+        self.wd_index: list[tuple[datetime, int]] = []
+        self.next_id = 1
+        self.template: Row = {}
+        for fdef in model.fields.values():
+            if fdef.name in ("id", "display_name") or not (fdef.store or fdef.type == "binary"):
+                continue
+            default = model.defaults.get(fdef.name)
+            if fdef.type == "boolean" and default is None:
+                default = False
+            if fdef.type in ("many2many", "one2many") and default is None:
+                default = []
+            self.template[fdef.name] = default
+
+    def new_row(self, values: Mapping[str, Any]) -> Row:
+        row = dict(self.template)
+        for key in ("reconciled_invoice_ids", "attachment_ids"):
+            if key in row:
+                row[key] = list(row[key])
+        row.update(values)
+        return row
+
+    def add(self, row: Row) -> None:
+        rid = row["id"]
+        self.rows[rid] = row
+        if not self.ids or rid > self.ids[-1]:
+            self.ids.append(rid)
+        else:
+            bisect.insort(self.ids, rid)
+        self.next_id = max(self.next_id, rid + 1)
+        wd = row.get("write_date")
+        if wd is not None:
+            entry = (wd, rid)
+            if not self.wd_index or entry > self.wd_index[-1]:
+                self.wd_index.append(entry)
+            else:
+                bisect.insort(self.wd_index, entry)
+
+    def remove(self, rid: int) -> None:
+        row = self.rows.pop(rid)
+        del self.ids[bisect.bisect_left(self.ids, rid)]
+        self._drop_wd(row.get("write_date"), rid)
+
+    def reindex_write_date(self, rid: int, old: datetime | None, new: datetime | None) -> None:
+        if old == new:
+            return
+        self._drop_wd(old, rid)
+        if new is not None:
+            bisect.insort(self.wd_index, (new, rid))
+
+    def _drop_wd(self, wd: datetime | None, rid: int) -> None:
+        if wd is None:
+            return
+        pos = bisect.bisect_left(self.wd_index, (wd, rid))
+        if pos < len(self.wd_index) and self.wd_index[pos] == (wd, rid):
+            del self.wd_index[pos]
+
+
+class SandboxDB:
+    """One Odoo database in memory: tables, users and their credentials, a clock, a lock."""
+
+    def __init__(self, name: str = "lawfirm", *, version: str = "17.0", clock: Clock | None = None) -> None:
+        self.name = name
+        self.version = version
+        self.major = parse_version(version)
+        self.clock = clock or Clock()
+        self.lock = threading.RLock()
+        self.stats = Stats()
+        self.models: dict[str, ModelDef] = build_models(self.major)
+        self.tables: dict[str, Table] = {name: Table(m) for name, m in self.models.items()}
+        self._getters: dict[tuple[str, str], Callable[[Mapping[str, Any]], Any]] = {}
+        self._passwords: dict[int, set[str]] = {}
+        self._groups: dict[int, frozenset[str]] = {}
+        self.sequences: dict[str, int] = {}
+        self.meta: dict[str, Any] = {}
+        self._seed_ir_model()
+
+    # ------------------------------------------------------------------ clock and users
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.today()
+
+    def next_sequence(self, key: str) -> int:
+        """Per-journal-and-year counters for names like INV/2026/00042."""
+        with self.lock:
+            value = self.sequences.get(key, 0) + 1
+            self.sequences[key] = value
+            return value
+
+    def set_auth(self, uid: int, *, passwords: Iterable[str], groups: Iterable[str]) -> None:
+        """Credentials (passwords or API keys, both accepted like Odoo 14+) and groups of a user."""
+        with self.lock:
+            self._passwords[uid] = set(passwords)
+            self._groups[uid] = frozenset(groups)
+
+    def authenticate(self, login: str, password: str) -> int | None:
+        with self.lock:
+            users = self.tables["res.users"]
+            for uid in users.ids:
+                row = users.rows[uid]
+                if row["login"] == login and row["active"]:
+                    return uid if password in self._passwords.get(uid, ()) else None
+            return None
+
+    def check_credentials(self, uid: Any, password: Any) -> bool:
+        with self.lock:
+            if not isinstance(uid, int) or not isinstance(password, str) or not password:
+                return False
+            row = self.tables["res.users"].rows.get(uid)
+            return bool(row and row["active"] and password in self._passwords.get(uid, ()))
+
+    def groups(self, uid: int) -> frozenset[str]:
+        return self._groups.get(uid, frozenset())
+
+    # ------------------------------------------------------------------ schema (the domain Resolver)
+
+    def model(self, name: str) -> ModelDef:
+        return self.models[name]
+
+    def table(self, name: str) -> Table:
+        return self.tables[name]
+
+    def field(self, model: str, name: str) -> FieldDef | None:
+        mdef = self.models.get(model)
+        return mdef.fields.get(name) if mdef else None
+
+    def check_fields(self, model: str, names: Iterable[str]) -> None:
+        fields = self.models[model].fields
+        for name in names:
+            if name not in fields:
+                raise OdooValueError(f"Invalid field {name!r} on model {model!r}")
+
+    def getter(self, model: str, name: str) -> Callable[[Mapping[str, Any]], Any]:
+        """A fast accessor for a field on a row: itemgetter for stored fields, a function otherwise."""
+        key = (model, name)
+        found = self._getters.get(key)
+        if found is None:
+            found = self._make_getter(model, name)
+            self._getters[key] = found
+        return found
+
+    def matching_ids(self, model: str, predicate: dom.Predicate) -> set[int]:
+        rows = self.tables[model].rows
+        self.stats.scanned += len(rows)
+        return {rid for rid, row in rows.items() if predicate(row)}
+
+    def hierarchy_ids(self, model: str, ids: set[int], *, parents: bool) -> set[int]:
+        rows = self.tables[model].rows
+        found = set(ids)
+        if parents:
+            for rid in ids:
+                row = rows.get(rid)
+                while row is not None and row.get("parent_id") and row["parent_id"] not in found:
+                    found.add(row["parent_id"])
+                    row = rows.get(row["parent_id"])
+            return found
+        children: dict[int, list[int]] = {}
+        for rid, row in rows.items():
+            if row.get("parent_id"):
+                children.setdefault(row["parent_id"], []).append(rid)
+        todo = list(ids)
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+    # ------------------------------------------------------------------ display names and computed fields
+
+    def display_name(self, model: str, rid: int) -> str:
+        row = self.tables[model].rows.get(rid)
+        return "" if row is None else str(self.getter(model, "display_name")(row) or "")
+
+    def _make_getter(self, model: str, name: str) -> Callable[[Mapping[str, Any]], Any]:
+        if name == "display_name":
+            return self._display_getter(model)
+        if model == "mail.activity" and name == "state":
+            return self._activity_state
+        if model == "mail.activity" and name == "res_name":
+            return lambda row: self.display_name(row["res_model"], row["res_id"]) if row["res_model"] in self.tables \
+                else None
+        if model == "ir.model.data" and name == "complete_name":
+            return lambda row: f"{row['module']}.{row['name']}"
+        if name == "id" or name in self.tables[model].template:
+            return itemgetter(name)
+        return lambda row: row.get(name)
+
+    def _activity_state(self, row: Mapping[str, Any]) -> str:
+        if not row["active"] or row.get("date_done"):
+            return "done"
+        deadline = row["date_deadline"]
+        today = self.today()
+        if deadline is None or deadline > today:
+            return "planned"
+        return "today" if deadline == today else "overdue"
+
+    def _display_getter(self, model: str) -> Callable[[Mapping[str, Any]], Any]:
+        if model == "res.partner":
+            return self._partner_display
+        if model == "account.move":
+            return _move_display
+        if model == "account.account":
+            return lambda row: f"{row['code']} {row['name']}"
+        if model == "account.move.line":
+            moves = self.tables["account.move"].rows
+            return lambda row: " ".join(p for p in (
+                _move_display(moves[row["move_id"]]) if row["move_id"] in moves else "", row["name"] or "") if p)
+        if model == "mail.activity":
+            types = self.tables["mail.activity.type"].rows
+            return lambda row: row["summary"] or (types[row["activity_type_id"]]["name"]
+                                                  if row["activity_type_id"] in types else "")
+        if model == "mail.message":
+            return lambda row: row["subject"] or f"{row['model'] or 'mail.message'}/{row['res_id'] or row['id']}"
+        if model == "ir.model.data":
+            return lambda row: f"{row['module']}.{row['name']}"
+        rec_name = self.models[model].rec_name
+        if rec_name and rec_name in self.models[model].fields:
+            return itemgetter(rec_name)
+        return lambda row: f"{model},{row['id']}"
+
+    def _partner_display(self, row: Mapping[str, Any]) -> str:
+        """Odoo's `_get_complete_name`: a person under a company shows as "Company, Person"."""
+        name = row["name"] or ""
+        parent_id = row["parent_id"]
+        if parent_id:
+            if not name and row["type"] in _PARTNER_TYPES:
+                name = _PARTNER_TYPES[row["type"]]
+            if not row["is_company"]:
+                partners = self.tables["res.partner"].rows
+                commercial = partners.get(row["commercial_partner_id"])
+                parent = partners.get(parent_id)
+                company = commercial["name"] if commercial and commercial["is_company"] else None
+                company = company or (parent["name"] if parent else "")
+                name = f"{company}, {name}"
+        return str(name).strip()
+
+    # ------------------------------------------------------------------ values
+
+    def coerce_value(self, model: str, fdef: FieldDef, value: Any) -> Any:
+        """A value from a client or a test in the store's terms; raises what Odoo would."""
+        kind = fdef.type
+        if kind == "boolean":
+            return bool(value)
+        if kind in ("many2many", "one2many"):
+            return _x2many_commands(value, [])
+        if value is None or value is False:
+            return None
+        if kind == "date":
+            return dom.parse_date(value)
+        if kind == "datetime":
+            return dom.parse_datetime(value)
+        if kind == "monetary":
+            return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)  # as float_round does
+        if kind == "float":
+            return value if isinstance(value, Decimal) else Decimal(str(value))
+        if kind in ("integer", "many2one", "many2one_reference"):
+            if isinstance(value, list | tuple) and value:  # a [id, name] pair read back from the wire
+                value = value[0]
+            if isinstance(value, bool) or not isinstance(value, int):
+                try:
+                    return int(value)
+                except (TypeError, ValueError):
+                    raise OdooValueError(f"Wrong value for {model}.{fdef.name}: {value!r}") from None
+            return value
+        if kind == "selection":
+            assert fdef.selection is not None
+            if value not in {key for key, _ in fdef.selection}:
+                raise OdooValueError(f"Wrong value for {model}.{fdef.name}: {value!r}")
+            return value
+        if kind == "binary":
+            return value.decode("ascii") if isinstance(value, bytes) else str(value)
+        return str(value)
+
+    def _coerce_vals(self, model: str, vals: Mapping[str, Any], row: Row | None = None) -> Row:
+        fields = self.models[model].fields
+        out: Row = {}
+        for name, value in vals.items():
+            fdef = fields.get(name)
+            if fdef is None:
+                raise OdooValueError(f"Invalid field {name!r} on model {model!r}")
+            if name in ("id", "display_name") or not (fdef.store or fdef.type == "binary"):
+                continue  # Odoo ignores writes to computed fields without an inverse
+            if fdef.type in ("many2many", "one2many"):
+                out[name] = _x2many_commands(value, list(row.get(name) or []) if row else [])
+            else:
+                out[name] = self.coerce_value(model, fdef, value)
+        return out
+
+    # ------------------------------------------------------------------ writing
+
+    def insert(self, model: str, rows: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Trusted bulk load (the generator's path): no coercion and no hooks, only defaults and ids."""
+        with self.lock:
+            table = self.tables[model]
+            now = self.now()
+            added: list[int] = []
+            wd_sorted = True
+            for values in rows:
+                row = table.new_row(values)
+                if row.get("id") is None:
+                    row["id"] = table.next_id
+                rid = row["id"]
+                if row.get("create_date") is None:
+                    row["create_date"] = now
+                if row.get("write_date") is None:
+                    row["write_date"] = row["create_date"]
+                row.setdefault("create_uid", SUPERUSER_ID)
+                row.setdefault("write_uid", row["create_uid"])
+                if row["create_uid"] is None:
+                    row["create_uid"] = SUPERUSER_ID
+                if row["write_uid"] is None:
+                    row["write_uid"] = row["create_uid"]
+                table.rows[rid] = row
+                if table.ids and rid <= table.ids[-1]:
+                    bisect.insort(table.ids, rid)
+                else:
+                    table.ids.append(rid)
+                entry = (row["write_date"], rid)
+                if table.wd_index and entry < table.wd_index[-1]:
+                    wd_sorted = False
+                table.wd_index.append(entry)
+                table.next_id = max(table.next_id, rid + 1)
+                added.append(rid)
+            if not wd_sorted:
+                table.wd_index.sort()
+            return added
+
+    def create(self, model: str, vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID) -> int:
+        """Create one record as Odoo's ORM would: coerce, default, compute, stamp."""
+        with self.lock:
+            table = self.tables[model]
+            coerced = self._coerce_vals(model, vals)
+            now = self.now()
+            coerced.update({"create_uid": uid, "write_uid": uid, "create_date": now, "write_date": now})
+            row = table.new_row(coerced)
+            row["id"] = table.next_id
+            self._on_create(model, row, vals, uid)
+            table.add(row)
+            self._after_create(model, row, uid)
+            return int(row["id"])
+
+    def write(self, model: str, ids: Iterable[int], vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID,
+              touch: bool = True) -> None:
+        """Update records; `write_date` moves to now unless `touch` is False (for silent test fixes)."""
+        with self.lock:
+            table = self.tables[model]
+            rows = [self._row_or_missing(model, rid, uid) for rid in ids]
+            for row in rows:
+                coerced = self._coerce_vals(model, vals, row)
+                old_wd = row.get("write_date")
+                row.update(coerced)
+                self._on_write(model, row, coerced)
+                if touch:
+                    row["write_date"] = self.now()
+                    row["write_uid"] = uid
+                table.reindex_write_date(row["id"], old_wd, row.get("write_date"))
+
+    def touch(self, model: str, ids: Iterable[int], *, uid: int = SUPERUSER_ID) -> None:
+        """Bump write_date without changing anything else (what some side effects do in Odoo)."""
+        self.write(model, ids, {}, uid=uid)
+
+    def unlink(self, model: str, ids: Iterable[int], *, uid: int = SUPERUSER_ID) -> None:
+        with self.lock:
+            table = self.tables[model]
+            for rid in list(ids):
+                self._row_or_missing(model, rid, uid)
+                table.remove(rid)
+
+    def _row_or_missing(self, model: str, rid: Any, uid: int) -> Row:
+        row = self.tables[model].rows.get(rid) if isinstance(rid, int) else None
+        if row is None:
+            raise MissingError(f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {uid})")
+        return row
+
+    def _on_create(self, model: str, row: Row, vals: Mapping[str, Any], uid: int) -> None:
+        now = self.now()
+        if model == "res.partner":
+            row["commercial_partner_id"] = self._commercial_of(row)
+        elif model == "account.move":
+            if row["partner_id"] and "commercial_partner_id" not in vals:
+                partner = self.tables["res.partner"].rows.get(row["partner_id"])
+                row["commercial_partner_id"] = partner["commercial_partner_id"] if partner else row["partner_id"]
+            if row["amount_total"] is None:
+                row["amount_total"] = Decimal("0.00")
+            if row["amount_untaxed"] is None:
+                row["amount_untaxed"] = row["amount_total"]
+            if row["amount_tax"] is None:
+                row["amount_tax"] = row["amount_total"] - row["amount_untaxed"]
+            if row["amount_residual"] is None:
+                row["amount_residual"] = row["amount_total"]
+            if row["date"] is None:
+                row["date"] = row["invoice_date"] or now.date()
+            if row["company_id"] is None:
+                row["company_id"] = 1
+        elif model == "account.move.line":
+            move = self.tables["account.move"].rows.get(row["move_id"])
+            row["debit"] = row["debit"] or Decimal("0.00")
+            row["credit"] = row["credit"] or Decimal("0.00")
+            row["balance"] = row["debit"] - row["credit"]
+            if move is not None:
+                row["parent_state"] = move["state"]
+                row["date"] = row["date"] or move["date"]
+        elif model == "mail.message":
+            row["date"] = row["date"] or now
+            if row["author_id"] is None and "author_id" not in vals:
+                user = self.tables["res.users"].rows.get(uid)
+                row["author_id"] = user["partner_id"] if user else None
+        elif model == "ir.attachment":
+            raw = _b64decode(row.get("datas") or "")
+            row["file_size"] = len(raw)
+            row["checksum"] = hashlib.sha1(raw).hexdigest()
+            if row["mimetype"] is None:
+                row["mimetype"] = mimetypes.guess_type(row["name"] or "")[0] or "application/octet-stream"
+        elif model == "mail.activity":
+            ir_model = self.tables["ir.model"]
+            if row["res_model_id"] and row["res_model"] is None:
+                target = ir_model.rows.get(row["res_model_id"])
+                row["res_model"] = target["model"] if target else None
+            elif row["res_model"] and row["res_model_id"] is None:
+                row["res_model_id"] = IR_MODEL_IDS.get(row["res_model"])
+            if row["res_model"] is None:
+                raise OdooValueError("mail.activity needs res_model_id or res_model")
+            row["user_id"] = row["user_id"] or uid
+            row["activity_type_id"] = row["activity_type_id"] or 4
+            row["date_deadline"] = row["date_deadline"] or now.date()
+
+    def _after_create(self, model: str, row: Row, uid: int) -> None:
+        if model == "mail.activity":
+            # Odoo moves the document's write_date when an activity is scheduled on it (sample 17).
+            target = self.tables.get(row["res_model"])
+            if target is not None and row["res_id"] in target.rows:
+                self.touch(row["res_model"], [row["res_id"]], uid=uid)
+
+    def _on_write(self, model: str, row: Row, changed: Row) -> None:
+        if model == "res.partner" and ("parent_id" in changed or "is_company" in changed):
+            row["commercial_partner_id"] = self._commercial_of(row)
+            for child in self.tables["res.partner"].rows.values():
+                if child["parent_id"] == row["id"]:
+                    child["commercial_partner_id"] = self._commercial_of(child)
+        elif model == "account.move":
+            if "partner_id" in changed and "commercial_partner_id" not in changed:
+                partner = self.tables["res.partner"].rows.get(row["partner_id"])
+                row["commercial_partner_id"] = partner["commercial_partner_id"] if partner else None
+            if "state" in changed:
+                for line in self.tables["account.move.line"].rows.values():
+                    if line["move_id"] == row["id"]:
+                        line["parent_state"] = row["state"]
+        elif model == "account.move.line" and ("debit" in changed or "credit" in changed):
+            row["balance"] = (row["debit"] or Decimal(0)) - (row["credit"] or Decimal(0))
+
+    def _commercial_of(self, row: Mapping[str, Any]) -> int:
+        partners = self.tables["res.partner"].rows
+        current = row
+        seen = {row.get("id")}
+        while not current["is_company"] and current["parent_id"] and current["parent_id"] not in seen:
+            parent = partners.get(current["parent_id"])
+            if parent is None:
+                break
+            seen.add(parent["id"])
+            current = parent
+        return int(current["id"]) if current.get("id") is not None else int(self.tables["res.partner"].next_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def row(self, model: str, rid: int) -> Row | None:
+        """The live row (do not mutate it: use write). None when the id does not exist."""
+        return self.tables[model].rows.get(rid)
+
+    def get(self, model: str, rid: int) -> Row | None:
+        """A copy of a record with its display name, for tests and simulations."""
+        with self.lock:
+            row = self.tables[model].rows.get(rid)
+            if row is None:
+                return None
+            out = dict(row)
+            out["display_name"] = self.getter(model, "display_name")(row)
+            return out
+
+    def read(self, model: str, ids: Iterable[int], fields: Sequence[str] | None = None) -> list[Row]:
+        """Records in the order asked, missing ids skipped (as Odoo 17's read does), store values."""
+        with self.lock:
+            mdef = self.models[model]
+            names = list(fields) if fields else [f for f in mdef.fields if f != "id"]
+            self.check_fields(model, names)
+            getters = [(n, self.getter(model, n)) for n in names if n != "id"]
+            rows = self.tables[model].rows
+            out: list[Row] = []
+            for rid in ids:
+                row = rows.get(rid)
+                if row is None:
+                    continue
+                rec: Row = {"id": rid}
+                for name, get in getters:
+                    rec[name] = get(row)
+                out.append(rec)
+            return out
+
+    def parse_domain(self, model: str, domain: Any, *, active_test: bool = True) -> dom.Node:
+        node = dom.parse(domain if domain is not None else [], model, self)
+        mdef = self.models[model]
+        if active_test and mdef.has_active and not dom.mentions(node, "active"):
+            active = dom.Leaf(model, ("active",), "=", True, mdef.fields["active"])
+            node = dom.And((active, *dom.conjuncts(node)))
+        return node
+
+    def search(self, model: str, domain: Any = None, *, offset: int = 0, limit: int | None = None,
+               order: str | None = None, active_test: bool = True) -> list[int]:
+        """Ids matching `domain`, Odoo's way; cheap for keyset pages on id and write_date."""
+        with self.lock:
+            node = self.parse_domain(model, domain, active_test=active_test)
+            pred = dom.compile_node(node, self)
+            hint = dom.hints(node)
+            mdef = self.models[model]
+            keys = self.parse_order(model, order or mdef.order, internal=not order)
+            offset = max(int(offset or 0), 0)
+            limit = int(limit) if limit not in (None, False) else None
+            self.stats.searches += 1
+            table = self.tables[model]
+            if keys in ([("id", False)], [("id", True)]):
+                return self._first_matches(table, self._by_id(table, hint, reverse=keys[0][1]), pred, offset, limit)
+            if keys and keys[0][0] == "write_date" and (
+                    len(keys) == 1 or (len(keys) == 2 and keys[1] == ("id", keys[0][1]))):
+                return self._first_matches(table, self._by_write_date(table, hint, reverse=keys[0][1]), pred, offset,
+                                          limit)
+            matches = [table.rows[rid] for rid in self._first_matches(table, self._by_id(table, hint), pred, 0, None)]
+            for name, desc in reversed(keys):
+                matches.sort(key=self._sort_key(model, name), reverse=desc)
+            end = None if limit is None else offset + limit
+            return [row["id"] for row in matches[offset:end]]
+
+    def search_count(self, model: str, domain: Any = None, *, limit: int | None = None,
+                     active_test: bool = True) -> int:
+        with self.lock:
+            node = self.parse_domain(model, domain, active_test=active_test)
+            pred = dom.compile_node(node, self)
+            self.stats.searches += 1
+            table = self.tables[model]
+            count = 0
+            scanned = 0
+            for rid in self._by_id(table, dom.hints(node)):
+                scanned += 1
+                if pred(table.rows[rid]):
+                    count += 1
+                    if limit and count >= limit:
+                        break
+            self.stats.scanned += scanned
+            return count
+
+    def _first_matches(self, table: Table, candidates: Iterator[int], pred: dom.Predicate, offset: int,
+                       limit: int | None) -> list[int]:
+        rows = table.rows
+        found: list[int] = []
+        skipped = 0
+        scanned = 0
+        for rid in candidates:
+            scanned += 1
+            if pred(rows[rid]):
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                found.append(rid)
+                if limit is not None and len(found) >= limit:
+                    break
+        self.stats.scanned += scanned
+        return found
+
+    def _by_id(self, table: Table, hint: dom.Hints, *, reverse: bool = False) -> Iterator[int]:
+        ids = table.ids
+        lo = hint.id_lo
+        hi = hint.id_hi
+        if hint.id_in is not None:
+            chosen = sorted((i for i in hint.id_in if i in table.rows and (lo is None or i >= lo)
+                             and (hi is None or i <= hi)), reverse=reverse)
+            return iter(chosen)
+        start = 0 if lo is None else bisect.bisect_left(ids, lo)
+        end = len(ids) if hi is None else bisect.bisect_right(ids, hi)
+        if reverse:
+            return (ids[i] for i in range(end - 1, start - 1, -1))
+        return (ids[i] for i in range(start, end))
+
+    def _by_write_date(self, table: Table, hint: dom.Hints, *, reverse: bool = False) -> Iterator[int]:
+        index = table.wd_index
+        if hint.id_in is not None:
+            rows = table.rows
+            chosen = sorted(((rows[i]["write_date"], i) for i in hint.id_in if i in rows), reverse=reverse)
+            return (rid for _, rid in chosen)
+        start = 0 if hint.write_date_lo is None else bisect.bisect_left(index, (hint.write_date_lo,))
+        if reverse:
+            return (index[i][1] for i in range(len(index) - 1, start - 1, -1))
+        return (index[i][1] for i in range(start, len(index)))
+
+    def parse_order(self, model: str, order: str, *, internal: bool = False) -> list[tuple[str, bool]]:
+        """Odoo's order check and parse: [(field, descending)]."""
+        if not isinstance(order, str) or not _ORDER_RE.match(order):
+            raise OdooValueError(
+                f'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list '
+                "of valid field names (optionally followed by asc/desc for the direction)"
+            )
+        fields = self.models[model].fields
+        keys: list[tuple[str, bool]] = []
+        for part in order.split(","):
+            words = part.split()
+            name = words[0].strip('"').removesuffix(".id")
+            fdef = fields.get(name)
+            if fdef is None:
+                raise OdooValueError(f"Invalid field {name!r} on model {model!r}")
+            if not fdef.store and not internal:
+                raise OdooValueError(f"Cannot convert {model}.{name} to SQL because it is not stored")
+            keys.append((name, len(words) > 1 and words[1].lower() == "desc"))
+        return keys
+
+    def _sort_key(self, model: str, name: str) -> Callable[[Row], tuple[int, Any]]:
+        fdef = self.models[model].fields[name]
+        get = self.getter(model, name)
+        if fdef.type == "many2one" and fdef.relation:
+            relation = fdef.relation
+
+            def m2o_key(row: Row) -> tuple[int, Any]:
+                value = get(row)
+                return (1, "") if value is None else (0, self.display_name(relation, value))
+
+            return m2o_key
+
+        def key(row: Row) -> tuple[int, Any]:
+            value = get(row)
+            return (1, 0) if value is None else (0, value)
+
+        return key
+
+    def _seed_ir_model(self) -> None:
+        """ir.model rows and the xml ids clients look up (sample 17)."""
+        self.insert("ir.model", [
+            {"id": mid, "model": name, "name": self.models[name].description}
+            for name, mid in sorted(IR_MODEL_IDS.items(), key=lambda kv: kv[1]) if name in self.models
+        ])
+        self.insert("mail.activity.type", [
+            {"id": 1, "name": "Email"}, {"id": 2, "name": "Call"}, {"id": 3, "name": "Meeting"},
+            {"id": 4, "name": "To-Do"}, {"id": 5, "name": "Upload Document"},
+        ])
+        self.insert("mail.message.subtype", [
+            {"id": 1, "name": "Discussions"}, {"id": 2, "name": "Note", "internal": True},
+            {"id": 3, "name": "Activities"},
+        ])
+        self.insert("ir.model.data", [
+            {"id": 8301, "module": "mail", "name": "mt_comment", "model": "mail.message.subtype", "res_id": 1},
+            {"id": 8302, "module": "mail", "name": "mt_note", "model": "mail.message.subtype", "res_id": 2},
+            {"id": 8303, "module": "mail", "name": "mt_activities", "model": "mail.message.subtype", "res_id": 3},
+            {"id": 8304, "module": "mail", "name": "mail_activity_data_email", "model": "mail.activity.type",
+             "res_id": 1},
+            {"id": 8305, "module": "mail", "name": "mail_activity_data_call", "model": "mail.activity.type",
+             "res_id": 2},
+            {"id": 8306, "module": "mail", "name": "mail_activity_data_meeting", "model": "mail.activity.type",
+             "res_id": 3},
+            {"id": 8307, "module": "mail", "name": "mail_activity_data_todo", "model": "mail.activity.type",
+             "res_id": 4},
+            {"id": 8308, "module": "mail", "name": "mail_activity_data_upload_document",
+             "model": "mail.activity.type", "res_id": 5},
+        ])
+        self.sequences["mail.message"] = 40000
+        self.tables["mail.message"].next_id = 40001
+        self.tables["ir.attachment"].next_id = 701
+
+    def xmlid_to_res_id(self, xmlid: str) -> tuple[str, int]:
+        module, _, name = xmlid.partition(".")
+        data = self.tables["ir.model.data"]
+        for row in data.rows.values():
+            if row["module"] == module and row["name"] == name:
+                return row["model"], row["res_id"]
+        raise OdooValueError(f"External ID not found in the system: {xmlid}")
+
+    def add_xmlid(self, module: str, name: str, model: str, res_id: int) -> None:
+        self.insert("ir.model.data", [{"module": module, "name": name, "model": model, "res_id": res_id}])
+
+
+def _move_display(row: Mapping[str, Any]) -> str:
+    """Odoo's `_get_move_display_name`: drafts show as "Draft Invoice (* 42)"."""
+    prefix = ""
+    if row["state"] == "draft":
+        prefix = {
+            "out_invoice": "Draft Invoice", "out_refund": "Draft Credit Note", "in_invoice": "Draft Bill",
+            "in_refund": "Draft Vendor Credit Note", "out_receipt": "Draft Sales Receipt",
+            "in_receipt": "Draft Purchase Receipt", "entry": "Draft Entry",
+        }.get(row["move_type"], "Draft") + " "
+    name = row["name"]
+    return prefix + (f"(* {row['id']})" if not name or name == "/" else name)
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=False)
+    except (binascii.Error, ValueError):
+        raise OdooValueError("Incorrect padding") from None
+
+
+def _x2many_commands(value: Any, current: list[int]) -> list[int]:
+    """Odoo's x2many write commands ((6, 0, ids), (4, id), (3, id), (5,)) or a plain id list."""
+    if value is None or value is False:
+        return []
+    ids = list(current)
+    if isinstance(value, list | tuple) and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return list(value)
+    for command in value:
+        if not isinstance(command, list | tuple) or not command:
+            raise OdooValueError(f"Invalid x2many command {command!r}")
+        code = command[0]
+        if code == 6:
+            ids = list(command[2])
+        elif code == 4 and command[1] not in ids:
+            ids.append(command[1])
+        elif code in (2, 3) and command[1] in ids:
+            ids.remove(command[1])
+        elif code == 5:
+            ids = []
+    return ids

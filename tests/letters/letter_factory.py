@@ -1,0 +1,135 @@
+"""Helpers for the letters tests: settings from TOML, store rows, actions built by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from overdue_reminder import config
+from overdue_reminder.config import Settings
+from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
+from overdue_reminder.store import Store
+from overdue_reminder.store.schema import matters, reminders
+
+TODAY = date(2026, 3, 2)
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+ATTORNEY = Attorney(7, "Dana Whitfield", "dwhitfield", "dana@harperlowe.example")
+OTHER_ATTORNEY = Attorney(8, "Sam Ortiz", "sortiz", "sam@harperlowe.example")
+PARTNER_EMAIL = "partner@harperlowe.example"
+CLIENT = Partner(101, "Acme Widgets Inc.", 101, email="ap@acme.example", lang="en_US", is_company=True,
+                 address=Address("500 Market Street", "Suite 12", "Albany", "12207", "NY", "United States"))
+CONTACT = Partner(102, "Pat Billing", 101, email="pat@acme.example", contact_type="invoice")
+ZH_CLIENT = Partner(201, "华东贸易有限公司", 201, lang="zh_CN", is_company=True,
+                    address=Address("南京路100号", "", "上海", "200001", "", "中国"))
+
+
+def make_settings(tmp_path: Path, extra: str = "", jurisdiction: str = "NY", logo: str = "") -> Settings:
+    text = f"""
+source = "files"
+[firm]
+name = "Harper & Lowe LLP"
+address = ["350 Fifth Avenue, Suite 4100", "New York, NY 10118"]
+phone = "+1 212 555 0100"
+email = "billing@harperlowe.example"
+website = "https://harperlowe.example"
+timezone = "America/New_York"
+holiday_country = "US"
+holiday_subdivision = "NY"
+jurisdiction = "{jurisdiction}"
+logo = "{logo}"
+[store]
+path = "store.db"
+[letters]
+dir = "letters"
+supervising_partner = "{PARTNER_EMAIL}"
+{extra}
+"""
+    cfg = tmp_path / "overdue-reminder.toml"
+    cfg.write_text(text, encoding="utf-8")
+    return config.parse(text, str(cfg))
+
+
+def line(invoice_id: int, name: str, residual: str, *, total: str | None = None, currency: str = "USD",
+         matter: str = "M-2025-001", kind: InvoiceKind = InvoiceKind.INVOICE, due: date = date(2025, 11, 1),
+         issued: date = date(2025, 10, 2)) -> ActionLine:
+    tot = Decimal(total if total is not None else residual)
+    res = Decimal(residual)
+    return ActionLine(invoice_id, name, kind, matter, currency, issued, due, tot, tot - res, res,
+                      (TODAY - due).days)
+
+
+def make_action(lines: Sequence[ActionLine], *, client: Partner = CLIENT, tier: str = "escalation",
+                totals: dict[str, Decimal] | None = None, unapplied: dict[str, Decimal] | None = None,
+                attorney_id: int | None = ATTORNEY.id, language: str = "en_US", contact_id: int | None = None,
+                before_court: tuple[str, ...] = (), matter_ref: str = "") -> Action:
+    if totals is None:
+        totals = {}
+        for ln in lines:
+            sign = -1 if ln.kind is InvoiceKind.CREDIT_NOTE else 1
+            totals[ln.currency] = totals.get(ln.currency, Decimal(0)) + sign * ln.amount_residual
+        for cur, amount in (unapplied or {}).items():
+            totals[cur] -= amount
+    return Action(
+        client_id=client.id, client_name=client.name, tier=tier, tier_index=4, channel="letter",
+        attorney_review=True, auto_send=False, with_offer=False, matter_ref=matter_ref, lines=tuple(lines),
+        totals=totals, credits={}, unapplied_payments=dict(unapplied or {}),
+        max_days_past_due=max(ln.days_past_due for ln in lines), attorney_id=attorney_id,
+        contact_id=contact_id or client.id, to_email=client.email, language=language, grade="C",
+        reasons=("test",), before_court=before_court)
+
+
+@dataclass
+class RecordingWriteBack:
+    """A fake Odoo write-back that records every call (and can be told to fail)."""
+
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    fail: bool = False
+    next_id: int = 1000
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
+        if self.fail:
+            from overdue_reminder.errors import TransientSourceError
+
+            raise TransientSourceError("Odoo timed out")
+        self.calls.append(("attach_file", (model, res_id, filename, len(data), mimetype)))
+        return self._id()
+
+    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
+                        deadline: date) -> int:
+        self.calls.append(("create_activity", (res_model, res_id, user_id, summary, note, deadline)))
+        return self._id()
+
+    def close_activity(self, activity_id: int, feedback: str) -> None:
+        self.calls.append(("close_activity", (activity_id, feedback)))
+
+    def names(self) -> list[str]:
+        return [c[0] for c in self.calls]
+
+def add_reminder(store: Store, client_id: int, tier: str, sent_at: datetime, status: str = "sent") -> None:
+    with store.begin() as conn:
+        conn.execute(reminders.insert().values(
+            client_id=client_id, tier=tier, tier_index=1, channel="email", run_date=sent_at.date(),
+            invoice_ids=[1], totals={"USD": "1.00"}, status=status, idempotency_key=f"r-{tier}-{sent_at}-{status}",
+            message_id=f"<{tier}@x>", created_at=sent_at, sent_at=sent_at if status == "sent" else None))
+
+
+def add_matter(store: Store, client_id: int, ref: str, before_court: bool) -> None:
+    with store.begin() as conn:
+        conn.execute(matters.insert().values(client_id=client_id, reference=ref, attorney_id=ATTORNEY.id,
+                                             before_court=before_court, interest_allowed=False))
+
+
+def no_soffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    empty = tmp_path / "emptybin"
+    empty.mkdir(exist_ok=True)
+    monkeypatch.setenv("PATH", str(empty))
