@@ -545,6 +545,7 @@ class OfferSettings:
     promise_grace_days: int = 3  # business days after a promised payment date
     down_payment_days: int = 7  # the first payment of a suggested plan falls due this many days out
     settlement_days: int = 14  # a suggested settlement must be paid within this many days
+    reminder_reason: str = "financial_hardship"  # assumed for a final-tier offer when the client gave no reason
     min_installment: dict[str, Decimal] = field(default_factory=dict)  # per currency; default one minor unit
     grade_installments_percent: dict[str, int] = field(
         default_factory=lambda: {"A": 100, "B": 100, "C": 67, "D": 50})
@@ -585,6 +586,9 @@ class OfferSettings:
         if self.supervising_partner and "@" not in self.supervising_partner:
             ctx.fail("offers.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
                      "write the partner's login email, or leave it empty.")
+        if self.reminder_reason not in OFFER_REASONS or self.reminder_reason == "dispute":
+            ctx.fail("offers.reminder_reason", f"{self.reminder_reason!r} is not a reason an offer can follow.",
+                     "use financial_hardship, temporary_emergency, planning_error, forgot_admin or other.")
         for name in ("installment_grace_days", "promise_grace_days", "down_payment_days", "settlement_days"):
             if getattr(self, name) < 0:
                 ctx.fail(f"offers.{name}", "must be 0 or more.", "use a whole number of days.")

@@ -435,20 +435,20 @@ class LetterBuilder:
         add.para([text.reference], bold=True, space_before=12)
         add.para([text.salutation])
         add.text_block(text.body)
-        add.para([labels["invoices_heading"]], bold=True, space_before=6)
+        add.para([labels["invoices_heading"]], bold=True, space_before=6, keep_next=True)
         add.table([labels[k] for k in ("col_number", "col_date", "col_due", "col_amount", "col_paid",
                                        "col_outstanding", "col_currency")], text.table_rows)
-        add.para([labels["totals_heading"]], bold=True, space_before=10)
+        add.para([labels["totals_heading"]], bold=True, space_before=10, keep_next=True)
         for label, amount in text.totals:
             add.para([f"{label}: {amount}"], bold=label == labels["total_due"])
-        add.para([labels["history_heading"]], bold=True, space_before=10)
+        add.para([labels["history_heading"]], bold=True, space_before=10, keep_next=True)
         add.para(list(text.history) or [labels["history_none"]])
         if text.offer:
-            add.para([labels["offer_heading"]], bold=True, space_before=10)
+            add.para([labels["offer_heading"]], bold=True, space_before=10, keep_next=True)
             add.text_block(text.offer)
         if text.notice:
             add.text_block(text.notice, heading_space=10)
-        add.text_block(text.closing)
+        add.text_block(text.closing, keep_with_next=True)  # "Sincerely," stays with the signature
         add.para(text.signature.split("\n"), space_before=30)
         if text.enclosures:
             add.para([f"{labels['enclosures']}: " + "; ".join(text.enclosures)], space_before=12, size=9)
@@ -641,7 +641,7 @@ class _Appender:
     """Appends paragraphs and the invoice table to the body with plain lxml (text is escaped by lxml)."""
 
     _NUMERIC = (3, 4, 5)
-    _WIDTHS_CM = (3.2, 2.4, 2.4, 2.3, 2.1, 2.3, 1.3)
+    _WIDTHS_CM = (2.7, 2.3, 2.3, 2.3, 2.0, 2.5, 1.9)  # 16 cm: fits Letter and A4 with 2.5 cm margins
 
     def __init__(self, body: Any, sect: Any) -> None:
         self.body = body
@@ -653,10 +653,12 @@ class _Appender:
         return p
 
     def para(self, lines: Sequence[str], *, bold: bool = False, align: str = "", space_before: int = 0,
-             size: int = 0) -> None:
+             size: int = 0, keep_next: bool = False) -> None:
         p = self._p()
-        if align or space_before:
+        if align or space_before or keep_next:
             ppr = etree.SubElement(p, qn("w:pPr"))
+            if keep_next:
+                etree.SubElement(ppr, qn("w:keepNext"))
             if space_before:
                 etree.SubElement(ppr, qn("w:spacing")).set(qn("w:before"), str(space_before * 20))
             if align:
@@ -673,14 +675,15 @@ class _Appender:
                 etree.SubElement(r, qn("w:br"))
             _sub_text(r, line)
 
-    def text_block(self, text: str, heading_space: int = 0) -> None:
+    def text_block(self, text: str, heading_space: int = 0, keep_with_next: bool = False) -> None:
         """Plain text → paragraphs at blank lines, line breaks within; '# ' starts a bold heading."""
-        for block in text.split("\n\n"):
+        blocks = text.split("\n\n")
+        for i, block in enumerate(blocks):
             lines = block.split("\n")
             while lines and lines[0].startswith("# "):
-                self.para([lines.pop(0)[2:]], bold=True, space_before=heading_space)
+                self.para([lines.pop(0)[2:]], bold=True, space_before=heading_space, keep_next=True)
             if lines:
-                self.para(lines)
+                self.para(lines, keep_next=keep_with_next and i == len(blocks) - 1)
 
     def table(self, headers: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
         tbl = parse_xml(
@@ -720,7 +723,7 @@ class _Appender:
             rpr = etree.SubElement(r, qn("w:rPr"))
             if bold:
                 etree.SubElement(rpr, qn("w:b"))
-            etree.SubElement(rpr, qn("w:sz")).set(qn("w:val"), "18")
+            etree.SubElement(rpr, qn("w:sz")).set(qn("w:val"), "16")
             _sub_text(r, value)
         return tr
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -37,6 +37,7 @@ from overdue_reminder.contacts import (
 )
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.holds import active_holds
+from overdue_reminder.model import Action
 from overdue_reminder.money import ZERO, format_plain, quantize
 from overdue_reminder.offers import (
     Decision,
@@ -675,8 +676,44 @@ def suggest_for_client(store: Store, settings: Settings, client_id: int, today: 
             for c, b in balances.items()]
 
 
+
+def reminder_offers(store: Store, settings: Settings, actions: Iterable[Action],
+                    today: date) -> dict[int, dict[str, Any]]:
+    """The offer block for each action whose tier carries one (`Action.with_offer`), keyed by client id:
+    `offer_context` in the action's language. An offer the client already has before them (proposed or
+    approved) is repeated; otherwise the suggestion from the last logged reason (else
+    `[offers] reminder_reason`) and the client's grade, only when staff may grant it alone. Nothing is
+    offered for a client who owes in more than one currency, disputes the bill, or holds an offer."""
+    cal = settings.calendar()
+    out: dict[int, dict[str, Any]] = {}
+    wanted = [a for a in actions if a.with_offer and len(a.totals) == 1]
+    if not wanted:
+        return out
+    with store.begin() as conn:
+        for a in wanted:
+            ((currency, owed),) = a.totals.items()
+            if owed <= 0 or _active_dispute(conn, a.client_id, today):
+                continue
+            row = conn.execute(select(offers).where(
+                offers.c.client_id == a.client_id, offers.c.currency == currency,
+                offers.c.status.in_((*PENDING, *ACTIVE))).order_by(offers.c.id.desc())).first()
+            if row is not None:
+                if row.status == "proposed" and row.offered_on <= today:
+                    rec = _record(row)
+                    if rec.offer.schedule[0].due >= today:
+                        out[a.client_id] = offer_context(rec.offer, a.language)
+                continue
+            last = latest_reason(conn, a.client_id)
+            reason = last.reason if last is not None else settings.offers.reminder_reason
+            res = suggest(reason, owed, currency, a.grade or "B", settings.offers, today, cal)
+            if isinstance(res, Suggestion) and res.decision.within_staff_authority:
+                out[a.client_id] = offer_context(res.offer, a.language)
+    return out
+
+
 __all__ = [
     "ClientSuggestion", "MatchReport", "NoteSink", "OfferRecord", "RenderedOffer", "ScheduledPayment", "accept",
     "allocate_paid", "approve", "client_grade", "decline", "email_context", "get_offer", "list_offers", "load_offer",
-    "match_payments", "may_decide", "propose", "reject", "render_offer_email", "suggest_for_client", "summary",
+    "match_payments", "may_decide", "propose", "reject", "reminder_offers", "render_offer_email",
+    "suggest_for_client", "summary",
 ]

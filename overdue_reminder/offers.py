@@ -518,7 +518,8 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
     discount = min(terms.discount_percent, floors.max_discount_percent) if discount_ok else ZERO
     if kind in ("installments", "combined"):
         n = max(1, (terms.installments * inst_pct + 50) // 100)
-        down_pct = min(max(terms.down_payment_percent + extra_down, floors.min_down_payment_percent), Decimal(95))
+        floor_down = floors.min_down_payment_percent
+        down_pct = min(max(terms.down_payment_percent + extra_down, floor_down), max(Decimal(95), floor_down))
         freq = Frequency(terms.frequency or settings.default_frequency)
         ext_days = (terms.extension_days * ext_pct + 50) // 100 if kind == "combined" else 0
         plan_discount = discount if kind == "combined" else ZERO
@@ -527,12 +528,10 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
             kind = "extension"
             note += "; the balance is too small for installments, so an extension instead"
     elif kind == "settlement":
-        if discount > 0:
-            offer = settlement(balance, currency, discount, today + timedelta(days=settings.settlement_days),
-                               calendar, offered_on=today)
-        else:
+        offer = _try_settlement(balance, currency, discount, settings, today, calendar)
+        if offer is None:
             kind = "extension"
-            note += f"; no discount for grade {g}, so an extension instead"
+            note += f"; no discount for grade {g} on this balance, so an extension instead"
     if kind == "extension":
         if terms.kind == "extension":
             days = (terms.extension_days * ext_pct + 50) // 100
@@ -543,11 +542,25 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
         offer = _fit_extension(balance, currency, days, settings, today, calendar)
     assert offer is not None
     alternatives: tuple[Offer, ...] = ()
-    if discount > 0 and not isinstance(offer, Settlement | Combined):
-        alternatives = (settlement(balance, currency, discount, today + timedelta(days=settings.settlement_days),
-                                   calendar, offered_on=today),)
+    alt = None if isinstance(offer, Settlement | Combined) else _try_settlement(balance, currency, discount, settings,
+                                                                              today, calendar)
+    if alt is not None:
+        alternatives = (alt,)
     decision = authorize(offer, settings, calendar)
     return Suggestion(offer=offer, decision=decision, reason=why, explanation=note, alternatives=alternatives)
+
+
+def _try_settlement(balance: Decimal, currency: str, discount: Decimal, settings: OfferSettings, today: date,
+                    calendar: FirmCalendar) -> Settlement | None:
+    """A settlement within the floors' term, or None (no discount, or one that would leave nothing to pay)."""
+    if discount <= 0:
+        return None
+    try:
+        s = settlement(balance, currency, discount, today + timedelta(days=settings.settlement_days), calendar,
+                       offered_on=today)
+    except OfferError:
+        return None
+    return s if s.pay_by <= term_limit(today, settings.floors.longest_term_months, calendar) else None
 
 
 def _min_installment(settings: OfferSettings, currency: str) -> Decimal:

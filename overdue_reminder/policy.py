@@ -283,9 +283,11 @@ class _Planner:
         self.by_name = {c.name: c for c in settings.clients if c.name}
         self.personal = PERSONAL_EMAIL_DOMAINS | {d.lower().lstrip("@") for d in settings.personal_email_domains}
         self.tier_pos = {t.name: i for i, t in enumerate(self.tiers)}
+        self.thresholds = [_threshold(t, self.grace) for t in self.tiers]
         self.actions: list[Action] = []
         self.skipped: list[SkippedClient] = []
-        self.aging: dict[str, Totals] = {b: {} for b in BUCKETS}
+        self.aging_by_index: list[Totals] = [{} for _ in BUCKETS]
+        self.open_ids = {inv.id for inv in snap.invoices if inv.is_open}
         self.payments: dict[int, list[Payment]] = defaultdict(list)
         for p in snap.payments:
             if not p.reconciled and p.amount > 0:
@@ -314,7 +316,7 @@ class _Planner:
             self.client(client_id, by_client[client_id])
         self.actions.sort(key=lambda a: (a.client_name.casefold(), a.client_id, a.matter_ref))
         self.skipped.sort(key=lambda s: (s.client_name.casefold(), s.client_id, s.matter_ref))
-        aging = {b: _q(t) for b, t in self.aging.items()}
+        aging = {b: _q(t) for b, t in zip(BUCKETS, self.aging_by_index, strict=True)}
         return Plan(self.today, tuple(self.actions), tuple(self.skipped), aging)
 
     def override(self, client_id: int, name: str) -> ClientOverride | None:
@@ -331,43 +333,47 @@ class _Planner:
         ov = self.override(client_id, name)
         shift = ov.extra_days if ov is not None else 0
         today_ord = self.today_ord
-        aging = self.aging
+        aging = self.aging_by_index
         candidates: list[_Line] = []
         credit_notes: list[Invoice] = []
-        open_ids: set[int] = set()
-        predue = self.predue
-        window = predue[0] if predue else None
+        window = self.predue[0] if self.predue else None
+        win_days = window.days if window is not None else 1
+        win_business = window is not None and window.day_count == "business"
         quanta = QUANTA
+        credit_kind = InvoiceKind.CREDIT_NOTE
+        # The hot loop: one pass over the client's documents, no calls it can avoid.
         for inv in invs:
-            if not inv.is_open or inv.amount_residual <= 0:
+            residual = inv.amount_residual
+            if residual <= ZERO or not inv.is_open:
                 continue
-            open_ids.add(inv.id)
-            if inv.kind is InvoiceKind.CREDIT_NOTE:
+            if inv.kind is credit_kind:
                 credit_notes.append(inv)
                 continue
             if inv.payment_state == "in_payment":
                 continue
+            cur = inv.currency
             due_ord = inv.due_date.toordinal()
-            b = aging[bucket(today_ord - due_ord)]
-            b[inv.currency] = b.get(inv.currency, ZERO) + inv.amount_residual
-            due_ord += shift
             age = today_ord - due_ord
-            if age > 0 or (window is not None and self.days.age(due_ord, window.day_count) >= window.days):
-                residual = inv.amount_residual.quantize(quanta[inv.currency], ROUND_HALF_UP)
-                if residual > 0:  # less than a cent (or yen) is not owed
+            b = aging[0 if age <= 0 else 1 if age <= 30 else 2 if age <= 60 else 3 if age <= 90 else 4]
+            b[cur] = b.get(cur, ZERO) + residual
+            if shift:
+                due_ord += shift
+                age -= shift
+            if age > 0 or (self.days.business(due_ord) if win_business else age) >= win_days:
+                residual = residual.quantize(quanta[cur], ROUND_HALF_UP)
+                if residual > ZERO:  # less than a cent (or yen) is not owed
                     candidates.append(_Line(inv, due_ord, age, residual))
         if not candidates:
             return
-        attorney_id = max(candidates, key=lambda ln: (ln.age, -ln.inv.id)).inv.attorney_id
         holds = self.holds.get(client_id, ())
         wide = [h for h in holds if h.client_wide]
         if wide:
-            self.skip_hold(client_id, name, wide, attorney_id, candidates)
+            self.skip_hold(client_id, name, wide, _attorney(candidates), candidates)
             return
         if ov is not None and ov.no_reminders:
             self.skip(client_id, name, "no_reminders",
                       f"no reminders for this client (policy.clients override{': ' + ov.note if ov.note else ''}).",
-                      attorney_id=attorney_id, invoice_ids=tuple(ln.inv.id for ln in candidates))
+                      attorney_id=_attorney(candidates), invoice_ids=tuple(ln.inv.id for ln in candidates))
             return
         held: dict[int, Hold] = {h.invoice_id: h for h in holds if h.invoice_id is not None}
         held_notes: list[str] = []
@@ -385,7 +391,7 @@ class _Planner:
             if not kept:
                 hs = [held[ln.inv.id] for ln in candidates]
                 self.skip(client_id, name, "hold", "every overdue invoice is on hold: " + " ".join(held_notes),
-                          attorney_id=attorney_id, hold_ids=tuple(sorted({h.id for h in hs})),
+                          attorney_id=_attorney(candidates), hold_ids=tuple(sorted({h.id for h in hs})),
                           invoice_ids=tuple(ln.inv.id for ln in candidates))
                 return
             candidates = kept
@@ -394,7 +400,7 @@ class _Planner:
             ids = {ln.inv.id for ln in candidates}
             credit = _sum_docs(credit_notes)
             paid = _sum_payments(p for p in payments if not p.invoice_ids or any(i in ids for i in p.invoice_ids))
-            self.group(client_id, name, partner, ov, "", candidates, credit, paid, open_ids, held_notes)
+            self.group(client_id, name, partner, ov, "", candidates, credit, paid, held_notes)
             return
         groups: dict[str, list[_Line]] = defaultdict(list)
         for ln in candidates:
@@ -411,7 +417,7 @@ class _Planner:
                                      and any(matter_of.get(i) == ref for i in p.invoice_ids))
             used_credit, used_paid = self.group(
                 client_id, name, partner, ov, ref, groups[ref], _merge(own_credit, pool_credit),
-                _merge(own_paid, pool_paid), open_ids, held_notes if ref == order[0] else [])
+                _merge(own_paid, pool_paid), held_notes if ref == order[0] else [])
             pool_credit = _take(pool_credit, own_credit, used_credit)
             pool_paid = _take(pool_paid, own_paid, used_paid)
 
@@ -440,6 +446,8 @@ class _Planner:
         sums: Totals = {}
         for ln in lines:
             sums[ln.inv.currency] = sums.get(ln.inv.currency, ZERO) + ln.residual
+        if not avail_credit and not avail_pay and not self.s.minimum_amount:
+            return _Amounts(lines, sums, {}, {}, [], {}, {})  # the usual case: nothing reduces the balance
         totals: Totals = {}
         credits: Totals = {}
         paid: Totals = {}
@@ -473,8 +481,7 @@ class _Planner:
 
     # ------------------------------------------------------------ one reminder
     def group(self, client_id: int, name: str, partner: Partner | None, ov: ClientOverride | None, matter_ref: str,
-              candidates: list[_Line], credit: Totals, paid: Totals, open_ids: set[int],
-              held_notes: list[str]) -> tuple[Totals, Totals]:
+              candidates: list[_Line], credit: Totals, paid: Totals, held_notes: list[str]) -> tuple[Totals, Totals]:
         """Plan one reminder; returns the credits and payments it used (the rest may go to the next matter)."""
         overdue = [ln for ln in candidates if ln.age > 0]
         predue = [ln for ln in candidates if ln.age <= 0]
@@ -489,7 +496,7 @@ class _Planner:
                 break
         assert tried
         used = (tried[-1].used_credit, tried[-1].used_paid)
-        attorney_id = max(candidates, key=lambda ln: (ln.age, -ln.inv.id)).inv.attorney_id
+        attorney_id = _attorney(candidates)
         all_ids = tuple(ln.inv.id for ln in candidates)
         if am is None or not am.lines:
             dropped = [d for a in tried for d in a.dropped]
@@ -508,6 +515,7 @@ class _Planner:
         base: PastContact | None = None
         base_pos = -1
         reset = False
+        open_ids = self.open_ids
         for c in contacts:
             if last_any is None or c.on > last_any.on:
                 last_any = c
@@ -538,21 +546,18 @@ class _Planner:
                       matter_ref=matter_ref, attorney_id=attorney_id, invoice_ids=line_ids)
             return used
         limit = n if is_overdue else self.first_overdue
-        ages: dict[str, int] = {}
-
-        def age_in(t: TierSettings) -> int:
-            if t.day_count not in ages:
-                ages[t.day_count] = max(self.days.age(ln.due_ord, t.day_count) for ln in lines)
-            return ages[t.day_count]
-
+        business_age: int | None = None
         target: int | None = None
-        if self.s.skip_tiers:
-            for i in range(limit - 1, start - 1, -1):
-                if age_in(self.tiers[i]) >= _threshold(self.tiers[i], self.grace):
-                    target = i
-                    break
-        elif age_in(self.tiers[start]) >= _threshold(self.tiers[start], self.grace):
-            target = start
+        for i in range(limit - 1, start - 1, -1) if self.s.skip_tiers else (start,):
+            if self.tiers[i].day_count == "business":
+                if business_age is None:
+                    business_age = max(self.days.business(ln.due_ord) for ln in lines)
+                age = business_age
+            else:
+                age = oldest.age
+            if age >= self.thresholds[i]:
+                target = i
+                break
         nxt = self.tiers[start]
         if target is None:
             self.skip(client_id, name, "waiting",
@@ -726,6 +731,11 @@ class _Planner:
             last_tier=base.tier if base is not None else "", last_contact=base.on if base is not None else None,
             aging=aging, before_court=court,
         ))
+
+
+def _attorney(lines: list[_Line]) -> int | None:
+    """The responsible attorney: the one on the oldest invoice."""
+    return max(lines, key=lambda ln: (ln.age, -ln.inv.id)).inv.attorney_id
 
 
 def _q(totals: Totals) -> Totals:

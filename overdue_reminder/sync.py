@@ -161,7 +161,7 @@ def _sync_invoices(store: Store, source: Source, wm: Watermark, report: SyncRepo
             _set(conn, source.name, "account.move", page.watermark)
         report.skipped.extend(page.skipped)
         for s in page.skipped:
-            log.warning("skipped %s %s: %s", s.model, s.record_id, s.reason)
+            log.info("skipped %s %s: %s", s.model, s.record_id, s.reason)
         if fresh_full or page.snapshot:
             seen.update(i.id for i in page.invoices if i.is_open)
         snapshot = snapshot or page.snapshot

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from overdue_reminder.sandbox.harness import RunningSandbox, start_sandbox
 from overdue_reminder.store import Store
 
 PG_URL = os.environ.get("OVERDUE_REMINDER_TEST_PG_URL", "")
@@ -67,3 +69,17 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
 def pg_url() -> Iterator[str]:
     _require_pg()
     yield from _pg_database(PG_URL)
+
+
+# ---------------------------------------------------------------- the sandbox Odoo
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    """A sandbox Odoo on a free loopback port with a small generated firm (60 clients, 300 invoices)."""
+    sb = start_sandbox(clients=60, invoices=300, today=TODAY)
+    try:
+        yield sb
+    finally:
+        sb.stop()

@@ -32,6 +32,7 @@ def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int
 
 def _register() -> None:
     from overdue_reminder.cli import (
+        demo_cmd,
         ledger_cmds,
         letter_cmds,
         offer_cmds,
@@ -40,7 +41,7 @@ def _register() -> None:
         setup_cmds,
     )
 
-    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds):
+    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, demo_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

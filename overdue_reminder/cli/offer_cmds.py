@@ -31,6 +31,7 @@ from overdue_reminder.offers import (
     to_json,
 )
 from overdue_reminder.planning import resolve_client
+from overdue_reminder.store.ledger import load_partners
 from overdue_reminder.store.schema import audit
 
 
@@ -312,8 +313,8 @@ def _report(app: App, r: offer_service.OfferRecord, verb: str, dry_run: bool = F
     if app.as_json:
         app.emit_json({**_record_json(r), "dry_run": dry_run})
         return
-    app.info(f"offer #{r.id} {verb}: {r.status}" + (f" (assigned to {r.assigned_to})" if r.assigned_to
-                                                      and r.status == "awaiting_attorney" else ""))
+    app.info(f"offer #{r.id} {verb}: now {r.status.replace('_', ' ')}"
+             + (f", assigned to {r.assigned_to}" if r.assigned_to and r.status == "awaiting_attorney" else ""))
     app.info(offer_service.summary(r.offer))
     if r.reason:
         app.info(f"why: {r.reason}")
@@ -479,9 +480,12 @@ def offer_list(app: App, client: str | None, status: str | None, attorney: str |
     if app.as_json:
         app.emit_json([_record_json(r) for r in rows])
         return
-    app.table(f"{len(rows)} offers", ["#", "Client", "Kind", "Balance", "Status", "Needs", "Assigned", "Summary"],
-              [[r.id, r.client_id, r.kind, format_plain(r.balance, r.currency), r.status, r.needs,
-                r.assigned_to or "", offer_service.summary(r.offer)] for r in rows], right=["#", "Balance"])
+    with app.store.begin() as conn:
+        names = {p.id: p.name for p in load_partners(conn, {r.client_id for r in rows}).values()}
+    app.table(f"{len(rows)} offers", ["#", "Client", "Kind", "Balance", "Status", "Assigned", "Terms"],
+              [[r.id, names.get(r.client_id, r.client_id), r.kind, format_plain(r.balance, r.currency),
+                r.status.replace("_", " "), r.assigned_to or "", offer_service.summary(r.offer)] for r in rows],
+              right=["#", "Balance"])
 
 
 @offer_group.command("match")

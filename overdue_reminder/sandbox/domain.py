@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator as op_
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -543,6 +543,3 @@ def _id_hint(found: Hints, operator: str, right: Any) -> None:
     if hi is not None and (found.id_hi is None or hi < found.id_hi):
         found.id_hi = hi
 
-
-def leaf_ids(values: Iterable[Any]) -> list[int]:
-    return [int(v) for v in values if isinstance(v, int) and not isinstance(v, bool)]

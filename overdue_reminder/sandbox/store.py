@@ -93,7 +93,7 @@ class Stats:
 class Table:
     """One model's rows plus its two sorted indexes."""
 
-    __slots__ = ("ids", "model", "next_id", "rows", "template", "wd_index")
+    __slots__ = ("ids", "list_fields", "model", "next_id", "rows", "template", "wd_index")
 
     def __init__(self, model: ModelDef) -> None:
         self.model = model
@@ -102,6 +102,7 @@ class Table:
         self.wd_index: list[tuple[datetime, int]] = []
         self.next_id = 1
         self.template: Row = {}
+        self.list_fields = tuple(f.name for f in model.fields.values() if f.type in ("many2many", "one2many"))
         for fdef in model.fields.values():
             if fdef.name in ("id", "display_name") or not (fdef.store or fdef.type == "binary"):
                 continue
@@ -114,9 +115,8 @@ class Table:
 
     def new_row(self, values: Mapping[str, Any]) -> Row:
         row = dict(self.template)
-        for key in ("reconciled_invoice_ids", "attachment_ids"):
-            if key in row:
-                row[key] = list(row[key])
+        for key in self.list_fields:  # never share the template's list between rows
+            row[key] = list(row[key])
         row.update(values)
         return row
 
@@ -178,10 +178,11 @@ class SandboxDB:
     # ------------------------------------------------------------------ clock and users
 
     def now(self) -> datetime:
+        """The server's UTC now (see `clock`); tests may also replace this method on the instance."""
         return self.clock.now()
 
     def today(self) -> date:
-        return self.clock.today()
+        return self.now().date()
 
     def next_sequence(self, key: str) -> int:
         """Per-journal-and-year counters for names like INV/2026/00042."""

@@ -220,7 +220,7 @@ class OdooSource:
                 if page.done:
                     return
         else:
-            stamp, last = wm.watermark, wm.last_id
+            stamp, last = wm.watermark, 0  # see _RESTART
             while True:
                 domain = [("move_type", "in", MOVE_TYPES)]
                 if stamp:
@@ -270,7 +270,7 @@ class OdooSource:
         if not wm.watermark:
             return [], wm
         ids: list[int] = []
-        stamp, last = wm.watermark, wm.last_id
+        stamp, last = wm.watermark, 0  # see _RESTART
         batch = self.settings.batch_size
         while True:
             domain = ["|", ("write_date", ">", stamp), "&", ("write_date", "=", stamp), ("id", ">", last)]
@@ -306,11 +306,15 @@ class OdooSource:
                                    fields=["write_date"], order="write_date desc, id desc", limit=1)
         return text(last[0].get("write_date")) if last else ""
 
+    # _RESTART: Odoo's write_date has whole seconds. A pass starts again at the first record of the
+    # watermark's second, not after the last id read, so a record written later in that same
+    # second with a lower id is not missed; re-reading a few records is harmless (idempotent).
+
     def payment_pages(self, wm: Watermark) -> Iterator[Page]:
         fields = ["partner_id", "amount", "currency_id", "date", "state", "is_reconciled",
                   "reconciled_invoice_ids", "write_date"]
         batch = self.settings.batch_size
-        stamp, last = wm.watermark, wm.last_id
+        stamp, last = wm.watermark, (wm.last_id if wm.phase == "full" else 0)  # see _RESTART
         while True:
             domain = self._payment_domain()
             if wm.phase == "full":

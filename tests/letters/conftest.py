@@ -18,13 +18,23 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
 
 
-@pytest.fixture
-def seeded(store: Store) -> Store:
-    """Clients, contact and attorneys as a sync would have left them."""
+def _seed(store: Store) -> Store:
     with store.begin() as conn:
         store_partners(conn, [CLIENT, CONTACT, ZH_CLIENT], NOW)
         store_attorneys(conn, [ATTORNEY, OTHER_ATTORNEY])
     return store
+
+
+@pytest.fixture
+def seeded(store: Store) -> Store:
+    """Clients, contact and attorneys as a sync would have left them, on SQLite and on PostgreSQL."""
+    return _seed(store)
+
+
+@pytest.fixture
+def seeded_sqlite(sqlite_store: Store) -> Store:
+    """The same on SQLite only, for tests about files and documents rather than SQL."""
+    return _seed(sqlite_store)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 import zipfile
 import zlib
@@ -14,13 +15,14 @@ from typing import Any
 
 import docx
 import pytest
-from hypothesis import HealthCheck, given
+from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from letter_factory import ATTORNEY, CLIENT, CONTACT, TODAY, ZH_CLIENT, line, make_action, make_settings
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import ConfigError, PolicyError
+from overdue_reminder.letter_queue import convert_pdf
 from overdue_reminder.letters import (
     DRAFT_MARKER,
     FORBIDDEN_PHRASES,
@@ -120,22 +122,28 @@ def test_totals_per_currency_with_credit_note_and_unapplied_payment(settings: Se
     assert not any("6," in p and "Amount due" in p for p in paras)  # never a cross-currency sum
 
 
-@given(st.lists(st.tuples(st.sampled_from(["USD", "EUR", "JPY"]),
-                          st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)),
-                min_size=1, max_size=8))
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_table_rows_add_up_to_the_totals(settings: Settings, items: list[tuple[str, Decimal]]) -> None:
-    lines = [line(i + 1, f"INV/{i + 1}", str(amount if cur != "JPY" else amount.to_integral_value()),
-                  currency=cur) for i, (cur, amount) in enumerate(items)]
-    action = make_action(lines)
-    doc = _doc(LetterBuilder(settings).build(_req(action)))
-    sums: dict[str, Decimal] = {}
-    for row in _table(doc)[1:]:
-        sums[row[6]] = sums.get(row[6], Decimal(0)) + Decimal(row[5].replace(",", ""))
-    assert sums == action.totals
-    paras = _paras(doc)
-    for cur in action.totals:
-        assert sum(p.startswith(f"Amount due ({cur}): ") for p in paras) == 1
+def test_table_rows_add_up_to_the_totals(settings: Settings) -> None:
+    """Property: whatever the invoices, the table's outstanding column sums to each currency's amount due."""
+    builder = LetterBuilder(settings)
+
+    @given(st.lists(st.tuples(st.sampled_from(["USD", "EUR", "JPY"]),
+                              st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)),
+                    min_size=1, max_size=8))
+    @hsettings(max_examples=40, deadline=None)
+    def check(items: list[tuple[str, Decimal]]) -> None:
+        lines = [line(i + 1, f"INV/{i + 1}", str(amount if cur != "JPY" else amount.to_integral_value()),
+                      currency=cur) for i, (cur, amount) in enumerate(items)]
+        action = make_action(lines)
+        doc = _doc(builder.build(_req(action)))
+        sums: dict[str, Decimal] = {}
+        for row in _table(doc)[1:]:
+            sums[row[6]] = sums.get(row[6], Decimal(0)) + Decimal(row[5].replace(",", ""))
+        assert sums == action.totals
+        paras = _paras(doc)
+        for cur in action.totals:
+            assert sum(p.startswith(f"Amount due ({cur}): ") for p in paras) == 1
+
+    check()
 
 
 @pytest.mark.parametrize(("code", "expected"), [
@@ -387,3 +395,19 @@ def test_sample_letters_one_per_language(tmp_path: Path, settings: Settings) -> 
         assert DRAFT_MARKER in header_texts(doc)[0]
         assert p.stat().st_mode & 0o777 == 0o600
     assert "尊敬的" in document_text(open_docx(paths[1].read_bytes()))
+
+
+REAL_SOFFICE = shutil.which("soffice")  # looked up before the fixtures hide it
+
+
+@pytest.mark.skipif(REAL_SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_real_libreoffice_converts_the_letter(tmp_path: Path, settings: Settings,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """LibreOffice opens what we write (a structural check python-docx alone would not make)."""
+    assert REAL_SOFFICE is not None
+    monkeypatch.setenv("PATH", f"{Path(REAL_SOFFICE).parent}:/usr/bin:/bin")
+    path = tmp_path / "letter.docx"
+    path.write_bytes(LetterBuilder(settings).build(_req(make_action(LINES))))
+    pdf = convert_pdf(settings, path)
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+    assert pdf.stat().st_mode & 0o777 == 0o600

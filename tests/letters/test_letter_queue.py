@@ -117,19 +117,19 @@ def test_assignment_falls_back_to_supervising_partner(seeded: Store, settings: S
     assert lt2.attorney_email == PARTNER_EMAIL
 
 
-def test_no_attorney_and_no_partner_is_a_config_error(seeded: Store, tmp_path: Path) -> None:
+def test_no_attorney_and_no_partner_is_a_config_error(seeded_sqlite: Store, tmp_path: Path) -> None:
     s = make_settings(tmp_path)
     from dataclasses import replace
     s = replace(s, letters=replace(s.letters, supervising_partner=""))
     with pytest.raises(ConfigError, match="supervising_partner"):
-        _create(seeded, s, action_kw={"attorney_id": None})
+        _create(seeded_sqlite, s, action_kw={"attorney_id": None})
 
 
-def test_email_action_is_refused(seeded: Store, settings: Settings) -> None:
+def test_email_action_is_refused(seeded_sqlite: Store, settings: Settings) -> None:
     from dataclasses import replace
     action = replace(make_action(LINES), channel="email")
     with pytest.raises(UsageError, match="not a letter"):
-        create_letter(seeded, settings, action, today=TODAY)
+        create_letter(seeded_sqlite, settings, action, today=TODAY)
 
 
 def test_history_from_the_reminders_table(seeded: Store, settings: Settings) -> None:
@@ -155,9 +155,9 @@ def test_withdrawal_warning_flags_matters_before_a_court(seeded: Store, settings
     assert esc.letter.flags == ()  # only the withdrawal warning carries the flag
 
 
-def test_tier_kinds_mapping(seeded: Store, tmp_path: Path) -> None:
+def test_tier_kinds_mapping(seeded_sqlite: Store, tmp_path: Path) -> None:
     s = make_settings(tmp_path, extra='tier_kinds = { lawyer_letter = "withdrawal_warning" }')
-    lt = _create(seeded, s, action_kw={"tier": "lawyer_letter"}).letter
+    lt = _create(seeded_sqlite, s, action_kw={"tier": "lawyer_letter"}).letter
     assert lt.kind == "withdrawal_warning" and lt.tier == "lawyer_letter"
 
 
@@ -214,11 +214,11 @@ def test_decision_by_the_wrong_attorney_is_refused(seeded: Store, settings: Sett
                        ("clerk", "letter.decision_refused", str(lt.id))]
 
 
-def test_login_and_supervising_partner_may_decide(seeded: Store, settings: Settings) -> None:
-    a = _create(seeded, settings).letter
-    assert approve_letter(seeded, settings, a.id, "DWhitfield", now=NOW).status == "approved"
-    b = _create(seeded, settings, action=make_action((line(8, "INV/8", "8.00"),))).letter
-    assert approve_letter(seeded, settings, b.id, PARTNER_EMAIL.upper(), now=NOW).status == "approved"
+def test_login_and_supervising_partner_may_decide(seeded_sqlite: Store, settings: Settings) -> None:
+    a = _create(seeded_sqlite, settings).letter
+    assert approve_letter(seeded_sqlite, settings, a.id, "DWhitfield", now=NOW).status == "approved"
+    b = _create(seeded_sqlite, settings, action=make_action((line(8, "INV/8", "8.00"),))).letter
+    assert approve_letter(seeded_sqlite, settings, b.id, PARTNER_EMAIL.upper(), now=NOW).status == "approved"
 
 
 def test_approve_twice_and_decide_after_reject(seeded: Store, settings: Settings) -> None:
@@ -234,27 +234,27 @@ def test_approve_twice_and_decide_after_reject(seeded: Store, settings: Settings
         reject_letter(seeded, settings, lt.id, ATTORNEY.email, "  ", now=NOW)
 
 
-def test_approve_edited_docx(seeded: Store, settings: Settings, tmp_path: Path) -> None:
-    lt = _create(seeded, settings).letter
+def test_approve_edited_docx(seeded_sqlite: Store, settings: Settings, tmp_path: Path) -> None:
+    lt = _create(seeded_sqlite, settings).letter
     doc = docx.Document(lt.path)
     doc.add_paragraph("We also enclose a copy of the engagement letter.")
     edited = tmp_path / "edited.docx"
     doc.save(str(edited))
-    approved = approve_letter(seeded, settings, lt.id, ATTORNEY.email, edited=edited, now=NOW)
+    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, edited=edited, now=NOW)
     final_text = document_text(open_docx(Path(approved.approved_path or "").read_bytes()))
     assert "engagement letter" in final_text and DRAFT_MARKER not in final_text
     import hashlib
     assert approved.reviewed_sha256 == hashlib.sha256(edited.read_bytes()).hexdigest()
     kept = Path(lt.path).with_name(Path(lt.path).stem + "-edited.docx")
     assert kept.read_bytes() == edited.read_bytes() and stat.S_IMODE(kept.stat().st_mode) == 0o600
-    trail = audit_trail(seeded, lt.id)
+    trail = audit_trail(seeded_sqlite, lt.id)
     assert trail[-1]["action"] == "letter.approved" and trail[-1]["detail"]["edited"] is True
 
 
 @pytest.mark.parametrize("problem", ["threat", "not_docx", "too_big"])
-def test_approve_edited_refuses_bad_files(seeded: Store, tmp_path: Path, problem: str) -> None:
+def test_approve_edited_refuses_bad_files(seeded_sqlite: Store, tmp_path: Path, problem: str) -> None:
     s = make_settings(tmp_path, extra="max_edited_mb = 1")
-    lt = _create(seeded, s).letter
+    lt = _create(seeded_sqlite, s).letter
     edited = tmp_path / "edited.docx"
     if problem == "threat":
         doc = docx.Document(lt.path)
@@ -268,26 +268,26 @@ def test_approve_edited_refuses_bad_files(seeded: Store, tmp_path: Path, problem
         edited.write_bytes(b"PK" + b"\0" * (2 * 1_048_576))
         match = "over the"
     with pytest.raises(PolicyError, match=match):
-        approve_letter(seeded, s, lt.id, ATTORNEY.email, edited=edited, now=NOW)
-    assert get_letter(seeded, lt.id).status == "awaiting_review"
+        approve_letter(seeded_sqlite, s, lt.id, ATTORNEY.email, edited=edited, now=NOW)
+    assert get_letter(seeded_sqlite, lt.id).status == "awaiting_review"
 
 
-def test_draft_changed_on_disk_needs_edited(seeded: Store, settings: Settings) -> None:
-    lt = _create(seeded, settings).letter
+def test_draft_changed_on_disk_needs_edited(seeded_sqlite: Store, settings: Settings) -> None:
+    lt = _create(seeded_sqlite, settings).letter
     doc = docx.Document(lt.path)
     doc.add_paragraph("silently added")
     doc.save(lt.path)
     with pytest.raises(PolicyError, match="changed on disk"):
-        approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
+        approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW)
 
 
-def test_dry_run_writes_nothing(seeded: Store, settings: Settings) -> None:
-    lt = _create(seeded, settings).letter
-    before = _audit_actions(seeded)
-    assert approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW, dry_run=True).status == "awaiting_review"
-    assert reject_letter(seeded, settings, lt.id, ATTORNEY.email, "x", now=NOW, dry_run=True).status == \
+def test_dry_run_writes_nothing(seeded_sqlite: Store, settings: Settings) -> None:
+    lt = _create(seeded_sqlite, settings).letter
+    before = _audit_actions(seeded_sqlite)
+    assert approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW, dry_run=True).status == "awaiting_review"
+    assert reject_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, "x", now=NOW, dry_run=True).status == \
         "awaiting_review"
-    assert _audit_actions(seeded) == before
+    assert _audit_actions(seeded_sqlite) == before
     assert list(Path(lt.path).parent.glob("*-final.docx")) == []
 
 
@@ -363,28 +363,28 @@ def test_refer_to_suit_letter_mentions_the_notice(seeded: Store, settings: Setti
     assert "civil action" in text
 
 
-def test_waiting_days_per_jurisdiction(seeded: Store, tmp_path: Path) -> None:
+def test_waiting_days_per_jurisdiction(seeded_sqlite: Store, tmp_path: Path) -> None:
     s = make_settings(tmp_path, extra="suit_waiting_days = 45", jurisdiction="CA")
-    record_notice(seeded, s, "Acme", "ca_mfaa", TODAY - timedelta(days=31), "regular_mail", "clerk",
+    record_notice(seeded_sqlite, s, "Acme", "ca_mfaa", TODAY - timedelta(days=31), "regular_mail", "clerk",
                   today=TODAY, now=NOW)
-    with seeded.begin() as conn:
+    with seeded_sqlite.begin() as conn:
         assert not suit_gate(conn, s, CLIENT.id, TODAY).allowed
         assert suit_gate(conn, s, CLIENT.id, TODAY + timedelta(days=14)).allowed
 
 
-def test_record_notice_validates(seeded: Store, settings: Settings) -> None:
+def test_record_notice_validates(seeded_sqlite: Store, settings: Settings) -> None:
     with pytest.raises(UsageError, match="unknown notice kind"):
-        record_notice(seeded, settings, "Acme", "part_137", TODAY, "certified_mail", "clerk", today=TODAY)
+        record_notice(seeded_sqlite, settings, "Acme", "part_137", TODAY, "certified_mail", "clerk", today=TODAY)
     with pytest.raises(UsageError, match="unknown service method"):
-        record_notice(seeded, settings, "Acme", "ny_part137", TODAY, "pigeon", "clerk", today=TODAY)
+        record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY, "pigeon", "clerk", today=TODAY)
     with pytest.raises(UsageError, match="after today"):
-        record_notice(seeded, settings, "Acme", "ny_part137", TODAY + timedelta(days=1), "certified_mail", "clerk",
+        record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY + timedelta(days=1), "certified_mail", "clerk",
                       today=TODAY)
     with pytest.raises(UsageError, match="no client matches"):
-        record_notice(seeded, settings, "Nobody Corp", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY)
-    n = record_notice(seeded, settings, "Acme", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY,
+        record_notice(seeded_sqlite, settings, "Nobody Corp", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY)
+    n = record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY,
                       dry_run=True)
-    assert n.id == 0 and list_notices(seeded) == []
+    assert n.id == 0 and list_notices(seeded_sqlite) == []
 
 
 def test_release_rechecks_the_suit_gate(seeded: Store, settings: Settings) -> None:
@@ -416,13 +416,13 @@ def test_write_back_attaches_and_opens_activity_then_closes_it(seeded: Store, tm
     assert wb.calls[-1][1] == (lt.odoo_activity_id, f"Approved by {ATTORNEY.email}")
 
 
-def test_write_back_off_by_default_and_reject_closes(seeded: Store, settings: Settings, tmp_path: Path) -> None:
+def test_write_back_off_by_default_and_reject_closes(seeded_sqlite: Store, settings: Settings, tmp_path: Path) -> None:
     wb = RecordingWriteBack()
-    _create(seeded, settings, writeback=wb)
+    _create(seeded_sqlite, settings, writeback=wb)
     assert wb.calls == []  # letters.write_back = false
     s = make_settings(tmp_path, extra="write_back = true")
-    lt = _create(seeded, s, writeback=wb, action=make_action((line(8, "INV/8", "8.00"),))).letter
-    reject_letter(seeded, s, lt.id, ATTORNEY.email, "client paid", now=NOW, writeback=wb)
+    lt = _create(seeded_sqlite, s, writeback=wb, action=make_action((line(8, "INV/8", "8.00"),))).letter
+    reject_letter(seeded_sqlite, s, lt.id, ATTORNEY.email, "client paid", now=NOW, writeback=wb)
     assert wb.calls[-1] == ("close_activity", (lt.odoo_activity_id, f"Rejected by {ATTORNEY.email}: client paid"))
 
 
@@ -439,23 +439,23 @@ def test_write_back_failure_keeps_the_letter_and_is_retried(seeded: Store, tmp_p
 
 
 # ---------------------------------------------------------------- PDF
-def test_pdf_when_soffice_is_on_path(seeded: Store, settings: Settings, fake_soffice: Path) -> None:
-    lt = _create(seeded, settings).letter
+def test_pdf_when_soffice_is_on_path(seeded_sqlite: Store, settings: Settings, fake_soffice: Path) -> None:
+    lt = _create(seeded_sqlite, settings).letter
     assert lt.pdf_path is not None
     pdf = Path(lt.pdf_path)
     assert pdf.read_bytes().startswith(b"%PDF") and stat.S_IMODE(pdf.stat().st_mode) == 0o600
     args = fake_soffice.read_text()
     assert "--headless --convert-to pdf --outdir" in args and lt.path in args
-    approved = approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
+    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW)
     assert approved.approved_pdf_path and approved.approved_pdf_sha256
     Path(approved.approved_pdf_path).write_bytes(b"%PDF-1.4 tampered\n")
     with pytest.raises(PolicyError, match="PDF"):
-        deliverable(get_letter(seeded, lt.id))
+        deliverable(get_letter(seeded_sqlite, lt.id))
 
 
-def test_pdf_never(seeded: Store, tmp_path: Path, fake_soffice: Path) -> None:
+def test_pdf_never(seeded_sqlite: Store, tmp_path: Path, fake_soffice: Path) -> None:
     s = make_settings(tmp_path, extra='pdf = "never"')
-    assert _create(seeded, s).letter.pdf_path is None
+    assert _create(seeded_sqlite, s).letter.pdf_path is None
     assert not fake_soffice.exists()
 
 
@@ -469,8 +469,8 @@ def test_create_letters_batch_reports_refusals(seeded: Store, settings: Settings
     assert len(refused) == 1 and refused[0][0] is suit and "LAW.md #9" in refused[0][1]
 
 
-def test_letters_row_matches_schema(seeded: Store, settings: Settings) -> None:
-    lt = _create(seeded, settings).letter
-    with seeded.begin() as conn:
+def test_letters_row_matches_schema(seeded_sqlite: Store, settings: Settings) -> None:
+    lt = _create(seeded_sqlite, settings).letter
+    with seeded_sqlite.begin() as conn:
         row = conn.execute(select(letters).where(letters.c.id == lt.id)).one()
     assert row.idempotency_key.startswith("letter:") and row.invoice_ids == [5001, 5002]

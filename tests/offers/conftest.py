@@ -18,3 +18,10 @@ def settings() -> Settings:
 def seeded(store: Store) -> Store:
     seed(store)
     return store
+
+
+@pytest.fixture
+def desk(sqlite_store: Store) -> Store:
+    """For tests of rendering and suggestions, where the backend makes no difference."""
+    seed(sqlite_store)
+    return sqlite_store

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from offer_factory import US
 
 from overdue_reminder import money
-from overdue_reminder.config import OfferFloors, OfferSettings
+from overdue_reminder.config import OfferFloors, OfferReasons, OfferSettings, ReasonTerms
 from overdue_reminder.offers import (
     Combined,
     Extension,
@@ -120,7 +120,7 @@ def test_extension_falls_on_a_business_day(balance: Decimal, currency: str, n_da
 
 
 # ---------------------------------------------------------------- floors
-floors = st.builds(OfferFloors, max_discount_percent=st.decimals(Decimal(0), Decimal(40), places=1),
+floors = st.builds(OfferFloors, max_discount_percent=st.decimals(Decimal(0), Decimal(95), places=1),
                    min_down_payment_percent=st.decimals(Decimal(0), Decimal(30), places=1),
                    longest_term_months=st.integers(1, 36))
 
@@ -153,6 +153,31 @@ def test_no_suggestion_exceeds_a_floor(reason: Reason, balance: Decimal, currenc
     assert_schedule(offer, offer.total_payable)
     payable = offer.plan.total_payable if isinstance(offer, Combined) and offer.plan else offer.total_payable
     assert payable <= money.quantize(balance, currency)
+    for alt in res.alternatives:
+        assert within_floors(alt, fl)
+
+
+reason_terms = st.builds(
+    ReasonTerms, kind=st.sampled_from(["installments", "settlement", "extension", "combined", "none"]),
+    installments=st.integers(1, 48), frequency=st.sampled_from(["", "weekly", "biweekly", "monthly"]),
+    down_payment_percent=st.decimals(Decimal(0), Decimal(90), places=1), extension_days=st.integers(0, 900),
+    discount_percent=st.decimals(Decimal(0), Decimal(95), places=1))
+
+
+@given(terms=reason_terms, balance=amounts, currency=st.sampled_from(CURRENCIES), grade=st.sampled_from("ABCD"),
+       today=days, fl=floors, settle_in=st.integers(0, 90), per=st.sampled_from([None, Decimal(50)]))
+@settings(max_examples=300, deadline=None)
+def test_no_suggestion_exceeds_a_floor_whatever_the_default_terms(
+        terms: ReasonTerms, balance: Decimal, currency: str, grade: str, today: date, fl: OfferFloors,
+        settle_in: int, per: Decimal | None) -> None:
+    s = OfferSettings(floors=fl, reasons=OfferReasons(other=terms), settlement_days=settle_in,
+                      min_installment={currency: per} if per else {}, supervising_partner="p@firm.example")
+    res = suggest("other", balance, currency, grade, s, today, US)
+    if isinstance(res, NoOffer):
+        return
+    assert within_floors(res.offer, fl), (res.offer, fl)
+    assert res.decision.level != "refused"
+    assert_schedule(res.offer, res.offer.total_payable)
     for alt in res.alternatives:
         assert within_floors(alt, fl)
 

@@ -68,12 +68,12 @@ def test_context_formats_each_currency_in_the_client_locale() -> None:
 
 
 @pytest.fixture
-def hostile(seeded: Store) -> Store:
+def hostile(desk: Store) -> Store:
     """A client name carrying HTML, jinja2 syntax and a header-injection attempt."""
-    with seeded.begin() as conn:
+    with desk.begin() as conn:
         conn.execute(update(clients).where(clients.c.id == CLIENT.id)
                      .values(name="Acme <script>alert(1)</script> {{ 7*7 }}\r\nBcc: x@evil.example"))
-    return seeded
+    return desk
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -95,9 +95,9 @@ def test_offer_email_renders_safely_in_each_language(hostile: Store, settings: S
     assert ("银行转账" if lang == "zh_CN" else "Bank transfer") in out.text
 
 
-def test_unknown_language_falls_back_to_the_firm_default(seeded: Store, settings: Settings) -> None:
-    rec = offer_service.propose(seeded, settings, client_id=100, offer=offers()["extension"], by=CLERK, now=NOW)
-    assert offer_service.render_offer_email(seeded, settings, rec, "fr_FR").language == "en_US"
-    assert offer_service.render_offer_email(seeded, settings, rec, "zh_TW").language == "zh_CN"
+def test_unknown_language_falls_back_to_the_firm_default(desk: Store, settings: Settings) -> None:
+    rec = offer_service.propose(desk, settings, client_id=100, offer=offers()["extension"], by=CLERK, now=NOW)
+    assert offer_service.render_offer_email(desk, settings, rec, "fr_FR").language == "en_US"
+    assert offer_service.render_offer_email(desk, settings, rec, "zh_TW").language == "zh_CN"
     # No published number configured: the verification line still tells the client how to check.
-    assert "calling us on our office number" in offer_service.render_offer_email(seeded, settings, rec, "en_US").text
+    assert "calling us on our office number" in offer_service.render_offer_email(desk, settings, rec, "en_US").text

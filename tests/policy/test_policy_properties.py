@@ -15,6 +15,7 @@ from policy_factory import hold, inv, payment, snapshot
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings, TierSettings, default_tiers
+from overdue_reminder.money import quantize
 from overdue_reminder.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, DayCounter, PastContact, plan
 
 START = date(2026, 1, 5)
@@ -119,10 +120,10 @@ def test_no_amount_mixes_currencies(snap, pol, minimum) -> None:  # type: ignore
             assert a.totals[cur] > 0 and a.totals[cur] >= minimum
         for bucket in a.aging.values():
             assert set(bucket) <= line_currencies
-    # credits and payments of a currency never reduce another currency's total
+    # credits of a currency (each rounded to the currency) never reduce another currency's total
     for a in p.actions:
         for cur, amount in a.credits.items():
-            client_credit = sum((i.amount_residual for i in snap.invoices
+            client_credit = sum((quantize(i.amount_residual, cur) for i in snap.invoices
                                  if i.client_id == a.client_id and i.currency == cur and i.kind.value == "credit_note"),
                                 Decimal(0))
             assert amount <= client_credit

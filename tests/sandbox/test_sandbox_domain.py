@@ -21,7 +21,8 @@ def db() -> SandboxDB:
     db.create("res.partner", {"name": "Old Client", "active": False})
     base = {"move_type": "out_invoice", "state": "posted", "currency_id": 1}
     db.create("account.move", {**base, "name": "INV/2026/00001", "partner_id": bob, "amount_total": 100,
-                               "amount_residual": 100, "invoice_date_due": "2026-10-01", "invoice_origin": "M-2026-0001"})
+                               "amount_residual": 100, "invoice_date_due": "2026-10-01",
+                               "invoice_origin": "M-2026-0001"})
     db.create("account.move", {**base, "name": "INV/2026/00002", "partner_id": acme, "amount_total": 250.5,
                                "amount_residual": 0, "payment_state": "paid", "invoice_date_due": "2026-11-01",
                                "ref": "PO-1"})
@@ -157,7 +158,7 @@ def test_order_errors_and_normalize() -> None:
     db = SandboxDB()
     with pytest.raises(ValueError, match="Invalid \"order\" specified"):
         db.search("account.move", [], order="id; drop table")
-    with pytest.raises(ValueError, match="Invalid field 'nope' on model 'account.move'"):
+    with pytest.raises(ValueError, match=r"Invalid field 'nope' on model 'account\.move'"):
         db.search("account.move", [], order="nope desc")
     assert normalize([("a", "=", 1), ("b", "=", 2)]) == ["&", ("a", "=", 1), ("b", "=", 2)]
     assert normalize([]) == [(1, "=", 1)]

@@ -50,7 +50,7 @@ def test_odoolib_reads_invoices_and_partners(shared_firm: Firm, protocol: str) -
     conn.check_login()
     assert conn.user_id == 2
     moves = conn.get_model("account.move")
-    records = moves.search_read(OPEN + [["id", "in", [shared_firm.summary.examples["child_contact_invoice"]]]],
+    records = moves.search_read([*OPEN, ["id", "in", [shared_firm.summary.examples["child_contact_invoice"]]]],
                                 FIELDS)
     (inv,) = records
     assert list(inv) == ["id", *FIELDS]
@@ -69,7 +69,7 @@ def test_odoolib_reads_invoices_and_partners(shared_firm: Firm, protocol: str) -
 
 
 def test_wire_values_never_null_and_typed(shared_rpc: RpcClient) -> None:
-    rows = shared_rpc.execute("account.move", "search_read", [], fields=FIELDS + ["narration", "reversed_entry_id"],
+    rows = shared_rpc.execute("account.move", "search_read", [], fields=[*FIELDS, "narration", "reversed_entry_id"],
                               order="id", limit=400)
     assert len(rows) == 400 and no_nulls(rows)
     for row in rows:
@@ -125,7 +125,7 @@ def test_rights_of_a_user_without_accounting(shared_firm: Firm, protocol: str) -
 ])
 def test_errors_are_odoo_errors(shared_rpc: RpcClient, call: tuple[Any, ...], kind: str, message: str) -> None:
     model, method, *rest = call
-    args, kwargs = (rest + [{}])[:2] if rest else ([], {})
+    args, kwargs = ([*rest, {}])[:2] if rest else ([], {})
     with pytest.raises(RpcFault) as info:
         shared_rpc.execute(model, method, *args, **kwargs)
     codes = {"odoo.exceptions.UserError": 2, "odoo.exceptions.AccessError": 4}
@@ -173,16 +173,19 @@ def test_write_backs_and_their_write_dates(rpc: RpcClient, firm: Firm) -> None:
                    "model": "account.move", "res_id": inv, "author_id": [3, "Harbor & Reed LLP, Mitchell Admin"]}
     plain = rpc.execute("account.move", "message_post", [inv], body="<b>not html</b>")
     assert rpc.execute("mail.message", "read", [plain], fields=["body"])[0]["body"] == "&lt;b&gt;not html&lt;/b&gt;"
-    att = rpc.execute("ir.attachment", "create", {"name": "r.txt", "datas": "UmVtaW5kZXIgbGV0dGVyIGZvciBJTlYvMjAyNi8wMDAzNwo=",
-                                                  "res_model": "account.move", "res_id": inv, "mimetype": "text/plain"})
+    datas = "UmVtaW5kZXIgbGV0dGVyIGZvciBJTlYvMjAyNi8wMDAzNwo="
+    att = rpc.execute("ir.attachment", "create", {"name": "r.txt", "datas": datas, "res_model": "account.move",
+                                                  "res_id": inv, "mimetype": "text/plain"})
     got = rpc.execute("ir.attachment", "read", [att], fields=["file_size", "checksum", "type"])[0]
     assert got == {"id": att, "file_size": 35, "checksum": "ff5e63bd37ac71e21314167112f1fb4c7f1bb939", "type": "binary"}
     assert rpc.execute("account.move", "read", [inv], fields=["write_date"])[0]["write_date"] == before
     model_id = rpc.execute("ir.model", "search_read", [["model", "=", "account.move"]], fields=["id"])[0]["id"]
-    todo = rpc.execute("ir.model.data", "search_read", [["module", "=", "mail"], ["name", "=", "mail_activity_data_todo"]],
+    todo = rpc.execute("ir.model.data", "search_read", [["module", "=", "mail"],
+                                                        ["name", "=", "mail_activity_data_todo"]],
                        fields=["res_id"])[0]["res_id"]
-    act = rpc.execute("mail.activity", "create", {"res_model_id": model_id, "res_id": inv, "activity_type_id": todo,
-                                                  "summary": "Call client", "date_deadline": "2026-12-01", "user_id": 8})
+    act = rpc.execute("mail.activity", "create", {
+        "res_model_id": model_id, "res_id": inv, "activity_type_id": todo, "summary": "Call client",
+        "date_deadline": "2026-12-01", "user_id": 8})
     after = rpc.execute("account.move", "read", [inv], fields=["write_date"])[0]["write_date"]
     assert after > before and after == firm.db.now().strftime("%Y-%m-%d %H:%M:%S")
     read = rpc.execute("mail.activity", "read", [act], fields=["res_model", "activity_type_id", "user_id", "state"])[0]

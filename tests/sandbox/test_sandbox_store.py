@@ -105,9 +105,9 @@ def test_values_are_python_types_and_validated() -> None:
     assert row["amount_total"] == Decimal("12.35") and isinstance(row["amount_residual"], Decimal)
     assert row["invoice_date"] == date(2026, 1, 2) and row["write_date"] == datetime(2026, 1, 2, 3, 4, 5)
     assert row["partner_id"] is None and row["display_name"] == "Draft Entry X"
-    with pytest.raises(OdooValueError, match="Invalid field 'nope' on model 'account.move'"):
+    with pytest.raises(OdooValueError, match=r"Invalid field 'nope' on model 'account\.move'"):
         db.create("account.move", {"nope": 1})
-    with pytest.raises(OdooValueError, match="Wrong value for account.move.state: 'weird'"):
+    with pytest.raises(OdooValueError, match=r"Wrong value for account\.move\.state: 'weird'"):
         db.write("account.move", [mid], {"state": "weird"})
     assert db.read("account.move", [mid, 999], ["name"]) == [{"id": mid, "name": "X"}]
 

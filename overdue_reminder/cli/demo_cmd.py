@@ -1,0 +1,91 @@
+"""`overdue-reminder demo`: a sample firm in a sandbox Odoo, and the whole desk run against it."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from overdue_reminder import config
+from overdue_reminder.cli.common import App, pass_app
+from overdue_reminder.errors import EXIT_OK
+from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
+from overdue_reminder.sandbox.harness import start_sandbox
+
+DEMO_CONFIG = """# Written by `overdue-reminder demo`: a sandbox Odoo on loopback and a sample firm.
+source = "odoo"
+
+[firm]
+name = "Harper & Lowe LLP"
+address = ["350 Fifth Avenue, Suite 4100", "New York, NY 10118"]
+phone = "+1 212 555 0100"
+email = "billing@harperlowe.example"
+website = "https://harperlowe.example"
+timezone = "America/New_York"
+holiday_country = "US"
+holiday_subdivision = "NY"
+jurisdiction = "NY"
+
+[odoo]
+host = "127.0.0.1"
+port = {port}
+protocol = "jsonrpc"
+database = "{database}"
+login = "{login}"
+password_env = ""
+password_file = "odoo.key"
+trust_account_code = "2150"
+
+[store]
+path = "overdue-reminder.db"
+"""
+
+
+def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
+    work.mkdir(parents=True, exist_ok=True)
+    os.chmod(work, 0o700)
+    key = work / "odoo.key"
+    key.write_text(SANDBOX_PASSWORD + "\n", encoding="utf-8")
+    os.chmod(key, 0o600)
+    path = work / "overdue-reminder.toml"
+    path.write_text(DEMO_CONFIG.format(port=port, database=database, login=login), encoding="utf-8")
+    os.chmod(path, 0o600)
+    return path
+
+
+@click.command("demo")
+@click.option("--dir", "work_dir", default="demo-work", show_default=True, type=click.Path(file_okay=False),
+              help="Work folder for the demo's configuration, store, outbox and letters.")
+@click.option("--clients", default=40, show_default=True, help="Clients in the sample firm.")
+@click.option("--invoices", default=240, show_default=True, help="Invoices in the sample firm.")
+@click.option("--date", "as_of", metavar="YYYY-MM-DD", help="The demo's 'today' (default: today).")
+@click.option("--serve", is_flag=True, help="Keep the sandbox running afterwards (Ctrl-C to stop).")
+@pass_app
+def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None, serve: bool) -> int:
+    """Start a sandbox Odoo with a sample firm, write a config for it, and run the desk against it."""
+    today = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    work = Path(work_dir).resolve()
+    sb = start_sandbox(clients=clients, invoices=invoices, today=today)
+    try:
+        cfg = write_demo_config(work, sb.server.port, sb.odoo_settings().database, sb.odoo_settings().login)
+        app.config_path = str(cfg)
+        app._settings = config.load(str(cfg))
+        app.info(f"sandbox Odoo 17.0 at {sb.server.url} (database {sb.odoo_settings().database}); "
+                 f"config written to {cfg}")
+        from overdue_reminder.demo import run_demo
+
+        result = run_demo(app, today)
+        if app.as_json:
+            app.emit_json({"config": str(cfg), "sandbox": sb.server.url, **result})
+        if serve:
+            app.info(f"sandbox still running at {sb.server.url}; try: overdue-reminder --config {cfg} plan  "
+                     "(Ctrl-C to stop)")
+            sb.server.serve_forever()
+    finally:
+        sb.stop()
+    return EXIT_OK
+
+
+COMMANDS = [demo]

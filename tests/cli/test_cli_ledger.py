@@ -1,0 +1,87 @@
+"""The CLI as billing staff and cron use it: real processes, exit codes, tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+from overdue_reminder.cli import cli
+from overdue_reminder.cli.demo_cmd import write_demo_config
+from overdue_reminder.sandbox.harness import RunningSandbox
+
+EXE = [sys.executable, "-m", "overdue_reminder"]
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    full_env.pop("OVERDUE_REMINDER_CONFIG", None)
+    return subprocess.run([*EXE, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
+
+
+def _walk(group: click.Group, path: list[str]) -> list[list[str]]:
+    out = [path]
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            out += _walk(cmd, [*path, name])
+        else:
+            out.append([*path, name])
+    return out
+
+
+def test_help_on_every_command() -> None:
+    runner = CliRunner()
+    paths = _walk(cli, [])
+    assert {"init", "config", "db", "sync", "aging", "demo"} <= {p[0] for p in paths if p}
+    for path in paths:
+        r = runner.invoke(cli, [*path, "--help"])
+        assert r.exit_code == 0, (path, r.output)
+        assert "Usage:" in r.output and len(r.output.split("Usage:")[1].strip()) > 20, path
+
+
+def test_init_then_offline_check_then_upgrade(tmp_path: Path) -> None:
+    assert run(["init"], tmp_path).returncode == 0
+    assert (tmp_path / "overdue-reminder.toml").stat().st_mode & 0o077 == 0
+    assert run(["init"], tmp_path).returncode == 2  # never overwrites silently
+    r = run(["config", "check", "--offline"], tmp_path)
+    assert r.returncode == 0 and "is valid" in r.stdout
+    r = run(["--json", "db", "upgrade"], tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["to"] == "0001"
+    (tmp_path / "overdue-reminder.toml").write_text('[firm]\ntimezone = "Nowhere/Land"\n')
+    r = run(["config", "check"], tmp_path)
+    assert r.returncode == 2
+    assert "overdue-reminder.toml: [firm.timezone]" in r.stderr and "Fix:" in r.stderr
+
+
+def test_sync_aging_and_exit_codes_against_the_sandbox(tmp_path: Path, sandbox: RunningSandbox) -> None:
+    s = sandbox.odoo_settings()
+    cfg = write_demo_config(tmp_path, sandbox.server.port, s.database, s.login)
+    cfg.write_text(cfg.read_text().replace("[odoo]\n", "[odoo]\nretries = 1\nbackoff_seconds = 0.05\n"))
+    r = run(["--config", str(cfg), "config", "check"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "server 17.0" in r.stdout and "read account.move: ok" in r.stdout
+    r = run(["--config", str(cfg), "--json", "sync"], tmp_path)
+    assert r.returncode == 1  # done, with skipped records listed
+    report = json.loads(r.stdout)
+    assert report["kind"] == "full" and report["new"] > 100 and len(report["skipped"]) == 4
+    r = run(["--config", str(cfg), "sync"], tmp_path)
+    assert r.returncode == 0 and "incremental sync" in r.stdout
+    r = run(["--config", str(cfg), "--json", "aging", "--by", "attorney"], tmp_path)
+    rows = json.loads(r.stdout)["rows"]
+    assert {row["currency"] for row in rows} <= {"USD", "EUR", "CNY"}
+    assert all(set(row) >= {"current", "1-30", "31-60", "61-90", "90+", "total"} for row in rows)
+    r = run(["--config", str(cfg), "aging", "--csv"], tmp_path)
+    assert r.stdout.splitlines()[0] == "client,currency,invoices,current,1-30,31-60,61-90,90+,total"
+    (tmp_path / "odoo.key").write_text("wrong-key")
+    r = run(["--config", str(cfg), "sync"], tmp_path)
+    assert r.returncode == 3 and "refused the login" in r.stderr
+    assert "wrong-key" not in r.stderr + r.stdout  # secrets never printed
+    sandbox.server.stop()
+    (tmp_path / "odoo.key").write_text("admin-key")
+    r = run(["--config", str(cfg), "sync"], tmp_path, env={})
+    assert r.returncode == 3 and "cannot connect" in r.stderr
