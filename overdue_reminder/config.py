@@ -625,6 +625,49 @@ class OfferSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """The nightly service (`overdue-reminder serve`), in the firm's timezone."""
+
+    nightly_at: str = "02:00"
+    delivery_slots: list[str] = field(default_factory=list)  # extra send passes in business hours
+    retries: int = 3
+    retry_backoff_minutes: int = 10
+    catch_up: bool = True
+    heartbeat_seconds: int = 60
+
+    def check(self, ctx: _Ctx) -> None:
+        for key, value in [("schedule.nightly_at", self.nightly_at),
+                           *[(f"schedule.delivery_slots[{i}]", v) for i, v in enumerate(self.delivery_slots)]]:
+            try:
+                t = time.fromisoformat(value)
+            except ValueError:
+                ctx.fail(key, f"{value!r} is not a time of day.", "write it as \"HH:MM\", e.g. \"02:00\".")
+            if len(value) != 5 or t.second:
+                ctx.fail(key, f"{value!r} must be HH:MM.", "write it as \"HH:MM\", e.g. \"02:00\".")
+        if self.retries < 0:
+            ctx.fail("schedule.retries", "must be 0 or more.", "use e.g. 3.")
+        if self.retry_backoff_minutes < 1:
+            ctx.fail("schedule.retry_backoff_minutes", "must be at least 1.", "use e.g. 10.")
+        if self.heartbeat_seconds < 1:
+            ctx.fail("schedule.heartbeat_seconds", "must be at least 1.", "use e.g. 60.")
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """The morning digest: the night's results to billing staff, each attorney's queue to them."""
+
+    enabled: bool = True
+    billing_staff: list[str] = field(default_factory=list)
+    attorneys: bool = True
+
+    def check(self, ctx: _Ctx) -> None:
+        for i, addr in enumerate(self.billing_staff):
+            if "@" not in addr or any(c in addr for c in "\r\n<>, "):
+                ctx.fail(f"digest.billing_staff[{i}]", f"{addr!r} is not an email address.",
+                         "list plain addresses such as \"billing@firm.example\".")
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the tool needs, resolved and checked. Paths are absolute."""
 
@@ -639,6 +682,8 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     payment: PaymentSettings = field(default_factory=PaymentSettings)
     templates: TemplatesSettings = field(default_factory=TemplatesSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
     config_path: str = ""
     base_dir: str = "."
 

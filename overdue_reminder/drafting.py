@@ -237,23 +237,25 @@ class _CurrencyPattern:
         self.grouping = pattern.grouping
         self.int_min = pattern.int_prec[0]
         self.precision = int(get_currency_precision(currency))
-        self.quantum = Decimal(1).scaleb(-self.precision)
+        self.table = str.maketrans({",": self.group, ".": self.decimal})
 
     def __call__(self, amount: Decimal) -> str:
+        """`amount` already rounded to the currency's precision (Formatter.money does that)."""
         if not self.fast:
             return str(format_currency(amount, self.currency, locale=self.locale))
         negative = int(amount.is_signed())
-        whole, _, frac = f"{abs(amount).normalize().quantize(self.quantum):f}".partition(".")
-        if len(whole) < self.int_min:
-            whole = "0" * (self.int_min - len(whole)) + whole
-        size, out = self.grouping[0], ""
-        while len(whole) > size:
-            out = self.group + whole[-size:] + out
-            whole = whole[:-size]
-            size = self.grouping[1]
-        number = whole + out
-        if self.precision:
-            number += self.decimal + frac.ljust(self.precision, "0")
+        if self.grouping == (3, 3) and self.int_min == 1:
+            number = f"{abs(amount):,f}".translate(self.table)  # C-level grouping, then the locale's symbols
+        else:
+            whole, _, frac = f"{abs(amount):f}".partition(".")
+            if len(whole) < self.int_min:
+                whole = "0" * (self.int_min - len(whole)) + whole
+            size, out = self.grouping[0], ""
+            while len(whole) > size:
+                out = self.group + whole[-size:] + out
+                whole = whole[:-size]
+                size = self.grouping[1]
+            number = whole + out + (self.decimal + frac if self.precision else "")
         return self.prefix[negative] + number + self.suffix[negative]
 
 
@@ -300,8 +302,27 @@ class Shared:
     partners: Mapping[int, Partner] = field(default_factory=dict)
     attorneys: Mapping[int, Attorney] = field(default_factory=dict)
     offers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    _payment: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _attorneys: dict[int, dict[str, str] | None] = field(default_factory=dict, init=False, repr=False,
+                                                         compare=False)
 
     def payment(self, language: str) -> dict[str, Any]:
+        """Per language, built once and shared: the sandbox is immutable, so no template can change it."""
+        found = self._payment.get(language)
+        if found is None:
+            found = self._payment[language] = self._build_payment(language)
+        return found
+
+    def attorney(self, attorney_id: int | None) -> dict[str, str] | None:
+        if attorney_id is None:
+            return None
+        if attorney_id not in self._attorneys:
+            att = self.attorneys.get(attorney_id)
+            self._attorneys[attorney_id] = None if att is None else {"name": clean_line(att.name),
+                                                                     "email": clean_line(att.email)}
+        return self._attorneys[attorney_id]
+
+    def _build_payment(self, language: str) -> dict[str, Any]:
         base = language.split("_")[0]
         channels = [{
             "label": clean_line(ch.labels.get(language) or ch.labels.get(base) or ch.label),
@@ -386,7 +407,6 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
     contact = shared.partners.get(action.contact_id)
     contact_name = clean_line(contact.name) if contact is not None and contact.name.strip() else client_name
     client = shared.partners.get(action.client_id)
-    att = shared.attorneys.get(action.attorney_id) if action.attorney_id is not None else None
     ordered = sorted(action.lines, key=lambda ln: (ln.kind is InvoiceKind.CREDIT_NOTE, ln.due_date, ln.name))
     invoices = [_line(fmt, ln) for ln in ordered]
     debits = [ln for ln in ordered if ln.kind is not InvoiceKind.CREDIT_NOTE]
@@ -416,7 +436,7 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
                                      {**{c: ZERO for c in action.interest}, **action.totals}.items()}),
         "days_past_due": action.max_days_past_due,
         "oldest_due_date": fmt.date(oldest, "long"),
-        "attorney": {"name": clean_line(att.name), "email": clean_line(att.email)} if att is not None else None,
+        "attorney": shared.attorney(action.attorney_id),
         "offer": offer,
         "payment": shared.payment(language),
     }

@@ -36,16 +36,16 @@ from overdue_reminder.drafting import (
     templates_for,
 )
 from overdue_reminder.errors import ConfigError, UsageError
-from overdue_reminder.model import Action, Plan
+from overdue_reminder.model import Action, Attorney, Partner, Plan
 from overdue_reminder.store import Store, record_audit
-from overdue_reminder.store.ledger import load_attorneys, load_partners
-from overdue_reminder.store.schema import audit, reminders
+from overdue_reminder.store.ledger import load_attorneys
+from overdue_reminder.store.schema import audit, clients, reminders
 
 DRAFT, APPROVED, REJECTED, CANCELLED = "draft", "approved", "rejected", "cancelled"
 SENDING, SENT, UNCONFIRMED, FAILED = "sending", "sent", "unconfirmed", "failed"
 POSTAL, INVALID_ADDRESS = "postal", "invalid_address"
 STATUSES = (DRAFT, APPROVED, REJECTED, CANCELLED, SENDING, SENT, UNCONFIRMED, FAILED, POSTAL, INVALID_ADDRESS)
-SUPERSEDABLE = (DRAFT, APPROVED, INVALID_ADDRESS)
+SUPERSEDABLE = (DRAFT, APPROVED, INVALID_ADDRESS, POSTAL)
 SYSTEM_ACTOR = "overdue-reminder"
 CHUNK = 500
 
@@ -102,7 +102,7 @@ def parse_addresses(raw: str) -> list[str]:
         if not _LOCAL.match(local) or len(local) > 64:
             raise ValueError(f"{addr!r} has an invalid name before the @")
         try:
-            ascii_domain = domain.encode("idna").decode("ascii")
+            ascii_domain = domain if domain.isascii() else domain.encode("idna").decode("ascii")
         except UnicodeError as exc:
             raise ValueError(f"{addr!r} has an invalid domain") from exc
         labels = ascii_domain.split(".")
@@ -240,12 +240,16 @@ class DraftResult:
                 "letters_left_to_letters_service": self.letters, "superseded": len(self.superseded)}
 
 
-def _ledger_people(store: Store, actions: Sequence[Action]) -> tuple[dict[int, Any], dict[int, Any]]:
+def _ledger_people(store: Store, actions: Sequence[Action]) -> tuple[dict[int, Partner], dict[int, Attorney]]:
+    """Names for the salutation and signature: only the columns the context uses."""
     ids = sorted({a.contact_id for a in actions} | {a.client_id for a in actions})
-    partners: dict[int, Any] = {}
+    partners: dict[int, Partner] = {}
     with store.begin() as conn:
         for i in range(0, len(ids), 5000):
-            partners.update(load_partners(conn, ids[i:i + 5000]))
+            q = select(clients.c.id, clients.c.name, clients.c.commercial_id, clients.c.is_company).where(
+                clients.c.id.in_(ids[i:i + 5000]))
+            partners.update({r.id: Partner(r.id, r.name, r.commercial_id, is_company=r.is_company)
+                             for r in conn.execute(q)})
         attorneys = dict(load_attorneys(conn))
     return partners, attorneys
 

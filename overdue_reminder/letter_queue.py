@@ -124,10 +124,12 @@ class SuitGate:
 
 
 # ---------------------------------------------------------------- files
-def secure_dir(path: Path) -> Path:
-    """A folder only its owner can enter (0700), created if needed and tightened if it already exists."""
+def secure_dir(path: Path, *, tighten: bool = True) -> Path:
+    """A folder only its owner can enter (0700): created so, and (with `tighten`) made so if it already exists."""
+    existed = path.is_dir()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    if tighten or not existed:
+        os.chmod(path, 0o700)
     return path
 
 
@@ -385,14 +387,15 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     kind = settings.letters.kind_of(action.tier)
     builder = builder or LetterBuilder(settings)
     code = (settings.firm.jurisdiction or "").upper()
-    tz = settings.calendar().tz
+    tz = builder.calendar().tz
     with store.begin() as conn:
         found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
         existing = _letter(found) if found is not None else _same_letter_pending(conn, action)
     if existing is not None:
         note = ("already queued for this run" if existing.idempotency_key == key
                 else f"letter {existing.id} for these invoices is {existing.status}")
-        return CreateResult(_retry_write_back(store, settings, existing, writeback, today, actor), False, note)
+        return CreateResult(_retry_write_back(store, settings, existing, writeback, today, actor, builder=builder),
+                            False, note)
     with store.begin() as conn:
         gate = suit_gate(conn, settings, action.client_id, today, code) if kind == "refer_to_suit" else None
         refs = matter_refs(action)
@@ -419,7 +422,8 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
                         history=history, offer=offer, court_matters=court if kind == "withdrawal_warning" else (),
                         jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None)
     data = builder.build(req, draft=True)
-    folder = secure_dir(secure_dir(settings.resolve(settings.letters.dir)) / str(action.client_id))
+    # The configured folder is made 0700 only if we create it; each client's folder inside is always 0700.
+    folder = secure_dir(secure_dir(settings.resolve(settings.letters.dir), tighten=False) / str(action.client_id))
     stem = f"{today.isoformat()}-{kind}-{key[7:17]}-{secrets.token_hex(3)}"
     path = folder / f"{stem}.docx"
     write_private(path, data)
@@ -451,7 +455,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
         if winner is None:
             raise
         return CreateResult(_letter(winner), False, "already queued for this run")
-    letter = _retry_write_back(store, settings, letter, writeback, today, actor, data=data)
+    letter = _retry_write_back(store, settings, letter, writeback, today, actor, data=data, builder=builder)
     return CreateResult(letter, True)
 
 
@@ -486,7 +490,7 @@ def create_letters(store: Store, settings: Settings, actions: Iterable[Action], 
 
 # ---------------------------------------------------------------- Odoo write-back
 def _retry_write_back(store: Store, settings: Settings, letter: Letter, wb: LetterWriteBack | None, today: date,
-                      actor: str, data: bytes | None = None) -> Letter:
+                      actor: str, data: bytes | None = None, builder: LetterBuilder | None = None) -> Letter:
     """Attach the draft to each invoice and open a review activity; idempotent (finishes what a failure left)."""
     if wb is None or not settings.letters.write_back or letter.status != AWAITING:
         return letter
@@ -503,7 +507,8 @@ def _retry_write_back(store: Store, settings: Settings, letter: Letter, wb: Lett
             for inv in missing:
                 attachments[str(inv)] = wb.attach_file("account.move", inv, filename, blob, DOCX_MIME)
         if need_activity and letter.attorney_id is not None:
-            deadline = settings.calendar().add_business_days(today, settings.letters.review_days)
+            cal = builder.calendar() if builder is not None else settings.calendar()
+            deadline = cal.add_business_days(today, settings.letters.review_days)
             activity = wb.create_activity("account.move", letter.invoice_ids[0], letter.attorney_id,
                                           ACTIVITY_SUMMARY, _activity_note(letter), deadline)
     except (OverdueReminderError, OSError) as exc:

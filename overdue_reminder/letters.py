@@ -336,12 +336,16 @@ class LetterBuilder:
                               fix=f"add [letters.jurisdictions.{code}] or use NY, CA or NJ.")
         return code, j
 
+    def calendar(self) -> FirmCalendar:
+        """The firm's calendar, built once per builder (its holiday table takes a moment)."""
+        if self._calendar is None:
+            self._calendar = self.settings.calendar()
+        return self._calendar
+
     def _respond_by(self, today: date) -> date:
         d = self._respond_cache.get(today)
         if d is None:
-            if self._calendar is None:
-                self._calendar = self.settings.calendar()
-            d = self._calendar.add_business_days(today, RESPOND_DAYS)
+            d = self.calendar().add_business_days(today, RESPOND_DAYS)
             self._respond_cache[today] = d
         return d
 
@@ -907,10 +911,10 @@ def sample_request(settings: Settings, language: str, *, today: date | None = No
 
 def sample_letters(settings: Settings, out_dir: Path, *, today: date | None = None) -> list[Path]:
     """One sample letter (DRAFT, made-up client) per shipped language; the demo command calls this."""
-    from overdue_reminder.letter_queue import secure_dir, write_private
+    from overdue_reminder.letter_queue import write_private
 
     builder = LetterBuilder(settings)
-    secure_dir(out_dir)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     paths: list[Path] = []
     for lang in SHIPPED_LANGUAGES:
         req = sample_request(settings, lang, today=today)

@@ -230,4 +230,3 @@ class Plan:
     today: date
     actions: tuple[Action, ...]
     skipped: tuple[SkippedClient, ...]
-    aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # all open invoices: bucket -> totals

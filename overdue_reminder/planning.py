@@ -22,7 +22,7 @@ from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import UsageError
 from overdue_reminder.holds import hold_from_row
-from overdue_reminder.model import Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
+from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
 from overdue_reminder.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
 from overdue_reminder.profile import WINDOW_DAYS, PaymentRecord
 from overdue_reminder.store import Store
@@ -40,6 +40,7 @@ from overdue_reminder.store.schema import (
 )
 
 _KINDS = {k.value: k for k in InvoiceKind}
+_NO_ADDRESS = Address()  # frozen: one shared instance; the policy never reads addresses
 
 
 def snapshot_queries(today: date, client_ids: Iterable[int] | None = None) -> dict[str, Select[Any]]:
@@ -102,7 +103,7 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
     inv_list = [Invoice(i, name, kinds[kind], cid, contact, att, ref, cur, total, residual, idate, due, state, True)
                 for (i, name, kind, cid, contact, att, ref, cur, total, residual, idate, due, state)
                 in conn.execute(q["invoices"]).all()]
-    partners = {i: Partner(i, name, com, email or "", lang or "", "", bool(company), ctype or "contact")
+    partners = {i: Partner(i, name, com, email or "", lang or "", "", bool(company), ctype or "contact", _NO_ADDRESS)
                 for (i, com, name, email, lang, company, ctype) in conn.execute(q["partners"]).all()}
     atts = {i: Attorney(i, name, login, email) for (i, name, login, email) in conn.execute(q["attorneys"]).all()}
     pays = [Payment(i, cid, amount, cur, day, False, tuple(ids or ()))

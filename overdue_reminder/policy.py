@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from overdue_reminder.aging import bucket
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import ClientOverride, PolicySettings, TierSettings
 from overdue_reminder.model import (
@@ -46,7 +47,6 @@ from overdue_reminder.model import (
 from overdue_reminder.money import ZERO, Totals, format_plain, precision
 from overdue_reminder.profile import NO_HISTORY_GRADE, PaymentRecord, client_profile
 
-BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause")
 # These stop every contact with the client even when the hold names one invoice.
 CLIENT_WIDE_KINDS = frozenset({"bankruptcy", "do_not_contact", "other_counsel"})
@@ -149,18 +149,6 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 
 # ---------------------------------------------------------------- days
-def bucket(days_past_due: int) -> str:
-    if days_past_due <= 0:
-        return "current"
-    if days_past_due <= 30:
-        return "1-30"
-    if days_past_due <= 60:
-        return "31-60"
-    if days_past_due <= 90:
-        return "61-90"
-    return "90+"
-
-
 def days_past_due(due: date, today: date, day_count: str, calendar: FirmCalendar) -> int:
     """Calendar days, or business days in (due, today]; negative before the due date."""
     if day_count == "business":
@@ -286,7 +274,6 @@ class _Planner:
         self.thresholds = [_threshold(t, self.grace) for t in self.tiers]
         self.actions: list[Action] = []
         self.skipped: list[SkippedClient] = []
-        self.aging_by_index: list[Totals] = [{} for _ in BUCKETS]
         self.open_ids = {inv.id for inv in snap.invoices if inv.is_open}
         self.payments: dict[int, list[Payment]] = defaultdict(list)
         for p in snap.payments:
@@ -316,8 +303,7 @@ class _Planner:
             self.client(client_id, by_client[client_id])
         self.actions.sort(key=lambda a: (a.client_name.casefold(), a.client_id, a.matter_ref))
         self.skipped.sort(key=lambda s: (s.client_name.casefold(), s.client_id, s.matter_ref))
-        aging = {b: _q(t) for b, t in zip(BUCKETS, self.aging_by_index, strict=True)}
-        return Plan(self.today, tuple(self.actions), tuple(self.skipped), aging)
+        return Plan(self.today, tuple(self.actions), tuple(self.skipped))
 
     def override(self, client_id: int, name: str) -> ClientOverride | None:
         return self.by_id.get(client_id) or self.by_name.get(name)
@@ -333,7 +319,6 @@ class _Planner:
         ov = self.override(client_id, name)
         shift = ov.extra_days if ov is not None else 0
         today_ord = self.today_ord
-        aging = self.aging_by_index
         candidates: list[_Line] = []
         credit_notes: list[Invoice] = []
         window = self.predue[0] if self.predue else None
@@ -351,16 +336,13 @@ class _Planner:
                 continue
             if inv.payment_state == "in_payment":
                 continue
-            cur = inv.currency
             due_ord = inv.due_date.toordinal()
             age = today_ord - due_ord
-            b = aging[0 if age <= 0 else 1 if age <= 30 else 2 if age <= 60 else 3 if age <= 90 else 4]
-            b[cur] = b.get(cur, ZERO) + residual
             if shift:
                 due_ord += shift
                 age -= shift
             if age > 0 or (self.days.business(due_ord) if win_business else age) >= win_days:
-                residual = residual.quantize(quanta[cur], ROUND_HALF_UP)
+                residual = residual.quantize(quanta[inv.currency], ROUND_HALF_UP)
                 if residual > ZERO:  # less than a cent (or yen) is not owed
                     candidates.append(_Line(inv, due_ord, age, residual))
         if not candidates:
@@ -375,7 +357,7 @@ class _Planner:
                       f"no reminders for this client (policy.clients override{': ' + ov.note if ov.note else ''}).",
                       attorney_id=_attorney(candidates), invoice_ids=tuple(ln.inv.id for ln in candidates))
             return
-        held: dict[int, Hold] = {h.invoice_id: h for h in holds if h.invoice_id is not None}
+        held: dict[int, Hold] = {h.invoice_id: h for h in holds if h.invoice_id is not None} if holds else {}
         held_notes: list[str] = []
         if held:
             kept = []
@@ -397,9 +379,11 @@ class _Planner:
             candidates = kept
         payments = self.payments.get(client_id, [])
         if self.s.group_by == "client":
-            ids = {ln.inv.id for ln in candidates}
-            credit = _sum_docs(credit_notes)
-            paid = _sum_payments(p for p in payments if not p.invoice_ids or any(i in ids for i in p.invoice_ids))
+            credit = _sum_docs(credit_notes) if credit_notes else {}
+            paid: Totals = {}
+            if payments:
+                ids = {ln.inv.id for ln in candidates}
+                paid = _sum_payments(p for p in payments if not p.invoice_ids or any(i in ids for i in p.invoice_ids))
             self.group(client_id, name, partner, ov, "", candidates, credit, paid, held_notes)
             return
         groups: dict[str, list[_Line]] = defaultdict(list)
@@ -736,10 +720,6 @@ class _Planner:
 def _attorney(lines: list[_Line]) -> int | None:
     """The responsible attorney: the one on the oldest invoice."""
     return max(lines, key=lambda ln: (ln.age, -ln.inv.id)).inv.attorney_id
-
-
-def _q(totals: Totals) -> Totals:
-    return {c: quantize(a, c) for c, a in totals.items()}
 
 
 def _sum_docs(docs: Iterable[Invoice]) -> Totals:

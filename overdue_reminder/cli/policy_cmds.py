@@ -44,8 +44,7 @@ def plan_json(p: Plan) -> dict[str, Any]:
         d["why"] = a.why
         d["invoice_ids"] = list(a.invoice_ids)
         actions.append(d)
-    return {"today": p.today, "actions": actions, "skipped": [dataclasses.asdict(s) for s in p.skipped],
-            "aging": p.aging}
+    return {"today": p.today, "actions": actions, "skipped": [dataclasses.asdict(s) for s in p.skipped]}
 
 
 @click.command("plan")

@@ -8,8 +8,7 @@ generator of a realistic law firm, for the demo, the tests and the benchmarks.
                                       database=SANDBOX_DB, login=SANDBOX_LOGIN, password=SANDBOX_PASSWORD)
 """
 
-from .errors import AccessDenied, AccessError, MissingError, OdooError, OdooValueError, UserError
-from .generator import (
+from .constants import (
     ACCOUNT_IDS,
     ADMIN_UID,
     ATTORNEY_PASSWORD,
@@ -22,9 +21,9 @@ from .generator import (
     SANDBOX_LOGIN,
     SANDBOX_PASSWORD,
     TRUST_ACCOUNT_CODE,
-    FirmSummary,
-    generate_firm,
 )
+from .errors import AccessDenied, AccessError, MissingError, OdooError, OdooValueError, UserError
+from .generator import FirmSummary, generate_firm
 from .server import CallCounter, FaultRule, Faults, SandboxServer
 from .simulate import advance_clock, cancel_invoice, dispute, pay_invoice, post_invoice, reverse_invoice
 from .store import Clock, SandboxDB

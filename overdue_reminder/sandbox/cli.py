@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from types import FrameType
 
-from .generator import CLERK_LOGIN, CLERK_PASSWORD, SANDBOX_DB, SANDBOX_LOGIN, SANDBOX_PASSWORD, generate_firm
+from .constants import CLERK_LOGIN, CLERK_PASSWORD, SANDBOX_DB, SANDBOX_LOGIN, SANDBOX_PASSWORD
+from .generator import generate_firm
 from .server import SandboxServer
 from .store import Clock, SandboxDB
 

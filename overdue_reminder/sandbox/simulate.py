@@ -11,14 +11,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .constants import ADMIN_UID, CURRENCY_IDS
 from .errors import OdooValueError, UserError
 from .methods import post_message
 from .models import IR_MODEL_IDS
 from .store import CENT, SandboxDB
 
-ADMIN_UID = 2
-DEFAULT_ATTORNEY_UID = 8
-CURRENCY_CODES = {"USD": 1, "EUR": 125, "CNY": 9, "XTS": 170}
+DEFAULT_ATTORNEY_UID = 8  # Samuel Whitfield
 
 
 def advance_clock(db: SandboxDB, days: float = 1, *, hours: float = 0, minutes: float = 0,
@@ -125,7 +124,7 @@ def post_invoice(db: SandboxDB, *, partner_id: int, amount: Decimal | int | floa
     with db.lock:
         invoice_date = invoice_date or db.today()
         total = _money(amount)
-        currency_id = CURRENCY_CODES.get(currency)
+        currency_id = CURRENCY_IDS.get(currency)
         if currency_id is None:
             raise OdooValueError(f"Unknown currency {currency!r}")
         narrations = db.meta.get("narrations") or ["<p>PRIVILEGED &amp; CONFIDENTIAL</p><p>Legal services.</p>"]

@@ -12,11 +12,7 @@ guards everything, because the HTTP server is threaded and tests mutate data fro
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
-import hashlib
-import mimetypes
 import re
 import threading
 import time
@@ -24,12 +20,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
 from typing import Any
 
+from . import behaviour
 from . import domain as dom
 from .errors import MissingError, OdooValueError
-from .models import IR_MODEL_IDS, FieldDef, ModelDef, build_models
+from .models import FieldDef, ModelDef, build_models
 
 SUPERUSER_ID = 1
 CENT = Decimal("0.01")
@@ -38,7 +34,6 @@ _ORDER_RE = re.compile(
     re.IGNORECASE,
 )
 Row = dict[str, Any]
-_PARTNER_TYPES = {"invoice": "Invoice Address", "delivery": "Delivery Address", "other": "Other Address"}
 
 
 def parse_version(version: str) -> int:
@@ -173,7 +168,7 @@ class SandboxDB:
         self._groups: dict[int, frozenset[str]] = {}
         self.sequences: dict[str, int] = {}
         self.meta: dict[str, Any] = {}
-        self._seed_ir_model()
+        behaviour.seed(self)
 
     # ------------------------------------------------------------------ clock and users
 
@@ -239,7 +234,7 @@ class SandboxDB:
         key = (model, name)
         found = self._getters.get(key)
         if found is None:
-            found = self._make_getter(model, name)
+            found = behaviour.make_getter(self, model, name)
             self._getters[key] = found
         return found
 
@@ -270,74 +265,11 @@ class SandboxDB:
                     todo.append(child)
         return found
 
-    # ------------------------------------------------------------------ display names and computed fields
+    # ------------------------------------------------------------------ display names
 
     def display_name(self, model: str, rid: int) -> str:
         row = self.tables[model].rows.get(rid)
         return "" if row is None else str(self.getter(model, "display_name")(row) or "")
-
-    def _make_getter(self, model: str, name: str) -> Callable[[Mapping[str, Any]], Any]:
-        if name == "display_name":
-            return self._display_getter(model)
-        if model == "mail.activity" and name == "state":
-            return self._activity_state
-        if model == "mail.activity" and name == "res_name":
-            return lambda row: self.display_name(row["res_model"], row["res_id"]) if row["res_model"] in self.tables \
-                else None
-        if model == "ir.model.data" and name == "complete_name":
-            return lambda row: f"{row['module']}.{row['name']}"
-        if name == "id" or name in self.tables[model].template:
-            return itemgetter(name)
-        return lambda row: row.get(name)
-
-    def _activity_state(self, row: Mapping[str, Any]) -> str:
-        if not row["active"] or row.get("date_done"):
-            return "done"
-        deadline = row["date_deadline"]
-        today = self.today()
-        if deadline is None or deadline > today:
-            return "planned"
-        return "today" if deadline == today else "overdue"
-
-    def _display_getter(self, model: str) -> Callable[[Mapping[str, Any]], Any]:
-        if model == "res.partner":
-            return self._partner_display
-        if model == "account.move":
-            return _move_display
-        if model == "account.account":
-            return lambda row: f"{row['code']} {row['name']}"
-        if model == "account.move.line":
-            moves = self.tables["account.move"].rows
-            return lambda row: " ".join(p for p in (
-                _move_display(moves[row["move_id"]]) if row["move_id"] in moves else "", row["name"] or "") if p)
-        if model == "mail.activity":
-            types = self.tables["mail.activity.type"].rows
-            return lambda row: row["summary"] or (types[row["activity_type_id"]]["name"]
-                                                  if row["activity_type_id"] in types else "")
-        if model == "mail.message":
-            return lambda row: row["subject"] or f"{row['model'] or 'mail.message'}/{row['res_id'] or row['id']}"
-        if model == "ir.model.data":
-            return lambda row: f"{row['module']}.{row['name']}"
-        rec_name = self.models[model].rec_name
-        if rec_name and rec_name in self.models[model].fields:
-            return itemgetter(rec_name)
-        return lambda row: f"{model},{row['id']}"
-
-    def _partner_display(self, row: Mapping[str, Any]) -> str:
-        """Odoo's `_get_complete_name`: a person under a company shows as "Company, Person"."""
-        name = row["name"] or ""
-        parent_id = row["parent_id"]
-        if parent_id:
-            if not name and row["type"] in _PARTNER_TYPES:
-                name = _PARTNER_TYPES[row["type"]]
-            if not row["is_company"]:
-                partners = self.tables["res.partner"].rows
-                commercial = partners.get(row["commercial_partner_id"])
-                parent = partners.get(parent_id)
-                company = commercial["name"] if commercial and commercial["is_company"] else None
-                company = company or (parent["name"] if parent else "")
-                name = f"{company}, {name}"
-        return str(name).strip()
 
     # ------------------------------------------------------------------ values
 
@@ -439,9 +371,9 @@ class SandboxDB:
             coerced.update({"create_uid": uid, "write_uid": uid, "create_date": now, "write_date": now})
             row = table.new_row(coerced)
             row["id"] = table.next_id
-            self._on_create(model, row, vals, uid)
+            behaviour.on_create(self, model, row, vals, uid)
             table.add(row)
-            self._after_create(model, row, uid)
+            behaviour.after_create(self, model, row, uid)
             return int(row["id"])
 
     def write(self, model: str, ids: Iterable[int], vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID,
@@ -454,7 +386,7 @@ class SandboxDB:
                 coerced = self._coerce_vals(model, vals, row)
                 old_wd = row.get("write_date")
                 row.update(coerced)
-                self._on_write(model, row, coerced)
+                behaviour.on_write(self, model, row, coerced)
                 if touch:
                     row["write_date"] = self.now()
                     row["write_uid"] = uid
@@ -476,94 +408,6 @@ class SandboxDB:
         if row is None:
             raise MissingError(f"Record does not exist or has been deleted.\n(Record: {model}({rid},), User: {uid})")
         return row
-
-    def _on_create(self, model: str, row: Row, vals: Mapping[str, Any], uid: int) -> None:
-        now = self.now()
-        if model == "res.partner":
-            row["commercial_partner_id"] = self._commercial_of(row)
-        elif model == "account.move":
-            if row["partner_id"] and "commercial_partner_id" not in vals:
-                partner = self.tables["res.partner"].rows.get(row["partner_id"])
-                row["commercial_partner_id"] = partner["commercial_partner_id"] if partner else row["partner_id"]
-            if row["amount_total"] is None:
-                row["amount_total"] = Decimal("0.00")
-            if row["amount_untaxed"] is None:
-                row["amount_untaxed"] = row["amount_total"]
-            if row["amount_tax"] is None:
-                row["amount_tax"] = row["amount_total"] - row["amount_untaxed"]
-            if row["amount_residual"] is None:
-                row["amount_residual"] = row["amount_total"]
-            if row["date"] is None:
-                row["date"] = row["invoice_date"] or now.date()
-            if row["company_id"] is None:
-                row["company_id"] = 1
-        elif model == "account.move.line":
-            move = self.tables["account.move"].rows.get(row["move_id"])
-            row["debit"] = row["debit"] or Decimal("0.00")
-            row["credit"] = row["credit"] or Decimal("0.00")
-            row["balance"] = row["debit"] - row["credit"]
-            if move is not None:
-                row["parent_state"] = move["state"]
-                row["date"] = row["date"] or move["date"]
-        elif model == "mail.message":
-            row["date"] = row["date"] or now
-            if row["author_id"] is None and "author_id" not in vals:
-                user = self.tables["res.users"].rows.get(uid)
-                row["author_id"] = user["partner_id"] if user else None
-        elif model == "ir.attachment":
-            raw = _b64decode(row.get("datas") or "")
-            row["file_size"] = len(raw)
-            row["checksum"] = hashlib.sha1(raw).hexdigest()
-            if row["mimetype"] is None:
-                row["mimetype"] = mimetypes.guess_type(row["name"] or "")[0] or "application/octet-stream"
-        elif model == "mail.activity":
-            ir_model = self.tables["ir.model"]
-            if row["res_model_id"] and row["res_model"] is None:
-                target = ir_model.rows.get(row["res_model_id"])
-                row["res_model"] = target["model"] if target else None
-            elif row["res_model"] and row["res_model_id"] is None:
-                row["res_model_id"] = IR_MODEL_IDS.get(row["res_model"])
-            if row["res_model"] is None:
-                raise OdooValueError("mail.activity needs res_model_id or res_model")
-            row["user_id"] = row["user_id"] or uid
-            row["activity_type_id"] = row["activity_type_id"] or 4
-            row["date_deadline"] = row["date_deadline"] or now.date()
-
-    def _after_create(self, model: str, row: Row, uid: int) -> None:
-        if model == "mail.activity":
-            # Odoo moves the document's write_date when an activity is scheduled on it (sample 17).
-            target = self.tables.get(row["res_model"])
-            if target is not None and row["res_id"] in target.rows:
-                self.touch(row["res_model"], [row["res_id"]], uid=uid)
-
-    def _on_write(self, model: str, row: Row, changed: Row) -> None:
-        if model == "res.partner" and ("parent_id" in changed or "is_company" in changed):
-            row["commercial_partner_id"] = self._commercial_of(row)
-            for child in self.tables["res.partner"].rows.values():
-                if child["parent_id"] == row["id"]:
-                    child["commercial_partner_id"] = self._commercial_of(child)
-        elif model == "account.move":
-            if "partner_id" in changed and "commercial_partner_id" not in changed:
-                partner = self.tables["res.partner"].rows.get(row["partner_id"])
-                row["commercial_partner_id"] = partner["commercial_partner_id"] if partner else None
-            if "state" in changed:
-                for line in self.tables["account.move.line"].rows.values():
-                    if line["move_id"] == row["id"]:
-                        line["parent_state"] = row["state"]
-        elif model == "account.move.line" and ("debit" in changed or "credit" in changed):
-            row["balance"] = (row["debit"] or Decimal(0)) - (row["credit"] or Decimal(0))
-
-    def _commercial_of(self, row: Mapping[str, Any]) -> int:
-        partners = self.tables["res.partner"].rows
-        current = row
-        seen = {row.get("id")}
-        while not current["is_company"] and current["parent_id"] and current["parent_id"] not in seen:
-            parent = partners.get(current["parent_id"])
-            if parent is None:
-                break
-            seen.add(parent["id"])
-            current = parent
-        return int(current["id"]) if current.get("id") is not None else int(self.tables["res.partner"].next_id)
 
     # ------------------------------------------------------------------ reading
 
@@ -732,39 +576,6 @@ class SandboxDB:
 
         return key
 
-    def _seed_ir_model(self) -> None:
-        """ir.model rows and the xml ids clients look up (sample 17)."""
-        self.insert("ir.model", [
-            {"id": mid, "model": name, "name": self.models[name].description}
-            for name, mid in sorted(IR_MODEL_IDS.items(), key=lambda kv: kv[1]) if name in self.models
-        ])
-        self.insert("mail.activity.type", [
-            {"id": 1, "name": "Email"}, {"id": 2, "name": "Call"}, {"id": 3, "name": "Meeting"},
-            {"id": 4, "name": "To-Do"}, {"id": 5, "name": "Upload Document"},
-        ])
-        self.insert("mail.message.subtype", [
-            {"id": 1, "name": "Discussions"}, {"id": 2, "name": "Note", "internal": True},
-            {"id": 3, "name": "Activities"},
-        ])
-        self.insert("ir.model.data", [
-            {"id": 8301, "module": "mail", "name": "mt_comment", "model": "mail.message.subtype", "res_id": 1},
-            {"id": 8302, "module": "mail", "name": "mt_note", "model": "mail.message.subtype", "res_id": 2},
-            {"id": 8303, "module": "mail", "name": "mt_activities", "model": "mail.message.subtype", "res_id": 3},
-            {"id": 8304, "module": "mail", "name": "mail_activity_data_email", "model": "mail.activity.type",
-             "res_id": 1},
-            {"id": 8305, "module": "mail", "name": "mail_activity_data_call", "model": "mail.activity.type",
-             "res_id": 2},
-            {"id": 8306, "module": "mail", "name": "mail_activity_data_meeting", "model": "mail.activity.type",
-             "res_id": 3},
-            {"id": 8307, "module": "mail", "name": "mail_activity_data_todo", "model": "mail.activity.type",
-             "res_id": 4},
-            {"id": 8308, "module": "mail", "name": "mail_activity_data_upload_document",
-             "model": "mail.activity.type", "res_id": 5},
-        ])
-        self.sequences["mail.message"] = 40000
-        self.tables["mail.message"].next_id = 40001
-        self.tables["ir.attachment"].next_id = 701
-
     def xmlid_to_res_id(self, xmlid: str) -> tuple[str, int]:
         module, _, name = xmlid.partition(".")
         data = self.tables["ir.model.data"]
@@ -775,26 +586,6 @@ class SandboxDB:
 
     def add_xmlid(self, module: str, name: str, model: str, res_id: int) -> None:
         self.insert("ir.model.data", [{"module": module, "name": name, "model": model, "res_id": res_id}])
-
-
-def _move_display(row: Mapping[str, Any]) -> str:
-    """Odoo's `_get_move_display_name`: drafts show as "Draft Invoice (* 42)"."""
-    prefix = ""
-    if row["state"] == "draft":
-        prefix = {
-            "out_invoice": "Draft Invoice", "out_refund": "Draft Credit Note", "in_invoice": "Draft Bill",
-            "in_refund": "Draft Vendor Credit Note", "out_receipt": "Draft Sales Receipt",
-            "in_receipt": "Draft Purchase Receipt", "entry": "Draft Entry",
-        }.get(row["move_type"], "Draft") + " "
-    name = row["name"]
-    return prefix + (f"(* {row['id']})" if not name or name == "/" else name)
-
-
-def _b64decode(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=False)
-    except (binascii.Error, ValueError):
-        raise OdooValueError("Incorrect padding") from None
 
 
 def _x2many_commands(value: Any, current: list[int]) -> list[int]:

@@ -284,9 +284,9 @@ def test_draft_changed_on_disk_needs_edited(seeded_sqlite: Store, settings: Sett
 def test_dry_run_writes_nothing(seeded_sqlite: Store, settings: Settings) -> None:
     lt = _create(seeded_sqlite, settings).letter
     before = _audit_actions(seeded_sqlite)
-    assert approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW, dry_run=True).status == "awaiting_review"
-    assert reject_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, "x", now=NOW, dry_run=True).status == \
-        "awaiting_review"
+    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW, dry_run=True)
+    rejected = reject_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, "x", now=NOW, dry_run=True)
+    assert approved.status == rejected.status == "awaiting_review"
     assert _audit_actions(seeded_sqlite) == before
     assert list(Path(lt.path).parent.glob("*-final.docx")) == []
 
@@ -378,10 +378,11 @@ def test_record_notice_validates(seeded_sqlite: Store, settings: Settings) -> No
     with pytest.raises(UsageError, match="unknown service method"):
         record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY, "pigeon", "clerk", today=TODAY)
     with pytest.raises(UsageError, match="after today"):
-        record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY + timedelta(days=1), "certified_mail", "clerk",
-                      today=TODAY)
+        record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY + timedelta(days=1), "certified_mail",
+                      "clerk", today=TODAY)
     with pytest.raises(UsageError, match="no client matches"):
-        record_notice(seeded_sqlite, settings, "Nobody Corp", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY)
+        record_notice(seeded_sqlite, settings, "Nobody Corp", "ny_part137", TODAY, "certified_mail", "clerk",
+                      today=TODAY)
     n = record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY,
                       dry_run=True)
     assert n.id == 0 and list_notices(seeded_sqlite) == []

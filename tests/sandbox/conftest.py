@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, time
 
 import pytest
+from sandbox_firm import Firm, build_firm
 from sandbox_rpc import PROTOCOLS, RpcClient
-
-from overdue_reminder.sandbox import SANDBOX_DB, Clock, FirmSummary, SandboxDB, SandboxServer, generate_firm
-
-TODAY = date(2026, 11, 28)
-
-
-@dataclass
-class Firm:
-    db: SandboxDB
-    summary: FirmSummary
-    server: SandboxServer
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-
-def build_firm(clients: int = 40, invoices: int = 300, *, seed: int = 7, version: str = "17.0") -> Firm:
-    db = SandboxDB(SANDBOX_DB, version=version, clock=Clock(datetime.combine(TODAY, time(9)), frozen=True))
-    summary = generate_firm(db, clients=clients, invoices=invoices, seed=seed, today=TODAY)
-    return Firm(db, summary, SandboxServer(db).start())
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from datetime import time as dtime
 
 import httpx
 import pytest
-from conftest import TODAY
+from sandbox_firm import TODAY
 
 from overdue_reminder.sandbox import SANDBOX_DB, SANDBOX_PASSWORD, Clock, SandboxDB, SandboxServer, generate_firm
 

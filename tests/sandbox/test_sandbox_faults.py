@@ -10,7 +10,7 @@ from xml.parsers.expat import ExpatError
 
 import httpx
 import pytest
-from conftest import Firm
+from sandbox_firm import Firm
 from sandbox_rpc import RpcClient
 
 TIMEOUT_ERRORS = {"xmlrpc": (TimeoutError,), "jsonrpc": (httpx.ReadTimeout,)}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import TODAY, Firm, build_firm
+from sandbox_firm import TODAY, Firm, build_firm
 from sandbox_rpc import RpcClient
 
 from overdue_reminder.sandbox import (

@@ -10,7 +10,7 @@ from typing import Any
 
 import odoolib
 import pytest
-from conftest import TODAY, Firm
+from sandbox_firm import TODAY, Firm
 from sandbox_rpc import RpcClient, RpcFault
 
 from overdue_reminder.sandbox import (

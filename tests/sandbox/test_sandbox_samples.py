@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Firm, build_firm
+from sandbox_firm import Firm, build_firm
 from sandbox_rpc import PROTOCOLS, assert_same_shape, json_request, last_line, post, xml_request
 
 from overdue_reminder.sandbox import CLERK_LOGIN, CLERK_PASSWORD, CLERK_UID, SANDBOX_PASSWORD

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import Firm
+from sandbox_firm import Firm
 
 from overdue_reminder.sandbox import Clock, MissingError, OdooValueError, SandboxDB, advance_clock
 

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Benchmark: drafting and storing reminders against a bare loop rendering the same templates, side by side.
+
+At scale 1.0: a plan of 20,000 email actions (one per client; 1-4 invoices each, mostly USD with some
+EUR, CNY and JPY; three in ten clients write Chinese; every shipped tier), on a SQLite store that
+holds those clients, their billing contacts and the attorneys. Measured in one run:
+  (a) the bare loop: the same compiled templates (subject, text, HTML) rendered with the same
+      contexts, built beforehand and not timed;
+  (b) drafting: drafts.draft_plan (keys, existing-key check, context with Babel formatting, render,
+      insert of every reminder with its audit line) on an empty reminders table.
+Target (issue 4): (b) <= 2 x (a). Also reported: reminders drafted and stored per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from overdue_reminder import config, drafts
+from overdue_reminder.drafting import build_context, formatter, reference_for, shared_for, templates_for
+from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind, Partner, Plan
+from overdue_reminder.store import Store
+from overdue_reminder.store.ledger import load_attorneys, load_partners, store_attorneys, store_partners
+
+TODAY = date(2026, 3, 10)
+NOW = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
+TIERS = [("courtesy", 0, -3), ("friendly", 1, 7), ("firm", 2, 30), ("final", 3, 60), ("escalation", 4, 90)]
+CONFIG = """
+source = "files"
+[firm]
+name = "Harper & Lowe LLP"
+address = ["350 Fifth Avenue, Suite 4100", "New York, NY 10118"]
+phone = "+1 212 555 0100"
+email = "billing@harperlowe.example"
+[store]
+path = "bench.db"
+[payment]
+[[payment.channels]]
+label = "Bank transfer (USD)"
+details = ["First Example Bank, New York", "ABA routing 021000021", "Account 1234567890"]
+labels = { zh_CN = "银行转账（美元）" }
+[[payment.channels]]
+label = "Client portal"
+url = "https://pay.harperlowe.example"
+"""
+
+
+def make_plan(n: int, seed: int = 4) -> tuple[Plan, list[Partner], list[Attorney]]:
+    rnd = random.Random(seed)
+    atts = [Attorney(900 + i, f"Attorney {i} Esq.", f"att{i}", f"att{i}@harperlowe.example") for i in range(40)]
+    partners: list[Partner] = []
+    actions: list[Action] = []
+    inv_id = 1
+    for c in range(1, n + 1):
+        lang = "zh_CN" if rnd.random() < 0.3 else "en_US"
+        name = f"客户{c}有限公司" if lang == "zh_CN" else f"Client {c} Holdings LLC"
+        contact = 1_000_000 + c
+        email = f"ap{c}@client{c}.example"
+        partners += [Partner(c, name, c, email=email, lang=lang, is_company=True),
+                     Partner(contact, f"Contact {c}", c, email=email, lang=lang)]
+        tier, index, days = TIERS[rnd.randrange(len(TIERS))]
+        lines = []
+        totals: dict[str, Decimal] = {}
+        for _ in range(rnd.choice((1, 1, 2, 2, 3, 4))):
+            cur = rnd.choice(("USD",) * 7 + ("EUR", "CNY", "JPY"))
+            total = Decimal(rnd.randrange(20_000, 2_000_000)) / (1 if cur == "JPY" else 100)
+            paid = (total / 4).quantize(Decimal("1") if cur == "JPY" else Decimal("0.01")) if rnd.random() < 0.2 \
+                else Decimal(0)
+            age = days + rnd.randrange(0, 20)
+            due = TODAY - timedelta(days=age)
+            credit = rnd.random() < 0.05
+            kind = InvoiceKind.CREDIT_NOTE if credit else InvoiceKind.INVOICE
+            lines.append(ActionLine(inv_id, f"INV/2026/{inv_id:06d}", kind, f"2025-{c % 997:04d}", cur,
+                                    due - timedelta(days=30), due, total, paid, total - paid, age))
+            totals[cur] = totals.get(cur, Decimal(0)) + (-(total - paid) if credit else total - paid)
+            inv_id += 1
+        actions.append(Action(
+            client_id=c, client_name=name, tier=tier, tier_index=index, channel="email", attorney_review=False,
+            auto_send=tier == "courtesy", with_offer=False, matter_ref="", lines=tuple(lines), totals=totals,
+            credits={}, unapplied_payments={}, max_days_past_due=max(ln.days_past_due for ln in lines),
+            attorney_id=atts[c % len(atts)].id, contact_id=contact, to_email=email, language=lang, grade="B",
+            reasons=(f"{tier} tier reached",)))
+    return Plan(TODAY, tuple(actions), ()), partners, atts
+
+
+def run(scale: float = 1.0) -> list[dict[str, Any]]:
+    n = max(20, int(20_000 * scale))
+    plan, partners, atts = make_plan(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "overdue-reminder.toml"
+        cfg.write_text(CONFIG, encoding="utf-8")
+        settings = config.load(str(cfg))
+        store = Store(settings.store_url)
+        store.upgrade()
+        with store.begin() as conn:
+            store_partners(conn, partners, NOW)
+            store_attorneys(conn, atts)
+        tpl = templates_for(settings)
+        domain = drafts.message_domain(settings)
+
+        # the same contexts draft_plan builds (same shared part, references, locales), built untimed
+        with store.begin() as conn:
+            shared = shared_for(settings, TODAY, partners=load_partners(conn), attorneys=load_attorneys(conn))
+        jobs = []
+        for a in plan.actions:
+            key = drafts.idempotency_key(a.client_id, a.tier, TODAY, a.invoice_ids)
+            tset = tpl.resolve(a.language, a.tier)
+            fmt = formatter(tpl.locale(a.language, tset.language))
+            jobs.append((tset, build_context(a, shared, reference=reference_for(key), language=tset.language,
+                                             fmt=fmt)))
+        assert domain
+
+        def bare() -> int:
+            size = 0
+            for tset, ctx in jobs:
+                size += len(tset.subject.render(ctx)) + len(tset.text.render(ctx)) + len(tset.html.render(ctx))
+            return size
+
+        bare()  # warm: every template compiled and every code path hot, for both sides
+        warm = replace(plan, actions=plan.actions[:50], today=TODAY - timedelta(days=1))
+        drafts.draft_plan(store, settings, warm, NOW)
+
+        t0 = time.perf_counter()
+        size = bare()
+        t_bare = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result = drafts.draft_plan(store, settings, plan, NOW)
+        t_draft = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = drafts.draft_plan(store, settings, plan, NOW)
+        t_again = time.perf_counter() - t0
+        store.dispose()
+    assert len(result.created) == n and again.created == [] and again.existing == n
+    return [
+        {"name": "drafting.bare_render", "value": round(t_bare, 3), "unit": "s",
+         "note": f"{n} reminders x (subject, text, HTML) from prepared contexts ({size / n / 1024:.1f} KiB each)"},
+        {"name": "drafting.draft_and_store", "value": round(t_draft, 3), "unit": "s",
+         "note": f"{n} clients: keys, contexts, Babel, render, insert + audit (SQLite)"},
+        {"name": "drafting.draft_vs_bare", "value": round(t_draft / t_bare, 3), "unit": "x", "note": "target <= 2"},
+        {"name": "drafting.reminders_per_second", "value": round(n / t_draft, 1), "unit": "/s",
+         "note": "drafted and stored"},
+        {"name": "drafting.rerun_same_day", "value": round(t_again, 3), "unit": "s",
+         "note": f"the same plan again: {again.existing} already drafted, nothing added"},
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 clients")
+    args = ap.parse_args(argv)
+    results = run(args.scale)
+    for r in results:
+        print(f"{r['name']:<30} {r['value']:>10} {r['unit']:<2} {r['note']}")
+    print(json.dumps(results, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
