@@ -38,7 +38,7 @@ class FirmCalendar:
     country: str | None = None
     subdivision: str | None = None
     closures: frozenset[date] = field(default_factory=frozenset)
-    first_year: int = 2000
+    first_year: int = 2000  # kept for callers that narrow the range; holidays load per year on demand
     last_year: int = 2060
 
     @cached_property
@@ -46,15 +46,23 @@ class FirmCalendar:
         return ZoneInfo(self.timezone)
 
     @cached_property
-    def _closed(self) -> frozenset[date]:
-        years = range(self.first_year, self.last_year + 1)
-        return frozenset(holiday_table(self.country, self.subdivision, years)) | self.closures
+    def _years(self) -> dict[int, frozenset[date]]:
+        return {}
+
+    def _closed(self, year: int) -> frozenset[date]:
+        """Holidays are built one year at a time, when first asked for: building decades up front is slow."""
+        got = self._years.get(year)
+        if got is None:
+            got = frozenset(holiday_table(self.country, self.subdivision, [year])) | frozenset(
+                d for d in self.closures if d.year == year)
+            self._years[year] = got
+        return got
 
     def is_business_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._closed
+        return day.weekday() < 5 and day not in self._closed(day.year)
 
     def is_holiday(self, day: date) -> bool:
-        return day in self._closed
+        return day in self._closed(day.year)
 
     def next_business_day(self, day: date) -> date:
         """`day` itself if it is a business day, else the next one."""

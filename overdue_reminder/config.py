@@ -393,7 +393,8 @@ class DeliverySettings:
 
     def check(self, ctx: _Ctx) -> None:
         if not 1 <= self.smtp_port <= 65535:
-            ctx.fail("delivery.smtp_port", f"port {self.smtp_port} is out of range.", "use 587 (STARTTLS) or 465 (SSL).")
+            ctx.fail("delivery.smtp_port", f"port {self.smtp_port} is out of range.",
+                     "use 587 (STARTTLS) or 465 (SSL).")
         if self.smtp_timeout <= 0:
             ctx.fail("delivery.smtp_timeout", "must be positive.", "use e.g. 30.")
         if self.max_per_run < 1:
@@ -429,6 +430,54 @@ class TemplatesSettings:
     def check(self, ctx: _Ctx) -> None:
         if not 1 <= self.respond_within_days <= 90:
             ctx.fail("templates.respond_within_days", "must be between 1 and 90.", "use e.g. 10.")
+
+
+# ---------------------------------------------------------------- web (the attorney review page)
+@dataclass(frozen=True)
+class WebSettings:
+    """`overdue-reminder web`: where it listens, how sessions are signed, and who has which role.
+
+    Attorneys need no entry: an Odoo login (or email) that matches the `attorneys` table is an attorney.
+    The supervising partners of [letters] and [offers] are supervising partners here too.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8470
+    secret_key_env: str = "OVERDUE_REMINDER_WEB_SECRET"
+    secret_key_file: str = ""
+    session_minutes: int = 480
+    secure_cookies: bool = True
+    same_site: Literal["Strict", "Lax"] = "Lax"
+    supervising_partners: list[str] = field(default_factory=list)
+    billing_staff: list[str] = field(default_factory=list)
+    login_failures_per_login: int = 5
+    login_failures_per_ip: int = 20
+    login_window_minutes: int = 15
+    page_size: int = 100
+    threads: int = 8
+
+    def check(self, ctx: _Ctx) -> None:
+        if not self.host.strip():
+            ctx.fail("web.host", "must not be empty.", "use \"127.0.0.1\" (this computer only).")
+        if not 1 <= self.port <= 65535:
+            ctx.fail("web.port", f"port {self.port} is out of range.", "use 1-65535 (default 8470).")
+        if not 5 <= self.session_minutes <= 7 * 24 * 60:
+            ctx.fail("web.session_minutes", "must be between 5 minutes and 7 days.", "use e.g. 480 (a working day).")
+        for key in ("login_failures_per_login", "login_failures_per_ip", "login_window_minutes", "threads"):
+            if getattr(self, key) < 1:
+                ctx.fail(f"web.{key}", "must be 1 or more.", "use a positive whole number.")
+        if not 10 <= self.page_size <= 1000:
+            ctx.fail("web.page_size", "must be between 10 and 1000.", "use e.g. 100.")
+        seen: dict[str, str] = {}
+        for role in ("supervising_partners", "billing_staff"):
+            for i, who in enumerate(getattr(self, role)):
+                if not who.strip():
+                    ctx.fail(f"web.{role}[{i}]", "is empty.", "write the Odoo login or email, or remove the entry.")
+                low = who.strip().lower()
+                if low in seen and seen[low] != role:
+                    ctx.fail(f"web.{role}[{i}]", f"{who!r} is listed under both {seen[low]} and {role}.",
+                             "give each person one role.")
+                seen[low] = role
 
 
 # ---------------------------------------------------------------- offers (negotiation terms, authority)
@@ -682,6 +731,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     payment: PaymentSettings = field(default_factory=PaymentSettings)
     templates: TemplatesSettings = field(default_factory=TemplatesSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     config_path: str = ""

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
 from overdue_reminder.drafting import (
@@ -254,10 +254,6 @@ def _ledger_people(store: Store, actions: Sequence[Action]) -> tuple[dict[int, P
     return partners, attorneys
 
 
-def _insert(conn: Connection) -> Any:
-    return postgresql.insert(reminders) if conn.dialect.name == "postgresql" else sqlite.insert(reminders)
-
-
 def _row(action: Action, key: str, msg_id: str, shared: Shared, templates: Templates, now: datetime,
          actor: str) -> dict[str, Any]:
     rendered = render_action(templates, action, shared, reference_for(key))
@@ -349,15 +345,37 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
             result.created.extend(DraftItem(None, r["client_id"], r["client_name"], r["tier"], r["status"],
                                             r["to_address"], r["subject"], r["note"]) for r in rows)
             continue
-        with store.begin() as conn:
-            _store_rows(conn, rows, now, actor, result)
+        _store_rows(store, rows, now, actor, result)
     return result
 
 
-def _store_rows(conn: Connection, rows: list[dict[str, Any]], now: datetime, actor: str, result: DraftResult) -> None:
-    stmt = _insert(conn).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(
-        reminders.c.id, reminders.c.idempotency_key)
-    ids = {k: i for i, k in conn.execute(stmt, rows)}
+def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: str, result: DraftResult) -> None:
+    """Insert the new reminders with their audit lines in one transaction.
+
+    A plain batch insert (no per-row RETURNING) is the fast path; the unique idempotency key is the
+    guard, so if another drafter stored some of the same reminders meanwhile the batch is retried
+    without them.
+    """
+    while rows:
+        try:
+            with store.begin() as conn:
+                conn.execute(insert(reminders), rows)
+                _after_insert(conn, rows, now, actor, result)
+            return
+        except IntegrityError:
+            with store.begin() as conn:
+                taken = {r[0] for r in conn.execute(select(reminders.c.idempotency_key).where(
+                    reminders.c.idempotency_key.in_([r["idempotency_key"] for r in rows])))}
+            if not taken:
+                raise
+            result.existing += len(taken)
+            rows = [r for r in rows if r["idempotency_key"] not in taken]
+
+
+def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, actor: str,
+                  result: DraftResult) -> None:
+    ids = {k: i for k, i in conn.execute(select(reminders.c.idempotency_key, reminders.c.id).where(
+        reminders.c.idempotency_key.in_([r["idempotency_key"] for r in rows])))}
     by_key = {r["idempotency_key"]: r for r in rows}
     audits = []
     for key, rid in ids.items():
@@ -369,7 +387,6 @@ def _store_rows(conn: Connection, rows: list[dict[str, Any]], now: datetime, act
                            "client_id": r["client_id"], "tier": r["tier"], "run_date": r["run_date"].isoformat(),
                            "invoice_ids": r["invoice_ids"], "status": r["status"], "key": key,
                            "to": r["to_address"], "note": r["note"]}})
-    result.existing += len(rows) - len(ids)
     if audits:
         conn.execute(insert(audit), audits)
     # Older unsent reminders for the same client and matter scope give way to the new one.

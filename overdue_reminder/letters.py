@@ -250,8 +250,10 @@ class LetterBuilder:
     _respond_cache: dict[date, date] = field(init=False, default_factory=dict, repr=False)
     _logo: bytes | None = field(init=False, default=None, repr=False)
     _calendar: FirmCalendar | None = field(init=False, default=None, repr=False)
+    _exists: dict[tuple[str, str], bool] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._languages = available_languages(self.settings)
         loaders = [FileSystemLoader(str(d)) for d in letter_template_dirs(self.settings)]
         self._env = SandboxedEnvironment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                                          autoescape=False, keep_trailing_newline=False, auto_reload=False)
@@ -283,7 +285,7 @@ class LetterBuilder:
 
     def template_language(self, language: str) -> str:
         """The client's language if templates exist for it, else one of its language, else the firm's, else en_US."""
-        langs = available_languages(self.settings)
+        langs = self._languages
         if language in langs:
             return language
         prefix = language.split("_")[0]
@@ -421,7 +423,12 @@ class LetterBuilder:
         return text
 
     def _has_template(self, language: str, name: str) -> bool:
-        return any((d / language / name).is_file() for d in letter_template_dirs(self.settings))
+        key = (language, name)
+        found = self._exists.get(key)
+        if found is None:
+            found = any((d / language / name).is_file() for d in letter_template_dirs(self.settings))
+            self._exists[key] = found
+        return found
 
     # ------------------------------------------------------------ layout (docx)
     def build(self, req: LetterRequest, *, draft: bool = True) -> bytes:

@@ -150,13 +150,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def plan_from_store(store: Store, settings: Settings, today: date,
-                    client_ids: Iterable[int] | None = None) -> Plan:
-    """What tonight's run would do (changes nothing): load the snapshot, then the pure policy."""
+def plan_from_store(store: Store, settings: Settings, today: date, client_ids: Iterable[int] | None = None,
+                    explain_all: bool = False) -> Plan:
+    """What tonight's run would do (changes nothing): load the snapshot, then the pure policy.
+
+    `explain_all` also lists the clients that are simply on schedule (see policy.plan).
+    """
     with gc_paused():
         with store.begin() as conn:
             snap = load_snapshot(conn, settings, today, client_ids)
-        return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings))
+        return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
 
 
 @dataclass(frozen=True)

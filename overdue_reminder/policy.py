@@ -257,8 +257,10 @@ class _Amounts:
 
 
 class _Planner:
-    def __init__(self, settings: PolicySettings, snap: LedgerSnapshot, today: date, calendar: FirmCalendar) -> None:
+    def __init__(self, settings: PolicySettings, snap: LedgerSnapshot, today: date, calendar: FirmCalendar,
+                 explain: bool) -> None:
         self.s = settings
+        self.explain = explain
         self.snap = snap
         self.today = today
         self.today_ord = today.toordinal()
@@ -518,16 +520,15 @@ class _Planner:
             if is_overdue:
                 start = max(start, self.first_overdue)
         oldest = max(lines, key=lambda ln: (ln.age, -ln.inv.id))
-        line_ids = tuple(ln.inv.id for ln in lines)
         if not is_overdue and start >= self.first_overdue:
             return used  # the courtesy notice for this cycle went out; nothing is overdue yet
-        history = self._history_text(base, base_pos, reset)
         if start >= n:
             assert base is not None
-            self.skip(client_id, name, "last_tier",
-                      f"{self._age_text(oldest, self.tiers[-1])}; {history}; it is the last tier: "
-                      f"what follows is the attorney's decision.",
-                      matter_ref=matter_ref, attorney_id=attorney_id, invoice_ids=line_ids)
+            if self.explain:
+                self.skip(client_id, name, "last_tier",
+                          f"{self._age_text(oldest, self.tiers[-1])}; {self._history_text(base, reset)}; it is "
+                          "the last tier: what follows is the attorney's decision.", matter_ref=matter_ref,
+                          attorney_id=attorney_id, invoice_ids=tuple(ln.inv.id for ln in lines))
             return used
         limit = n if is_overdue else self.first_overdue
         business_age: int | None = None
@@ -544,12 +545,14 @@ class _Planner:
                 break
         nxt = self.tiers[start]
         if target is None:
-            self.skip(client_id, name, "waiting",
-                      f"{self._age_text(oldest, nxt)}; {history}; next tier '{nxt.name}' starts at "
-                      f"{_threshold_text(nxt, self.grace)}.",
-                      matter_ref=matter_ref, attorney_id=attorney_id, invoice_ids=line_ids)
+            if self.explain:
+                self.skip(client_id, name, "waiting",
+                          f"{self._age_text(oldest, nxt)}; {self._history_text(base, reset)}; next tier "
+                          f"'{nxt.name}' starts at {_threshold_text(nxt, self.grace)}.", matter_ref=matter_ref,
+                          attorney_id=attorney_id, invoice_ids=tuple(ln.inv.id for ln in lines))
             return used
         tier = self.tiers[target]
+        line_ids = tuple(ln.inv.id for ln in lines)
         # ---- minimum gap
         if last_any is not None:
             gap = max(self.s.min_gap_days, 1)
@@ -563,14 +566,15 @@ class _Planner:
                           f"contacts, so '{tier.name}' can go from {(last_any.on + timedelta(days=gap)).isoformat()}.",
                           matter_ref=matter_ref, attorney_id=attorney_id, invoice_ids=line_ids)
                 return used
-        self.build(client_id, name, partner, ov, matter_ref, tier, target, lines, am, base, history, oldest,
+        self.build(client_id, name, partner, ov, matter_ref, tier, target, lines, am, base,
+                   self._history_text(base, reset), oldest,
                    held_notes, attorney_id)
         return used
 
     def _sent_word(self, c: PastContact) -> str:
         return "was queued" if c.status in ("draft", "approved") else "was sent"
 
-    def _history_text(self, base: PastContact | None, base_pos: int, reset: bool) -> str:
+    def _history_text(self, base: PastContact | None, reset: bool) -> str:
         if base is None:
             if reset:
                 return "earlier reminders covered invoices that are paid now, so the tiers start again"
@@ -754,6 +758,12 @@ def _take(pool: Totals, own: Totals, used: Totals) -> Totals:
 
 
 def plan(settings: PolicySettings, snapshot: LedgerSnapshot, today: date, *,
-         calendar: FirmCalendar | None = None) -> Plan:
-    """What tonight's run would do for every client, and why; pure (today and calendar are parameters)."""
-    return _Planner(settings, snapshot, today, calendar or FirmCalendar()).run()
+         calendar: FirmCalendar | None = None, explain_all: bool = False) -> Plan:
+    """What tonight's run would do for every client, and why; pure (today and calendar are parameters).
+
+    `skipped` lists the clients a rule stopped (hold, no reminders, covered, below minimum, too soon).
+    Clients simply on schedule - waiting for the next tier's date, or past the last tier - are
+    listed too (kinds 'waiting' and 'last_tier') only with `explain_all`: a nightly run does not
+    need thousands of "not yet" lines, `plan --client` and `plan --all` do.
+    """
+    return _Planner(settings, snapshot, today, calendar or FirmCalendar(), explain_all).run()

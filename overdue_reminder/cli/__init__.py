@@ -38,10 +38,12 @@ def _register() -> None:
         offer_cmds,
         policy_cmds,
         reminder_cmds,
+        service_cmds,
         setup_cmds,
     )
 
-    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, demo_cmd):
+    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, service_cmds,
+                   demo_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

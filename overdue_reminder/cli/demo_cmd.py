@@ -40,6 +40,33 @@ trust_account_code = "2150"
 
 [store]
 path = "overdue-reminder.db"
+
+[delivery]
+mode = "outbox"
+outbox_dir = "outbox"
+# The demo delivers whatever the hour; a firm keeps its business hours here.
+send_window = "00:00-23:59"
+business_days_only = false
+
+[letters]
+dir = "letters"
+
+[digest]
+billing_staff = ["billing@harperlowe.example"]
+
+[payment]
+verify_phone = "+1 212 555 0100"
+
+[[payment.channels]]
+label = "Bank transfer (USD)"
+details = ["First Example Bank, New York", "ABA routing 021000021", "Account 1234567890",
+           "Account name: Harper & Lowe LLP Operating Account"]
+labels = {{ zh_CN = "银行转账（美元）" }}
+
+[[payment.channels]]
+label = "Client portal (card or ACH)"
+url = "https://pay.harperlowe.example"
+labels = {{ zh_CN = "客户门户（银行卡或 ACH）" }}
 """
 
 

@@ -50,9 +50,11 @@ def plan_json(p: Plan) -> dict[str, Any]:
 @click.command("plan")
 @click.option("--client", "client", metavar="NAME", help="Only this client (Odoo id, exact name or a unique part).")
 @click.option("--date", "date_", metavar="YYYY-MM-DD", help="Plan as of this date (default: today at the firm).")
+@click.option("--all", "explain_all", is_flag=True,
+              help="Also list clients on schedule (waiting for the next tier, or past the last one).")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @pass_app
-def plan_cmd(app: App, client: str | None, date_: str | None, as_json: bool) -> None:
+def plan_cmd(app: App, client: str | None, date_: str | None, explain_all: bool, as_json: bool) -> None:
     """Show what tonight's run would do for each client and why, and who is skipped. Changes nothing."""
     if as_json:
         app.as_json = True
@@ -60,7 +62,7 @@ def plan_cmd(app: App, client: str | None, date_: str | None, as_json: bool) -> 
     ids = None
     if client:
         ids = [resolve_client(app.store, client).id]
-    p = plan_from_store(app.store, app.settings, today, ids)
+    p = plan_from_store(app.store, app.settings, today, ids, explain_all=explain_all or bool(client))
     if app.as_json:
         app.emit_json(plan_json(p))
         return

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from overdue_reminder.config import OdooSettings
 from overdue_reminder.sandbox.generator import SANDBOX_DB, SANDBOX_LOGIN, FirmSummary, generate_firm
@@ -21,7 +21,8 @@ class RunningSandbox:
     server: SandboxServer
     summary: FirmSummary
 
-    def odoo_settings(self, protocol: str = "jsonrpc", **changes: Any) -> OdooSettings:
+    def odoo_settings(self, protocol: Literal["jsonrpc", "jsonrpcs", "xmlrpc", "xmlrpcs"] = "jsonrpc",
+                      **changes: Any) -> OdooSettings:
         base = OdooSettings(host="127.0.0.1", port=self.server.port, protocol="jsonrpc", database=SANDBOX_DB,
                             login=SANDBOX_LOGIN, timeout_seconds=5.0, retries=2, backoff_seconds=0.01,
                             trust_account_code="2150")

@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import xmlrpc.client
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 from xml.parsers.expat import ExpatError
@@ -169,7 +169,7 @@ class RpcClient:
         self.url = self.connector.url
         self.connection = odoolib.Connection(self.connector, database, login, password)
         self.calls: Counter[str] = Counter()
-        self.seconds: Counter[str] = Counter()  # time spent per call kind, for -v and the bench
+        self.seconds: defaultdict[str, float] = defaultdict(float)  # time per call kind, for -v and the bench
         self.uid: int | None = None
 
     @property

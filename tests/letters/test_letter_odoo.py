@@ -53,6 +53,7 @@ def test_letter_attached_and_activity_closed_in_odoo(sandbox: RunningSandbox, sq
         assert sorted(a["res_id"] for a in attachments) == sorted(action.invoice_ids)
         assert all(a["mimetype"] == DOCX_MIME for a in attachments)
         assert base64.b64decode(str(attachments[0]["datas"])) == Path(lt.path).read_bytes()
+        assert lt.odoo_activity_id is not None
         activity = sandbox.db.table("mail.activity").rows[lt.odoo_activity_id]
         assert activity["summary"] == ACTIVITY_SUMMARY and activity["user_id"] == user_id
         assert activity["res_model"] == "account.move" and activity["res_id"] == action.invoice_ids[0]

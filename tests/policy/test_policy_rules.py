@@ -48,9 +48,11 @@ def test_skip_tiers_jumps_to_the_tier_reached() -> None:
     assert a.tier == "escalation" and a.channel == "letter" and a.attorney_review
 
 
-def test_waiting_for_the_next_threshold_is_a_skip_with_the_dates() -> None:
+def test_waiting_for_the_next_threshold_is_explained_on_request() -> None:
     snap = snapshot([inv(1, due=20)], contacts=[sent(1, "friendly", 12, [1])])
-    s = only_skip(plan(settings(), snap, TODAY))
+    p = plan(settings(), snap, TODAY)
+    assert p.actions == () and p.skipped == ()  # on schedule: not a skip a nightly run lists
+    s = only_skip(plan(settings(), snap, TODAY, explain_all=True))
     assert s.kind == "waiting"
     assert "INV/2026/0001 is 20 days past due" in s.reason
     assert "next tier 'firm' starts at 30 days" in s.reason
@@ -85,10 +87,11 @@ def test_cancelled_or_failed_reminders_do_not_count() -> None:
 
 def test_never_lower_than_last_sent_and_last_tier_stops() -> None:
     snap = snapshot([inv(1, due=10)], contacts=[sent(1, "final", 30, [1])])
-    s = only_skip(plan(settings(), snap, TODAY))
+    s = only_skip(plan(settings(), snap, TODAY, explain_all=True))
     assert s.kind == "waiting" and "'escalation'" in s.reason
     snap = snapshot([inv(1, due=200)], contacts=[sent(1, "escalation", 30, [1])])
-    s = only_skip(plan(settings(), snap, TODAY))
+    assert plan(settings(), snap, TODAY).skipped == ()
+    s = only_skip(plan(settings(), snap, TODAY, explain_all=True))
     assert s.kind == "last_tier" and "attorney" in s.reason
 
 
@@ -120,7 +123,8 @@ def test_courtesy_before_due_only_while_nothing_is_overdue() -> None:
 
 
 def test_grace_days_and_extra_days_move_the_threshold() -> None:
-    assert plan(settings(grace_days=5), snapshot([inv(1, due=10)]), TODAY).skipped[0].kind == "waiting"
+    assert plan(settings(grace_days=5), snapshot([inv(1, due=10)]), TODAY, explain_all=True).skipped[0].kind == \
+        "waiting"
     assert only_action(plan(settings(grace_days=5), snapshot([inv(1, due=12)]), TODAY)).tier == "friendly"
     ov = ClientOverride(name="Client 1", extra_days=30)
     p = plan(settings(clients=[ov]), snapshot([inv(1, due=20)]), TODAY)
@@ -301,7 +305,7 @@ def test_business_day_tiers_skip_weekends_holidays_and_closures() -> None:
     due = date(2026, 11, 20)
     assert days_past_due(due, TODAY, "business", cal) == 3
     assert days_past_due(due, TODAY, "calendar", cal) == 8
-    s = only_skip(plan(settings(tiers=ts), snapshot([inv(1, due=due)]), TODAY, calendar=cal))
+    s = only_skip(plan(settings(tiers=ts), snapshot([inv(1, due=due)]), TODAY, calendar=cal, explain_all=True))
     assert "3 business days past due" in s.reason and "starts at 5 business days" in s.reason
     # Without the firm's calendar (weekends only) the same invoice is 5 business days late.
     assert only_action(plan(settings(tiers=ts), snapshot([inv(1, due=due)]), TODAY)).tier == "friendly"

@@ -173,3 +173,19 @@ def test_sender_domain_is_required(settings: Settings) -> None:
     bad = replace(settings, delivery=replace(settings.delivery, from_address=""), firm=replace(settings.firm, email=""))
     with pytest.raises(drafts.ConfigError, match="sender address"):
         drafts.message_domain(bad)
+
+
+def test_a_concurrent_drafter_that_won_the_race_is_not_duplicated(store: Store, settings: Settings) -> None:
+    """Between the existing-key check and the insert another run stored one of the same reminders."""
+    from overdue_reminder.drafting import shared_for, templates_for
+
+    acts = [action(1), action(2)]
+    seed(store, acts)
+    drafts.draft_plan(store, settings, plan(acts[0]), NOW)  # the other run's reminder
+    shared = shared_for(settings, RUN)
+    rows = [drafts._row(a, drafts.idempotency_key(a.client_id, a.tier, RUN, a.invoice_ids),
+                        "<x@harperlowe.example>", shared, templates_for(settings), NOW, "me") for a in acts]
+    result = drafts.DraftResult(run_date=RUN)
+    drafts._store_rows(store, rows, NOW, "me", result)
+    assert result.existing == 1 and [i.client_id for i in result.created] == [2]
+    assert _count(store) == 2

@@ -1,0 +1,173 @@
+"""The nightly run: one pass as a function of (settings, source, store, today).
+
+sync → settle promises and plans → plan → offers → drafts → letters → deliver → record.
+Every step is idempotent for the day (keys derive from client, tier, date and invoices), so a
+second run on the same day adds nothing and a run killed anywhere can simply run again.
+`should_stop` is checked between steps: SIGTERM lets the current step finish, then stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from overdue_reminder import contacts, delivery, drafts, letter_queue, offer_service, planning
+from overdue_reminder.config import Settings
+from overdue_reminder.locking import run_lock
+from overdue_reminder.sources import Source
+from overdue_reminder.sources.odoo import OdooSource
+from overdue_reminder.store import Store
+from overdue_reminder.store.schema import service_runs
+from overdue_reminder.sync import sync
+
+log = logging.getLogger(__name__)
+STEPS = ("sync", "promises", "plans", "plan", "drafts", "letters", "deliver")
+
+
+class Stopped(Exception):
+    """SIGTERM arrived: the run stopped cleanly between steps."""
+
+
+@dataclass
+class RunReport:
+    run_date: date
+    dry_run: bool
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    skipped_records: int = 0
+    status: str = "ok"
+    error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"run_date": self.run_date.isoformat(), "dry_run": self.dry_run, "status": self.status,
+                "error": self.error, "skipped_records": self.skipped_records, "steps": self.steps,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+
+
+def run_once(settings: Settings, store: Store, source_factory: Callable[[], Source], today: date, *,
+             now: Callable[[], datetime] = lambda: datetime.now(UTC), dry_run: bool = False,
+             should_stop: Callable[[], bool] = lambda: False, send: bool = True, actor: str = "nightly",
+             lock: bool = True) -> RunReport:
+    """One whole pass under the desk's run lock (a second concurrent run raises LockedError)."""
+    if lock:
+        with run_lock(store):
+            return _run(settings, store, source_factory, today, now, dry_run, should_stop, send, actor)
+    return _run(settings, store, source_factory, today, now, dry_run, should_stop, send, actor)
+
+
+def _run(settings: Settings, store: Store, source_factory: Callable[[], Source], today: date,
+         now: Callable[[], datetime], dry_run: bool, should_stop: Callable[[], bool], send: bool,
+         actor: str) -> RunReport:
+    report = RunReport(run_date=today, dry_run=dry_run)
+    run_id = _start(store, today, now(), dry_run)
+    writeback = settings.odoo.write_back and settings.source == "odoo" and not dry_run
+
+    def step(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+        if should_stop():
+            raise Stopped(f"stopped before {name}")
+        t0 = time.perf_counter()
+        report.steps[name] = fn()
+        report.seconds[name] = time.perf_counter() - t0
+        log.info("%s: %s", name, report.steps[name])
+
+    try:
+        def do_sync() -> dict[str, Any]:
+            r = sync(store, source_factory())
+            report.skipped_records = len(r.skipped)
+            out = r.as_dict()
+            out["skipped"] = len(r.skipped)
+            return out
+
+        step("sync", do_sync)
+        step("promises", lambda: {"checked": len(contacts.check_promises(
+            store, settings, today, now=now(), by=actor, dry_run=dry_run))})
+        step("plans", lambda: _summary(offer_service.match_payments(store, settings, today, now=now(), by=actor,
+                                                                    dry_run=dry_run)))
+        plan = planning.plan_from_store(store, settings, today)
+        report.steps["plan"] = {"actions": len(plan.actions), "skipped_clients": len(plan.skipped),
+                                "letters": sum(1 for a in plan.actions if a.channel == "letter")}
+        offers = offer_service.reminder_offers(store, settings, plan.actions, today)
+        step("drafts", lambda: drafts.draft_plan(store, settings, plan, now(), offers=offers, dry_run=dry_run,
+                                                 actor=actor).summary())
+
+        def do_letters() -> dict[str, Any]:
+            if dry_run:
+                return {"letters": report.steps["plan"]["letters"], "dry_run": True}
+            done, refused = letter_queue.create_letters(store, settings, plan.actions, today=today, actor=actor,
+                                                        offers=offers,
+                                                        writeback=_odoo(source_factory) if writeback else None)
+            return {"queued": sum(1 for d in done if getattr(d, "created", True)), "refused": len(refused),
+                    "refused_why": [why for _, why in refused][:20]}
+
+        step("letters", do_letters)
+        if send:
+            def do_send() -> dict[str, Any]:
+                odoo = _odoo(source_factory) if settings.source == "odoo" else None
+                residuals: delivery.ResidualReader = odoo or delivery.StoreResiduals(store)
+                transport = delivery.make_transport(settings, odoo=odoo) if settings.delivery.mode == "odoo" else None
+                return delivery.send_approved(store, settings, now(), transport=transport, residuals=residuals,
+                                              notes=odoo if writeback else None, dry_run=dry_run,
+                                              actor=actor).summary()
+
+            step("deliver", do_send)
+        report.status = "partial" if report.skipped_records else "ok"
+    except Stopped as exc:
+        report.status, report.error = "stopped", str(exc)
+    except BaseException as exc:
+        report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+        _finish(store, run_id, report, now())
+        raise
+    _finish(store, run_id, report, now())
+    return report
+
+
+def _odoo(source_factory: Callable[[], Source]) -> OdooSource:
+    """A fresh Odoo session for write-backs and live residuals (the sync's session is closed)."""
+    src = source_factory()
+    if not isinstance(src, OdooSource):
+        raise TypeError("write-back and live residuals need the Odoo source")
+    return src
+
+
+def _summary(obj: Any) -> dict[str, Any]:
+    fn = getattr(obj, "summary", None)
+    if callable(fn):
+        out = fn()
+        if isinstance(out, dict):
+            return out
+    data = getattr(obj, "__dict__", {})
+    return {k: (len(v) if isinstance(v, (list, tuple, set)) else v) for k, v in data.items()}
+
+
+def _start(store: Store, today: date, at: datetime, dry_run: bool) -> int:
+    with store.begin() as conn:
+        res = conn.execute(insert(service_runs).values(job="nightly-dry-run" if dry_run else "nightly",
+                                                       run_date=today, started_at=at, status="running", counts={},
+                                                       error=""))
+        key = res.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+
+def _finish(store: Store, run_id: int, report: RunReport, at: datetime) -> None:
+    ok = report.status in ("ok", "partial")
+    with store.begin() as conn:
+        conn.execute(update(service_runs).where(service_runs.c.id == run_id).values(
+            finished_at=at, status="ok" if ok else report.status,
+            counts=_jsonable(report.as_dict()), error=report.error[:4000]))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

@@ -1,0 +1,67 @@
+"""What waits for people: the sizes and contents of every queue (status, digest, web)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from overdue_reminder import drafts
+from overdue_reminder.letter_queue import AWAITING
+from overdue_reminder.store.schema import attorneys, clients, letters, offers, reminders
+
+
+@dataclass
+class Queues:
+    drafts_to_approve: int = 0
+    postal_items: int = 0
+    invalid_addresses: int = 0
+    approved_to_send: int = 0
+    unconfirmed: int = 0
+    letters_by_attorney: dict[str, int] = field(default_factory=dict)
+    offers_awaiting_attorney: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def queue_sizes(conn: Connection) -> Queues:
+    by_status: dict[str, int] = dict(conn.execute(  # type: ignore[arg-type]
+        select(reminders.c.status, func.count()).group_by(reminders.c.status)).all())
+    q = Queues(drafts_to_approve=by_status.get(drafts.DRAFT, 0), postal_items=by_status.get(drafts.POSTAL, 0),
+               invalid_addresses=by_status.get(drafts.INVALID_ADDRESS, 0),
+               approved_to_send=by_status.get(drafts.APPROVED, 0),
+               unconfirmed=by_status.get(drafts.UNCONFIRMED, 0) + by_status.get(drafts.SENDING, 0))
+    rows = conn.execute(select(letters.c.attorney_email, func.count()).where(letters.c.status == AWAITING)
+                        .group_by(letters.c.attorney_email)).all()
+    q.letters_by_attorney = {(email or "(unassigned)"): n for email, n in rows}
+    q.offers_awaiting_attorney = int(conn.execute(select(func.count()).select_from(offers)
+                                                  .where(offers.c.status == "awaiting_attorney")).scalar() or 0)
+    return q
+
+
+@dataclass(frozen=True)
+class AttorneyItem:
+    kind: str  # letter | offer
+    id: int
+    client: str
+    summary: str
+
+
+def attorney_items(conn: Connection) -> dict[str, list[AttorneyItem]]:
+    """Letters awaiting review and offers awaiting approval, by the deciding attorney's email."""
+    out: dict[str, list[AttorneyItem]] = {}
+    for r in conn.execute(select(letters.c.id, letters.c.attorney_email, letters.c.tier, clients.c.name)
+                          .join(clients, clients.c.id == letters.c.client_id, isouter=True)
+                          .where(letters.c.status == AWAITING).order_by(letters.c.id)):
+        out.setdefault(r.attorney_email or "", []).append(
+            AttorneyItem("letter", r.id, r.name or "", f"{r.tier} letter awaiting your review"))
+    for o in conn.execute(select(offers.c.id, offers.c.kind, offers.c.balance, offers.c.currency, clients.c.name,
+                                 attorneys.c.email)
+                          .join(clients, clients.c.id == offers.c.client_id, isouter=True)
+                          .join(attorneys, attorneys.c.id == offers.c.attorney_id, isouter=True)
+                          .where(offers.c.status == "awaiting_attorney").order_by(offers.c.id)):
+        out.setdefault(o.email or "", []).append(
+            AttorneyItem("offer", o.id, o.name or "", f"{o.kind} offer on {o.balance:,} {o.currency}"))
+    return out
