@@ -378,8 +378,9 @@ def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, a
         reminders.c.idempotency_key.in_([r["idempotency_key"] for r in rows])))}
     by_key = {r["idempotency_key"]: r for r in rows}
     audits = []
-    for key, rid in ids.items():
-        r = by_key[key]
+    for r in rows:  # in the plan's order
+        key = r["idempotency_key"]
+        rid = ids[key]
         result.created.append(DraftItem(rid, r["client_id"], r["client_name"], r["tier"], r["status"],
                                         r["to_address"], r["subject"], r["note"]))
         audits.append({"at": now, "actor": actor, "action": "reminder.drafted", "object_type": "reminder",

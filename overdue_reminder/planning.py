@@ -63,7 +63,7 @@ def snapshot_queries(today: date, client_ids: Iterable[int] | None = None) -> di
             invoices.c.id, invoices.c.name, invoices.c.kind, invoices.c.client_id, invoices.c.contact_id,
             invoices.c.attorney_id, invoices.c.matter_ref, invoices.c.currency, invoices.c.amount_total,
             invoices.c.amount_residual, invoices.c.invoice_date, invoices.c.due_date, invoices.c.payment_state,
-        ).where(invoices.c.is_open.is_(True)), invoices.c.client_id),
+        ).where(invoices.c.is_open.is_(True)).order_by(invoices.c.client_id, invoices.c.id), invoices.c.client_id),
         "partners": narrow(select(
             clients.c.id, clients.c.commercial_id, clients.c.name, clients.c.email, clients.c.lang,
             clients.c.is_company, clients.c.contact_type,

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
+from operator import attrgetter
 
 from overdue_reminder.aging import bucket
 from overdue_reminder.calendar import FirmCalendar
@@ -298,9 +300,14 @@ class _Planner:
 
     # ------------------------------------------------------------ the run
     def run(self) -> Plan:
-        by_client: dict[int, list[Invoice]] = defaultdict(list)
-        for inv in self.snap.invoices:
-            by_client[inv.client_id].append(inv)
+        by_client: dict[int, list[Invoice]] = {}
+        # groupby runs in C; runs of one client (the loader sorts by client) become one list.
+        for cid, docs in groupby(self.snap.invoices, key=attrgetter("client_id")):
+            known = by_client.get(cid)
+            if known is None:
+                by_client[cid] = list(docs)
+            else:
+                known.extend(docs)
         for client_id in sorted(by_client):
             self.client(client_id, by_client[client_id])
         self.actions.sort(key=lambda a: (a.client_name.casefold(), a.client_id, a.matter_ref))
@@ -482,14 +489,12 @@ class _Planner:
                 break
         assert tried
         used = (tried[-1].used_credit, tried[-1].used_paid)
-        attorney_id = _attorney(candidates)
-        all_ids = tuple(ln.inv.id for ln in candidates)
         if am is None or not am.lines:
             dropped = [d for a in tried for d in a.dropped]
             covered = all(k == "covered" for k, _ in dropped)
             self.skip(client_id, name, "covered" if covered else "below_minimum",
-                      _cap("; ".join(t for _, t in dropped)) + ".", matter_ref=matter_ref, attorney_id=attorney_id,
-                      invoice_ids=all_ids)
+                      _cap("; ".join(t for _, t in dropped)) + ".", matter_ref=matter_ref,
+                      attorney_id=_attorney(candidates), invoice_ids=tuple(ln.inv.id for ln in candidates))
             return used
         lines = am.lines
         is_overdue = lines[0].age > 0
@@ -519,12 +524,13 @@ class _Planner:
             start = base_pos + 1
             if is_overdue:
                 start = max(start, self.first_overdue)
-        oldest = max(lines, key=lambda ln: (ln.age, -ln.inv.id))
         if not is_overdue and start >= self.first_overdue:
             return used  # the courtesy notice for this cycle went out; nothing is overdue yet
+        oldest = max(lines, key=_oldest_key) if len(lines) > 1 else lines[0]
         if start >= n:
             assert base is not None
             if self.explain:
+                attorney_id = _attorney(candidates)
                 self.skip(client_id, name, "last_tier",
                           f"{self._age_text(oldest, self.tiers[-1])}; {self._history_text(base, reset)}; it is "
                           "the last tier: what follows is the attorney's decision.", matter_ref=matter_ref,
@@ -546,6 +552,7 @@ class _Planner:
         nxt = self.tiers[start]
         if target is None:
             if self.explain:
+                attorney_id = _attorney(candidates)
                 self.skip(client_id, name, "waiting",
                           f"{self._age_text(oldest, nxt)}; {self._history_text(base, reset)}; next tier "
                           f"'{nxt.name}' starts at {_threshold_text(nxt, self.grace)}.", matter_ref=matter_ref,
@@ -553,6 +560,7 @@ class _Planner:
             return used
         tier = self.tiers[target]
         line_ids = tuple(ln.inv.id for ln in lines)
+        attorney_id = _attorney(candidates)
         # ---- minimum gap
         if last_any is not None:
             gap = max(self.s.min_gap_days, 1)
@@ -721,9 +729,13 @@ class _Planner:
         ))
 
 
+def _oldest_key(ln: _Line) -> tuple[int, int]:
+    return ln.age, -ln.inv.id
+
+
 def _attorney(lines: list[_Line]) -> int | None:
     """The responsible attorney: the one on the oldest invoice."""
-    return max(lines, key=lambda ln: (ln.age, -ln.inv.id)).inv.attorney_id
+    return max(lines, key=_oldest_key).inv.attorney_id
 
 
 def _sum_docs(docs: Iterable[Invoice]) -> Totals:

@@ -178,11 +178,12 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
         select(invoices.c.id, invoices.c.is_open, invoices.c.write_date).where(invoices.c.id.in_(ids)))}
     rows = []
     for inv in items:
-        row = invoice_row(inv, now)
         prev = before.get(inv.id)
+        if prev is None and not inv.is_open:
+            continue  # closed before we ever saw it open: not ours to track
+        row = invoice_row(inv, now)
         if prev is None:
-            if inv.is_open:
-                counts.new += 1
+            counts.new += 1
         else:
             was_open, written = prev
             if was_open and not inv.is_open:
@@ -190,6 +191,8 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
             elif inv.is_open and (written != inv.write_date or not was_open):
                 counts.changed += 1
         rows.append(row)
+    if not rows:
+        return counts
     # first_seen stays as first written; closed_at is set once when an invoice leaves the open set.
     cols = [c for c in rows[0] if c not in ("id", "first_seen", "closed_at")]
     upsert(conn, invoices, rows, ["id"], update_cols=cols)
@@ -197,7 +200,7 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
                                              invoices.c.closed_at.is_(None))).values(closed_at=now))
     conn.execute(update(invoices).where(and_(invoices.c.id.in_(ids), invoices.c.is_open.is_(True)))
                  .values(closed_at=None))
-    refs = {(i.client_id, i.matter_ref): i.attorney_id for i in items if i.matter_ref}
+    refs = {(i.client_id, i.matter_ref): i.attorney_id for i in items if i.matter_ref and i.is_open}
     upsert(conn, matters, [{"client_id": c, "reference": r, "attorney_id": a} for (c, r), a in refs.items()],
            ["client_id", "reference"], update_cols=["attorney_id"])
     return counts

@@ -110,5 +110,19 @@ def starttls_server(tls_files: tuple[Path, Path]) -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
+def ssl_server(tls_files: tuple[Path, Path]) -> Iterator[SmtpServer]:
+    """Implicit TLS (port 465 style)."""
+    cert, key = tls_files
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(str(cert), str(key))
+    inbox = Inbox()
+    ctrl, port = _start(inbox, ssl_context=ctx)
+    try:
+        yield SmtpServer("127.0.0.1", port, inbox)
+    finally:
+        ctrl.stop()
+
+
+@pytest.fixture
 def client_tls(tls_files: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(tls_files[0]))

@@ -78,6 +78,7 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert "Dear Alex Contact 1," in text and "outstanding $3,000.00" in text and "Balance due: $3,250.50" in text
     assert "$3,250.50" in html and "<table" in html and "INV/2026/00011" in html
     assert "+1 212 555 0100" in text and "+1 212 555 0100" in html and "Bank transfer (USD)" in text
+    assert "INV/2026/00021" not in text + html and "Client 2" not in text + html  # LAW.md #3
 
     z = got["ap2@client2.example"]
     assert z["Subject"] == "第二次付款提醒（已逾期35天）：Harper & Lowe LLP 发票 INV/2026/00021"
@@ -96,13 +97,18 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert again.items == [] and len(smtp_server.inbox.received) == 2
 
 
-def test_starttls_delivery(sqlite_store: Store, tmp_path: Path, starttls_server: SmtpServer,
-                           client_tls: ssl.SSLContext) -> None:
-    s = _smtp_settings(tmp_path, starttls_server, security="starttls")
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_delivery(sqlite_store: Store, tmp_path: Path, security: str, request: pytest.FixtureRequest,
+                      client_tls: ssl.SSLContext) -> None:
+    server: SmtpServer = request.getfixturevalue(f"{security}_server")
+    s = _smtp_settings(tmp_path, server, security=security)
     _approved(sqlite_store, s, [action(1)])
     tr = delivery.SmtpTransport(s, ssl_context=client_tls)
     result = delivery.send_approved(sqlite_store, s, NOW, transport=tr)
-    assert result.count("sent") == 1 and len(starttls_server.inbox.received) == 1
+    assert result.count("sent") == 1 and len(server.inbox.received) == 1
+    _approved(sqlite_store, s, [action(2)])
+    refused = delivery.send_approved(sqlite_store, s, NOW)  # the default context does not trust the test CA
+    assert "cannot reach the SMTP server" in refused.stopped and len(server.inbox.received) == 1
 
 
 def test_refused_recipient_fails_and_unreachable_server_sends_nothing(sqlite_store: Store, tmp_path: Path,

@@ -241,3 +241,17 @@ def test_names_and_references_come_out_inert(settings: Settings, lang: str) -> N
     assert sorted(names) == sorted([b"From", b"To", b"Reply-To", b"Subject", b"Date", b"Message-ID",
                                     b"Content-Language", b"Auto-Submitted", b"X-Overdue-Reminder-Reference",
                                     b"MIME-Version", b"Content-Type"])
+
+
+def test_context_carries_matter_references_only(settings: Settings) -> None:
+    """LAW.md #1: invoice number, amounts, dates and the matter reference; no description of the work."""
+    a = action(1, lines=[line(11)])
+    fmt = drafting.formatter(Locale.parse("en_US"))
+    ctx = drafting.build_context(a, _shared(settings), reference="R-X", language="en_US", fmt=fmt)
+    assert set(ctx["invoices"][0]) == {"number", "matter_ref", "kind", "is_credit", "currency", "invoice_date",
+                                       "due_date", "days_past_due", "total", "paid", "has_paid", "residual", "credit"}
+    assert ctx["matters"] == ["2025-0193"]
+    assert set(ctx) == {"firm", "client", "contact", "salutation_name", "tier", "language", "reference", "run_date",
+                        "respond_by", "matter_ref", "matters", "invoices", "invoice_numbers", "invoice_count",
+                        "totals", "credits", "unapplied_payments", "interest", "amount_due", "days_past_due",
+                        "oldest_due_date", "attorney", "offer", "payment"}

@@ -1,0 +1,447 @@
+"""What the review pages read: the queue, a client's file, the timeline and the aging figures.
+
+Read-only and narrow: each query selects the columns its page shows, in a handful of statements per page,
+so a queue of a thousand items answers in milliseconds. Who may see what is decided here too
+(`letter_visible`, `offer_visible`, `client_visible`); who may *decide* is left to the letter and offer
+services, which the views call for every decision.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+from sqlalchemy import Connection, and_, exists, func, or_, select
+
+from overdue_reminder.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.contacts import REASON_LABELS
+from overdue_reminder.letter_queue import AWAITING
+from overdue_reminder.letters import open_docx
+from overdue_reminder.model import Invoice, InvoiceKind
+from overdue_reminder.offer_service import OfferRecord, summary
+from overdue_reminder.offers import from_json
+from overdue_reminder.store.schema import (
+    attorneys,
+    clients,
+    contacts,
+    holds,
+    invoices,
+    letters,
+    offers,
+    reminders,
+)
+from overdue_reminder.web.auth import Identity
+
+IN_CHUNK = 5000  # ids per IN (...) list: well under SQLite's and PostgreSQL's bind limits
+_KINDS = {k.value: k for k in InvoiceKind}
+
+
+# ---------------------------------------------------------------- who may see what
+def _mine(ident: Identity, attorney_id: int | None, *emails: str | None) -> bool:
+    if ident.attorney_id is not None and attorney_id == ident.attorney_id:
+        return True
+    return any(e is not None and e.strip().lower() in ident.idents for e in emails)
+
+
+def letter_visible(ident: Identity, attorney_id: int | None, attorney_email: str) -> bool:
+    """Partners and billing staff see every letter; an attorney only the letters assigned to them."""
+    return ident.sees_all or _mine(ident, attorney_id, attorney_email)
+
+
+def offer_visible(ident: Identity, rec: OfferRecord) -> bool:
+    """An attorney sees offers assigned to them and offers for the clients they are responsible for."""
+    return ident.sees_all or _mine(ident, rec.attorney_id, rec.assigned_to)
+
+
+def client_visible(conn: Connection, ident: Identity, client_id: int) -> bool:
+    """An attorney sees a client they bill (an invoice of theirs) or have a letter or offer for."""
+    if ident.sees_all:
+        return True
+    idents = sorted(ident.idents)
+    conds = [exists().where(and_(letters.c.client_id == client_id, func.lower(letters.c.attorney_email).in_(idents))),
+             exists().where(and_(offers.c.client_id == client_id, func.lower(offers.c.assigned_to).in_(idents)))]
+    if ident.attorney_id is not None:
+        conds += [exists().where(and_(invoices.c.client_id == client_id, invoices.c.attorney_id == ident.attorney_id)),
+                  exists().where(and_(letters.c.client_id == client_id, letters.c.attorney_id == ident.attorney_id)),
+                  exists().where(and_(offers.c.client_id == client_id, offers.c.attorney_id == ident.attorney_id))]
+    return bool(conn.execute(select(or_(*conds))).scalar())
+
+
+# ---------------------------------------------------------------- the queue
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    kind: Literal["letter", "offer"]
+    id: int
+    client_id: int
+    client_name: str
+    what: str
+    totals: dict[str, Decimal]
+    waiting_since: datetime
+    assigned_to: str
+    invoice_ids: tuple[int, ...]
+    note: str = ""
+    days_overdue: int | None = None  # of the oldest invoice still open; None: all paid since
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    total: int
+    letters: int
+    offers: int
+    totals: dict[str, Decimal]
+    page: int
+    pages: int
+
+
+def _chunks(ids: Sequence[int], n: int = IN_CHUNK) -> Iterable[list[int]]:
+    for i in range(0, len(ids), n):
+        yield list(ids[i:i + n])
+
+
+def open_due_dates(conn: Connection, ids: Iterable[int]) -> dict[int, date]:
+    """Due dates of the invoices among `ids` that are still open."""
+    wanted = sorted(set(ids))
+    out: dict[int, date] = {}
+    for part in _chunks(wanted):
+        q = select(invoices.c.id, invoices.c.due_date).where(and_(invoices.c.id.in_(part),
+                                                                  invoices.c.is_open.is_(True)))
+        out.update({i: d for i, d in conn.execute(q).all()})
+    return out
+
+
+def days_overdue(due: dict[int, date], ids: Iterable[int], today: date) -> int | None:
+    dates = [due[i] for i in ids if i in due]
+    return (today - min(dates)).days if dates else None
+
+
+def load_queue(conn: Connection, ident: Identity, today: date, *, page: int = 1, page_size: int = 100) -> Queue:
+    """Letters awaiting review and offers awaiting an attorney, oldest first; an attorney's own only."""
+    idents = sorted(ident.idents)
+    lq = (select(letters.c.id, letters.c.client_id, clients.c.name, letters.c.kind, letters.c.tier,
+                 letters.c.created_at, letters.c.totals, letters.c.invoice_ids, letters.c.attorney_email,
+                 letters.c.flags)
+          .select_from(letters.outerjoin(clients, clients.c.id == letters.c.client_id))
+          .where(letters.c.status == AWAITING))
+    oq = (select(offers.c.id, offers.c.client_id, clients.c.name, offers.c.kind, offers.c.currency,
+                 offers.c.balance, offers.c.created_at, offers.c.invoice_ids, offers.c.assigned_to, offers.c.needs)
+          .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
+          .where(offers.c.status == "awaiting_attorney"))
+    if not ident.sees_all:
+        mine = func.lower(letters.c.attorney_email).in_(idents)
+        if ident.attorney_id is not None:
+            mine = or_(mine, letters.c.attorney_id == ident.attorney_id)
+        lq = lq.where(mine)
+        oq = oq.where(func.lower(offers.c.assigned_to).in_(idents))
+    items: list[QueueItem] = []
+    totals: dict[str, Decimal] = {}
+    n_letters = n_offers = 0
+    for (lid, cid, name, kind, tier, created, ltotals, inv_ids, email, flags) in conn.execute(lq).all():
+        amounts = {c: Decimal(v) for c, v in (ltotals or {}).items()}
+        for c, v in amounts.items():
+            totals[c] = totals.get(c, Decimal(0)) + v
+        note = ", ".join(f.replace("_", " ").replace(":", ": ") for f in (flags or ()))
+        items.append(QueueItem("letter", lid, cid, name or f"client {cid}",
+                               f"{kind.replace('_', ' ')} letter ({tier})", amounts, created, email,
+                               tuple(inv_ids or ()), note))
+        n_letters += 1
+    for (oid, cid, name, kind, cur, balance, created, inv_ids, assigned, needs) in conn.execute(oq).all():
+        totals[cur] = totals.get(cur, Decimal(0)) + balance
+        items.append(QueueItem("offer", oid, cid, name or f"client {cid}", f"{kind} offer", {cur: balance},
+                               created, assigned or "", tuple(inv_ids or ()),
+                               "needs the supervising partner" if needs == "partner" else ""))
+        n_offers += 1
+    items.sort(key=lambda it: (it.waiting_since, it.kind, it.id))
+    total = len(items)
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    shown = items[(page - 1) * page_size:page * page_size]
+    due = open_due_dates(conn, (i for it in shown for i in it.invoice_ids))
+    shown = [QueueItem(it.kind, it.id, it.client_id, it.client_name, it.what, it.totals, it.waiting_since,
+                       it.assigned_to, it.invoice_ids, it.note, days_overdue(due, it.invoice_ids, today))
+             for it in shown]
+    return Queue(shown, total, n_letters, n_offers, dict(sorted(totals.items())), page, pages)
+
+
+# ---------------------------------------------------------------- a letter's text, from the .docx
+@dataclass(frozen=True, slots=True)
+class DocBlock:
+    kind: Literal["heading", "paragraph", "table"]
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class DocView:
+    sha256: str
+    headers: tuple[str, ...]
+    blocks: tuple[DocBlock, ...]
+
+
+def docx_blocks(data: bytes) -> tuple[tuple[str, ...], tuple[DocBlock, ...]]:
+    """Paragraphs and tables in document order, plus the header lines (where the DRAFT marker lives)."""
+    doc = open_docx(data)
+    blocks: list[DocBlock] = []
+    for item in doc.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text = item.text.strip()
+            if not text:
+                continue
+            style = (item.style.name if item.style is not None else "") or ""
+            kind: Literal["heading", "paragraph"] = "heading" if style.startswith(("Heading", "Title")) \
+                else "paragraph"
+            blocks.append(DocBlock(kind, text))
+        elif isinstance(item, DocxTable):
+            rows = tuple(tuple(cell.text.strip() for cell in row.cells) for row in item.rows)
+            if rows:
+                blocks.append(DocBlock("table", rows=rows))
+    headers: list[str] = []
+    for section in doc.sections:
+        for part in (section.header, section.first_page_header):
+            if part is not None and not part.is_linked_to_previous:
+                headers.extend(p.text.strip() for p in part.paragraphs if p.text.strip())
+    return tuple(dict.fromkeys(headers)), tuple(blocks)
+
+
+@dataclass
+class DocCache:
+    """Parsed letters by sha256: the file is read and hashed on every view (cheap), parsed once."""
+
+    maxsize: int = 256
+    _items: OrderedDict[str, DocView] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def view(self, path: Path) -> DocView:
+        data = path.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        with self._lock:
+            hit = self._items.get(sha)
+            if hit is not None:
+                self._items.move_to_end(sha)
+                return hit
+        headers, blocks = docx_blocks(data)
+        view = DocView(sha, headers, blocks)
+        with self._lock:
+            self._items[sha] = view
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return view
+
+
+# ---------------------------------------------------------------- a client's file
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    id: int
+    name: str
+    kind: str
+    matter_ref: str
+    currency: str
+    amount_total: Decimal
+    amount_residual: Decimal
+    due_date: date
+    payment_state: str
+    is_open: bool
+    days_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderLine:
+    id: int
+    run_date: date
+    tier: str
+    channel: str
+    status: str
+    totals: dict[str, Decimal]
+    sent_at: datetime | None
+    to_address: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLine:
+    id: int
+    at: datetime
+    by: str
+    reason: str
+    note: str
+    promise: str
+
+
+def client_name(conn: Connection, client_id: int) -> str | None:
+    row = conn.execute(select(clients.c.name).where(and_(clients.c.id == client_id,
+                                                         clients.c.commercial_id == client_id))).first()
+    return str(row.name) if row is not None else None
+
+
+def client_invoices(conn: Connection, client_id: int, today: date, *, closed_limit: int = 20) -> list[InvoiceLine]:
+    """Open invoices (oldest due first), then the most recently due closed ones."""
+    cols = (invoices.c.id, invoices.c.name, invoices.c.kind, invoices.c.matter_ref, invoices.c.currency,
+            invoices.c.amount_total, invoices.c.amount_residual, invoices.c.due_date, invoices.c.payment_state,
+            invoices.c.is_open)
+    open_rows = conn.execute(select(*cols).where(and_(invoices.c.client_id == client_id,
+                                                      invoices.c.is_open.is_(True)))
+                             .order_by(invoices.c.due_date, invoices.c.id)).all()
+    closed_rows = conn.execute(select(*cols).where(and_(invoices.c.client_id == client_id,
+                                                        invoices.c.is_open.is_(False)))
+                               .order_by(invoices.c.due_date.desc(), invoices.c.id.desc()).limit(closed_limit)).all()
+    return [InvoiceLine(r.id, r.name, r.kind, r.matter_ref, r.currency, r.amount_total, r.amount_residual, r.due_date,
+                        r.payment_state, bool(r.is_open), max(0, (today - r.due_date).days) if r.is_open else 0)
+            for r in (*open_rows, *closed_rows)]
+
+
+def reminder_history(conn: Connection, client_id: int, limit: int = 50) -> list[ReminderLine]:
+    q = (select(reminders.c.id, reminders.c.run_date, reminders.c.tier, reminders.c.channel, reminders.c.status,
+                reminders.c.totals, reminders.c.sent_at, reminders.c.to_address)
+         .where(reminders.c.client_id == client_id).order_by(reminders.c.run_date.desc(), reminders.c.id.desc())
+         .limit(limit))
+    return [ReminderLine(r.id, r.run_date, r.tier, r.channel, r.status,
+                         {c: Decimal(v) for c, v in (r.totals or {}).items()}, r.sent_at, r.to_address)
+            for r in conn.execute(q)]
+
+
+def contact_log(conn: Connection, client_id: int, limit: int = 30) -> list[ContactLine]:
+    q = (select(contacts).where(contacts.c.client_id == client_id)
+         .order_by(contacts.c.at.desc(), contacts.c.id.desc()).limit(limit))
+    out = []
+    for r in conn.execute(q):
+        promise = ""
+        if r.promise_date is not None and r.promise_amount is not None:
+            promise = f"promised {r.promise_amount:,} {r.promise_currency or ''} by {r.promise_date}" \
+                      + (f" ({r.promise_status})" if r.promise_status else "")
+        out.append(ContactLine(r.id, r.at, r.by, REASON_LABELS.get(r.reason, r.reason), r.note or "", promise))
+    return out
+
+
+# ---------------------------------------------------------------- the timeline
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: datetime | date
+    kind: str  # reminder | letter | offer | contact | hold
+    title: str
+    detail: str = ""
+    link: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return (self.at.isoformat() if isinstance(self.at, datetime) else f"{self.at.isoformat()}T00:00:00",
+                self.kind)
+
+
+def _money_text(totals: dict[str, Any]) -> str:
+    return ", ".join(f"{Decimal(v):,} {c}" for c, v in totals.items())
+
+
+def timeline(conn: Connection, client_id: int, limit: int = 200) -> list[Event]:
+    """Every contact with the client, newest first: reminders, letters, offers, the contact log and holds."""
+    ev: list[Event] = []
+    for r in conn.execute(select(reminders.c.id, reminders.c.tier, reminders.c.channel, reminders.c.status,
+                                 reminders.c.created_at, reminders.c.sent_at, reminders.c.totals,
+                                 reminders.c.to_address, reminders.c.decided_by, reminders.c.decided_at)
+                          .where(reminders.c.client_id == client_id).order_by(reminders.c.id.desc()).limit(limit)):
+        ev.append(Event(r.created_at, "reminder", f"Reminder drafted: {r.tier} ({r.channel})",
+                        f"{_money_text(r.totals or {})}; now {r.status}"))
+        if r.decided_at is not None and r.decided_by:
+            ev.append(Event(r.decided_at, "reminder", f"Reminder {r.tier} decided by {r.decided_by}", r.status))
+        if r.sent_at is not None:
+            ev.append(Event(r.sent_at, "reminder", f"Reminder sent: {r.tier}", f"to {r.to_address}"))
+    for r in conn.execute(select(letters.c.id, letters.c.kind, letters.c.tier, letters.c.status, letters.c.created_at,
+                                 letters.c.attorney_email, letters.c.decided_by, letters.c.decided_at,
+                                 letters.c.reason, letters.c.released_by, letters.c.released_at, letters.c.totals)
+                          .where(letters.c.client_id == client_id).order_by(letters.c.id.desc()).limit(limit)):
+        link = f"/letters/{r.id}"
+        kind = r.kind.replace("_", " ")
+        ev.append(Event(r.created_at, "letter", f"Letter {r.id} queued: {kind} ({r.tier})",
+                        f"{_money_text(r.totals or {})}; for {r.attorney_email}", link))
+        if r.decided_at is not None:
+            verb = "approved" if r.status in ("approved", "sent") else r.status
+            ev.append(Event(r.decided_at, "letter", f"Letter {r.id} {verb} by {r.decided_by}", r.reason or "", link))
+        if r.released_at is not None:
+            ev.append(Event(r.released_at, "letter", f"Letter {r.id} released for sending by {r.released_by}", "",
+                            link))
+    for r in conn.execute(select(offers).where(offers.c.client_id == client_id)
+                          .order_by(offers.c.id.desc()).limit(limit)):
+        link = f"/offers/{r.id}"
+        try:
+            text = summary(from_json(r.terms))
+        except (KeyError, TypeError, ValueError):
+            text = f"{r.kind} {r.balance:,} {r.currency}"
+        ev.append(Event(r.created_at, "offer", f"Offer {r.id} made by {r.created_by}: {r.kind}", text, link))
+        if r.decided_at is not None and r.decided_by and r.needs != "staff":
+            ev.append(Event(r.decided_at, "offer", f"Offer {r.id} decided by {r.decided_by}", r.status, link))
+        if r.accepted_at is not None:
+            ev.append(Event(r.accepted_at, "offer", f"Offer {r.id} accepted by the client",
+                            f"recorded by {r.accepted_by}", link))
+        if r.closed_at is not None:
+            ev.append(Event(r.closed_at, "offer", f"Offer {r.id} closed: {r.status}", "", link))
+    for c in contact_log(conn, client_id, limit):
+        ev.append(Event(c.at, "contact", f"Contact logged by {c.by}: {c.reason}",
+                        "; ".join(p for p in (c.note, c.promise) if p)))
+    for r in conn.execute(select(holds).where(holds.c.client_id == client_id).order_by(holds.c.id.desc()).limit(limit)):
+        kind = r.kind.replace("_", " ")
+        until = f" until {r.until}" if r.until else ""
+        ev.append(Event(r.created_at, "hold", f"Hold placed by {r.created_by}: {kind}{until}", r.reason or ""))
+        if r.removed_at is not None:
+            ev.append(Event(r.removed_at, "hold", f"Hold ({kind}) removed by {r.removed_by}", ""))
+    ev.sort(key=lambda e: e.sort_key, reverse=True)
+    return ev[:limit]
+
+
+# ---------------------------------------------------------------- aging
+def open_invoices(conn: Connection, *, client_id: int | None = None, attorney_id: int | None = None) -> list[Invoice]:
+    """Open invoices as Invoice records, narrowed to a client or an attorney; only the columns aging reads."""
+    q = select(invoices.c.id, invoices.c.name, invoices.c.kind, invoices.c.client_id, invoices.c.contact_id,
+               invoices.c.attorney_id, invoices.c.matter_ref, invoices.c.currency, invoices.c.amount_total,
+               invoices.c.amount_residual, invoices.c.invoice_date, invoices.c.due_date,
+               invoices.c.payment_state).where(invoices.c.is_open.is_(True))
+    if client_id is not None:
+        q = q.where(invoices.c.client_id == client_id)
+    if attorney_id is not None:
+        q = q.where(invoices.c.attorney_id == attorney_id)
+    kinds = _KINDS
+    return [Invoice(i, name, kinds[kind], cid, contact, att, ref, cur, total, residual, idate, due, state, True)
+            for (i, name, kind, cid, contact, att, ref, cur, total, residual, idate, due, state)
+            in conn.execute(q).all()]
+
+
+@dataclass(frozen=True)
+class AgingView:
+    group_by: str
+    rows: list[AgingRow]
+    count: int  # rows before the limit
+    totals: list[AgingRow]  # one per currency
+    buckets: tuple[str, ...] = BUCKETS
+
+
+def aging_view(conn: Connection, ident: Identity, today: date, group_by: str, *, limit: int = 200) -> AgingView:
+    """Aging per client or attorney (an attorney: their own invoices only), largest balances first."""
+    if not ident.sees_all and ident.attorney_id is None:
+        return AgingView(group_by, [], 0, [])
+    invs = open_invoices(conn, attorney_id=None if ident.sees_all else ident.attorney_id)
+    if group_by == "attorney":
+        labels = {r.id: r.name or r.email or f"user {r.id}" for r in conn.execute(
+            select(attorneys.c.id, attorneys.c.name, attorneys.c.email))}
+    else:
+        ids = sorted({i.client_id for i in invs})
+        labels = {}
+        for part in _chunks(ids):
+            labels.update({r.id: r.name for r in conn.execute(select(clients.c.id, clients.c.name)
+                                                                .where(clients.c.id.in_(part)))})
+    rows = aging(invs, today, group_by, labels)
+    totals = sorted(aging(invs, today, "total"), key=lambda r: r.currency)
+    return AgingView(group_by, rows[:limit], len(rows), totals)
+
+
+__all__ = [
+    "AgingView", "ContactLine", "DocBlock", "DocCache", "DocView", "Event", "InvoiceLine", "Queue", "QueueItem",
+    "ReminderLine", "aging_view", "client_invoices", "client_name", "client_visible", "contact_log", "days_overdue",
+    "docx_blocks", "letter_visible", "load_queue", "offer_visible", "open_due_dates", "open_invoices",
+    "reminder_history", "timeline",
+]
