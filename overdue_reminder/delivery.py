@@ -483,8 +483,8 @@ def mark_unconfirmed(store: Store, now: datetime, actor: str = SYSTEM_ACTOR) -> 
             select(reminders).where(reminders.c.status == SENDING).order_by(reminders.c.id))]
         for r in stuck:
             transition(conn, r, UNCONFIRMED, actor, now, "reminder.unconfirmed",
-                        {"reason": "the run sending it stopped before recording the outcome"},
-                        note="interrupted while being handed over: it may or may not have been delivered; "
+                       {"reason": "the run sending it stopped before recording the outcome"},
+                       note="interrupted while being handed over: it may or may not have been delivered; "
                              "settle it with 'overdue-reminder outbox reconcile'.")
     return [r.id for r in stuck]
 
@@ -535,11 +535,15 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             else:
                 with store.begin() as conn:
                     transition(conn, r, CANCELLED, actor, now, "reminder.cancelled", {"reason": why},
-                                note=f"not sent: {why}")
+                               note=f"not sent: {why}")
                 result.items.append(SendItem(r.id, r.client_name, r.tier, r.to_address, "cancelled", why))
         if dry_run:
             for r in ready:
-                build_message(r, settings, now)
+                try:
+                    build_message(r, settings, now)
+                except (ValueError, TypeError) as exc:
+                    result.items.append(SendItem(r.id, r.client_name, r.tier, r.to_address, "would fail", str(exc)))
+                    continue
                 result.items.append(SendItem(r.id, r.client_name, r.tier, r.to_address, "would send"))
             return result
         if not ready:
@@ -573,7 +577,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
     except (ValueError, TypeError) as exc:
         with store.begin() as conn:
             transition(conn, r, FAILED, actor, now, "reminder.failed", {"reason": str(exc)},
-                        note=f"cannot build the message: {exc}")
+                       note=f"cannot build the message: {exc}")
         return item("failed", str(exc))
     with store.begin() as conn:  # committed before the hand-over: a crash from here on is 'unconfirmed'
         res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED))
@@ -590,14 +594,14 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         status = APPROVED if exc.retry else FAILED
         with store.begin() as conn:
             transition(conn, claimed, status, actor, now, "reminder.not_delivered",
-                        {"reason": str(exc), "retry": exc.retry}, note=f"not delivered: {exc}")
+                       {"reason": str(exc), "retry": exc.retry}, note=f"not delivered: {exc}")
         outcome = "requeued" if exc.retry else "failed"
         return item(outcome, str(exc), exc.stop)
     except BaseException as exc:
         detail = str(exc) or type(exc).__name__
         with store.begin() as conn:
             transition(conn, claimed, UNCONFIRMED, actor, now, "reminder.unconfirmed", {"reason": detail},
-                        note=f"delivery unconfirmed ({detail}); settle it with 'overdue-reminder outbox reconcile'.")
+                       note=f"delivery unconfirmed ({detail}); settle it with 'overdue-reminder outbox reconcile'.")
         if not isinstance(exc, DeliveryUnknown):
             raise
         return item("unconfirmed", detail, True)
@@ -605,7 +609,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         on_step("handed", claimed)
     with store.begin() as conn:
         transition(conn, claimed, SENT, actor, now, "reminder.sent", {"mode": tr.mode, "ref": ref},
-                    sent_at=now, delivery_ref=ref)
+                   sent_at=now, delivery_ref=ref)
     if on_step:
         on_step("recorded", claimed)
     if notes is not None and settings.delivery.write_back_notes:
@@ -683,13 +687,13 @@ def settle(store: Store, settings: Settings, now: datetime, actor: str, *, sent:
                 if r.status != UNCONFIRMED:
                     raise UsageError(f"reminder #{rid} is {r.status}; only unconfirmed reminders can be marked sent.")
                 transition(conn, r, SENT, actor, now, "reminder.reconciled_sent", {"why": why},
-                            sent_at=r.sending_at or now, note=f"delivery confirmed: {why}")
+                           sent_at=r.sending_at or now, note=f"delivery confirmed: {why}")
                 out.sent.append(rid)
             else:
                 if r.status not in (UNCONFIRMED, FAILED):
                     raise UsageError(f"reminder #{rid} is {r.status}; only unconfirmed or failed reminders "
                                      "can be resent.")
                 transition(conn, r, APPROVED, actor, now, "reminder.reconciled_resend", {"why": why},
-                            sending_at=None, note=f"to be sent again: {why}")
+                           sending_at=None, note=f"to be sent again: {why}")
                 out.resend.append(rid)
     return out

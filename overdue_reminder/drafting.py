@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -289,6 +289,16 @@ def formatter(locale: Locale) -> Formatter:
 
 
 # ---------------------------------------------------------------- the context
+class Person(Protocol):
+    """What the context reads of a client or billing contact (a `Partner` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_company(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Shared:
     """What every reminder of one run shares: the firm, payment channels, dates, people."""
@@ -299,7 +309,7 @@ class Shared:
     verification: Mapping[str, str]
     run_date: date
     respond_by: date
-    partners: Mapping[int, Partner] = field(default_factory=dict)
+    partners: Mapping[int, Person] = field(default_factory=dict)
     attorneys: Mapping[int, Attorney] = field(default_factory=dict)
     offers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     _payment: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -334,7 +344,7 @@ class Shared:
                 "verification": clean_line(verification, 1000)}
 
 
-def shared_for(settings: Settings, run_date: date, *, partners: Mapping[int, Partner] | None = None,
+def shared_for(settings: Settings, run_date: date, *, partners: Mapping[int, Person] | None = None,
                attorneys: Mapping[int, Attorney] | None = None,
                offers: Mapping[int, Mapping[str, Any]] | None = None,
                calendar: FirmCalendar | None = None) -> Shared:
@@ -462,7 +472,8 @@ class TemplateProblem:
         return f"{where}: {self.message}"
 
 
-def _problem(exc: BaseException, fallback: str) -> TemplateProblem:
+def template_problem(exc: BaseException, fallback: str) -> TemplateProblem:
+    """Where a template error is: the template's name and line, as `templates check` reports it."""
     if isinstance(exc, TemplateSyntaxError):
         return TemplateProblem(exc.name or exc.filename or fallback, exc.lineno, exc.message or str(exc))
     name, line = fallback, None
@@ -543,7 +554,7 @@ def _check_one(tpl: Templates, shared: Shared, lang: str, tier: str, run_date: d
     except ConfigError as exc:
         return [TemplateProblem(f"{lang}/{tier}.*.j2", None, str(exc))]
     except TemplateError as exc:
-        return [_problem(exc, names[0])]
+        return [template_problem(exc, names[0])]
     if tset.language != lang:
         return []  # this language falls back to another one, which is checked on its own
     fmt = formatter(tpl.locale(lang, lang))
@@ -555,7 +566,7 @@ def _check_one(tpl: Templates, shared: Shared, lang: str, tier: str, run_date: d
             try:
                 out = t.render(ctx)
             except Exception as exc:
-                return [*found, _problem(exc, name)]
+                return [*found, template_problem(exc, name)]
             found.extend(_content_problems(name, part, out, shared, ctx))
     return found
 

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from jinja2 import TemplateError
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,10 +34,11 @@ from overdue_reminder.drafting import (
     reference_for,
     render_action,
     shared_for,
+    template_problem,
     templates_for,
 )
 from overdue_reminder.errors import ConfigError, UsageError
-from overdue_reminder.model import Action, Attorney, Partner, Plan
+from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders
@@ -240,23 +242,33 @@ class DraftResult:
                 "letters_left_to_letters_service": self.letters, "superseded": len(self.superseded)}
 
 
-def _ledger_people(store: Store, actions: Sequence[Action]) -> tuple[dict[int, Partner], dict[int, Attorney]]:
+class _Person(NamedTuple):
+    name: str
+    is_company: bool
+
+
+def _ledger_people(store: Store, actions: Sequence[Action]) -> tuple[dict[int, _Person], dict[int, Attorney]]:
     """Names for the salutation and signature: only the columns the context uses."""
-    ids = sorted({a.contact_id for a in actions} | {a.client_id for a in actions})
-    partners: dict[int, Partner] = {}
+    wanted = {a.contact_id for a in actions} | {a.client_id for a in actions}
+    q = select(clients.c.id, clients.c.name, clients.c.is_company)
+    people: dict[int, _Person] = {}
     with store.begin() as conn:
-        for i in range(0, len(ids), 5000):
-            q = select(clients.c.id, clients.c.name, clients.c.commercial_id, clients.c.is_company).where(
-                clients.c.id.in_(ids[i:i + 5000]))
-            partners.update({r.id: Partner(r.id, r.name, r.commercial_id, is_company=r.is_company)
-                             for r in conn.execute(q)})
+        if len(wanted) > 2000:  # a large run names most of the ledger: one scan beats thousands of bound ids
+            people = {r[0]: _Person(r[1], r[2]) for r in conn.execute(q) if r[0] in wanted}
+        elif wanted:
+            people = {r[0]: _Person(r[1], r[2]) for r in conn.execute(q.where(clients.c.id.in_(sorted(wanted))))}
         attorneys = dict(load_attorneys(conn))
-    return partners, attorneys
+    return people, attorneys
 
 
 def _row(action: Action, key: str, msg_id: str, shared: Shared, templates: Templates, now: datetime,
          actor: str) -> dict[str, Any]:
-    rendered = render_action(templates, action, shared, reference_for(key))
+    try:
+        rendered = render_action(templates, action, shared, reference_for(key))
+    except TemplateError as exc:
+        raise ConfigError(f"the {action.tier} template fails for client {action.client_id} "
+                          f"({template_problem(exc, action.tier)}); nothing more was drafted.", key="templates.dir",
+                          fix="run 'overdue-reminder templates check' and correct the template it names.") from exc
     note = ""
     decided_by: str | None = None
     channel = "email"
@@ -289,20 +301,6 @@ def _row(action: Action, key: str, msg_id: str, shared: Shared, templates: Templ
         "max_days_past_due": action.max_days_past_due, "lines": lines, "staff_notes": list(action.staff_notes),
         "why": action.why, "delivery_ref": "",
     }
-
-
-def proposed_offers(store: Store, plan: Plan) -> dict[int, dict[str, Any]]:
-    """The standing proposed offer of each client whose tier carries one, as template context."""
-    from overdue_reminder.offer_service import list_offers
-    from overdue_reminder.offers import offer_context
-
-    out: dict[int, dict[str, Any]] = {}
-    for a in plan.actions:
-        if a.with_offer and a.channel == "email" and a.client_id not in out:
-            found = list_offers(store, client_id=a.client_id, status="proposed", limit=1)
-            if found:
-                out[a.client_id] = offer_context(found[0].offer, a.language or "en_US")
-    return out
 
 
 def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
@@ -411,7 +409,7 @@ def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, a
 
 # ---------------------------------------------------------------- review
 def transition(conn: Connection, r: Reminder, new_status: str, actor: str, now: datetime, action: str,
-                detail: dict[str, Any] | None = None, **values: Any) -> None:
+               detail: dict[str, Any] | None = None, **values: Any) -> None:
     """Compare-and-set on the status, so two clerks cannot both act on one reminder."""
     res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == r.status))
                        .values(status=new_status, **values))
@@ -433,7 +431,7 @@ def approve(store: Store, ids: Sequence[int], actor: str, now: datetime, *, atto
                 raise UsageError(f"reminder #{rid} ({r.tier}) needs the responsible attorney's review; "
                                  "approve it with --attorney-approved once the attorney has agreed.")
             transition(conn, r, APPROVED, actor, now, "reminder.approved",
-                        {"attorney_approved": attorney_approved, "note": note}, decided_by=actor, decided_at=now)
+                       {"attorney_approved": attorney_approved, "note": note}, decided_by=actor, decided_at=now)
             out.append(get_reminder(conn, rid))
     return out
 
@@ -446,7 +444,7 @@ def reject(store: Store, reminder_id: int, actor: str, now: datetime, reason: st
         if r.status not in (DRAFT, APPROVED, POSTAL, INVALID_ADDRESS):
             raise UsageError(f"reminder #{r.id} is {r.status}; only unsent reminders can be rejected.")
         transition(conn, r, REJECTED, actor, now, "reminder.rejected", {"reason": reason},
-                    decided_by=actor, decided_at=now, note=reason)
+                   decided_by=actor, decided_at=now, note=reason)
         return get_reminder(conn, reminder_id)
 
 
@@ -496,7 +494,7 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         if "subject" in values:
             detail["old_subject"], detail["new_subject"] = r.subject, values["subject"]
         transition(conn, r, DRAFT, actor, now, "reminder.edited", detail, decided_by=None, decided_at=None,
-                    **values)
+                   **values)
         return get_reminder(conn, reminder_id)
 
 

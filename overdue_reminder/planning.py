@@ -33,6 +33,7 @@ from overdue_reminder.store.schema import (
     contacts,
     holds,
     invoices,
+    letters,
     matters,
     payments,
     reminders,
@@ -40,6 +41,7 @@ from overdue_reminder.store.schema import (
 )
 
 _KINDS = {k.value: k for k in InvoiceKind}
+LETTER_CONTACT_STATUSES = ("awaiting_review", "approved", "sent")
 _NO_ADDRESS = Address()  # frozen: one shared instance; the policy never reads addresses
 
 
@@ -81,6 +83,10 @@ def snapshot_queries(today: date, client_ids: Iterable[int] | None = None) -> di
             reminders.c.client_id, reminders.c.tier, reminders.c.tier_index, reminders.c.run_date,
             reminders.c.sent_at, reminders.c.matter_ref, reminders.c.invoice_ids, reminders.c.status,
         ).where(reminders.c.id.in_(latest)),
+        # Letters are contacts too: an escalation letter queued, approved or sent moves the client on.
+        "letters": narrow(select(letters.c.client_id, letters.c.tier, letters.c.run_date, letters.c.invoice_ids,
+                                 letters.c.status).where(letters.c.status.in_(LETTER_CONTACT_STATUSES)),
+                          letters.c.client_id),
         "matters": narrow(select(matters.c.client_id, matters.c.reference, matters.c.before_court,
                                  matters.c.interest_allowed)
                           .where(or_(matters.c.before_court.is_(True), matters.c.interest_allowed.is_(True))),
@@ -113,6 +119,9 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
     past = [PastContact(cid, tier, idx, sent.astimezone(tz).date() if sent is not None else run, ref or "",
                         tuple(ids or ()), status)
             for (cid, tier, idx, run, sent, ref, ids, status) in conn.execute(q["contacts"]).all()]
+    tier_index = {t.name: i for i, t in enumerate(settings.policy.tiers)}
+    past += [PastContact(cid, tier, tier_index[tier], run, "", tuple(ids or ()), status)
+             for (cid, tier, run, ids, status) in conn.execute(q["letters"]).all() if tier in tier_index]
     flags = {(cid, ref): MatterFlags(bool(court), bool(interest))
              for (cid, ref, court, interest) in conn.execute(q["matters"]).all()}
     history: dict[int, list[PaymentRecord]] = defaultdict(list)

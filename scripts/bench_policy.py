@@ -18,9 +18,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -40,10 +40,11 @@ def _register() -> None:
         reminder_cmds,
         service_cmds,
         setup_cmds,
+        web_cmd,
     )
 
     for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, service_cmds,
-                   demo_cmd):
+                   demo_cmd, web_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

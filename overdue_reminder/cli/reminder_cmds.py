@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from overdue_reminder import delivery, drafts
+from overdue_reminder import delivery, drafts, offer_service
 from overdue_reminder.cli.common import App, parse_date, pass_app
 from overdue_reminder.drafting import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
@@ -90,7 +90,7 @@ def draft_cmd(app: App, on: str | None, dry_run: bool, by: str) -> None:
     """
     today = _today(app, on)
     plan = _plan(app, today)
-    offers = drafts.proposed_offers(app.store, plan)
+    offers = offer_service.reminder_offers(app.store, app.settings, plan.actions, today)
     result = drafts.draft_plan(app.store, app.settings, plan, _now(), offers=offers, dry_run=dry_run, actor=by)
     if app.as_json:
         app.emit_json({**result.summary(), "items": [vars(i) for i in result.created]})

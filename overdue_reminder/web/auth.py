@@ -150,6 +150,13 @@ def resolve_identity(settings: Settings, conn: Connection, user: OdooUser) -> Id
 
 
 __all__ = [
-    "Authenticator", "Identity", "OdooAuthenticator", "OdooUser", "ROLE_LABELS", "Role", "attorney_for",
-    "partner_logins", "resolve_identity",
+    "ROLE_LABELS",
+    "Authenticator",
+    "Identity",
+    "OdooAuthenticator",
+    "OdooUser",
+    "Role",
+    "attorney_for",
+    "partner_logins",
+    "resolve_identity",
 ]

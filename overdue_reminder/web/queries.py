@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +29,7 @@ from overdue_reminder.letters import open_docx
 from overdue_reminder.model import Invoice, InvoiceKind
 from overdue_reminder.offer_service import OfferRecord, summary
 from overdue_reminder.offers import from_json
+from overdue_reminder.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.store.schema import (
     attorneys,
     clients,
@@ -137,7 +138,7 @@ def load_queue(conn: Connection, ident: Identity, today: date, *, page: int = 1,
           .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
           .where(offers.c.status == "awaiting_attorney"))
     if not ident.sees_all:
-        mine = func.lower(letters.c.attorney_email).in_(idents)
+        mine: Any = func.lower(letters.c.attorney_email).in_(idents)
         if ident.attorney_id is not None:
             mine = or_(mine, letters.c.attorney_id == ident.attorney_id)
         lq = lq.where(mine)
@@ -320,6 +321,25 @@ def contact_log(conn: Connection, client_id: int, limit: int = 30) -> list[Conta
     return out
 
 
+def payment_profile(conn: Connection, tz: tzinfo, client_id: int, today: date) -> ClientProfile:
+    """The client's grade, from the same rows `planning.snapshot_queries` feeds the policy ('history' and
+    'broken_promises', narrowed to one client) and the same `profile.client_profile`: two small queries
+    instead of a whole snapshot, so a letter page stays fast. A test compares it with
+    `offer_service.client_grade`."""
+    since = today - timedelta(days=WINDOW_DAYS)
+    since_dt = datetime.combine(since, time(), tzinfo=UTC)
+    history = [PaymentRecord(due, closed.astimezone(tz).date()) for due, closed in conn.execute(
+        select(invoices.c.due_date, invoices.c.closed_at).where(and_(
+            invoices.c.client_id == client_id, invoices.c.is_open.is_(False),
+            invoices.c.kind == InvoiceKind.INVOICE.value, invoices.c.payment_state.in_(("paid", "in_payment")),
+            invoices.c.closed_at >= since_dt, invoices.c.closed_at > invoices.c.first_seen))).all()]
+    broken = [promised or at.astimezone(tz).date() for promised, at in conn.execute(
+        select(contacts.c.promise_date, contacts.c.at).where(and_(
+            contacts.c.client_id == client_id, contacts.c.promise_status == "broken",
+            contacts.c.at >= since_dt))).all()]
+    return client_profile(history, broken, today)
+
+
 # ---------------------------------------------------------------- the timeline
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -339,8 +359,10 @@ def _money_text(totals: dict[str, Any]) -> str:
     return ", ".join(f"{Decimal(v):,} {c}" for c, v in totals.items())
 
 
-def timeline(conn: Connection, client_id: int, limit: int = 200) -> list[Event]:
-    """Every contact with the client, newest first: reminders, letters, offers, the contact log and holds."""
+def timeline(conn: Connection, client_id: int, ident: Identity, limit: int = 200) -> list[Event]:
+    """Every contact with the client, newest first: reminders, letters, offers, the contact log and holds.
+
+    An attorney's timeline leaves out other attorneys' letters and offers (they are not theirs to see)."""
     ev: list[Event] = []
     for r in conn.execute(select(reminders.c.id, reminders.c.tier, reminders.c.channel, reminders.c.status,
                                  reminders.c.created_at, reminders.c.sent_at, reminders.c.totals,
@@ -353,9 +375,12 @@ def timeline(conn: Connection, client_id: int, limit: int = 200) -> list[Event]:
         if r.sent_at is not None:
             ev.append(Event(r.sent_at, "reminder", f"Reminder sent: {r.tier}", f"to {r.to_address}"))
     for r in conn.execute(select(letters.c.id, letters.c.kind, letters.c.tier, letters.c.status, letters.c.created_at,
-                                 letters.c.attorney_email, letters.c.decided_by, letters.c.decided_at,
-                                 letters.c.reason, letters.c.released_by, letters.c.released_at, letters.c.totals)
+                                 letters.c.attorney_id, letters.c.attorney_email, letters.c.decided_by,
+                                 letters.c.decided_at, letters.c.reason, letters.c.released_by, letters.c.released_at,
+                                 letters.c.totals)
                           .where(letters.c.client_id == client_id).order_by(letters.c.id.desc()).limit(limit)):
+        if not letter_visible(ident, r.attorney_id, r.attorney_email):
+            continue
         link = f"/letters/{r.id}"
         kind = r.kind.replace("_", " ")
         ev.append(Event(r.created_at, "letter", f"Letter {r.id} queued: {kind} ({r.tier})",
@@ -368,6 +393,8 @@ def timeline(conn: Connection, client_id: int, limit: int = 200) -> list[Event]:
                             link))
     for r in conn.execute(select(offers).where(offers.c.client_id == client_id)
                           .order_by(offers.c.id.desc()).limit(limit)):
+        if not ident.sees_all and not _mine(ident, r.attorney_id, r.assigned_to):
+            continue
         link = f"/offers/{r.id}"
         try:
             text = summary(from_json(r.terms))
@@ -443,5 +470,5 @@ __all__ = [
     "AgingView", "ContactLine", "DocBlock", "DocCache", "DocView", "Event", "InvoiceLine", "Queue", "QueueItem",
     "ReminderLine", "aging_view", "client_invoices", "client_name", "client_visible", "contact_log", "days_overdue",
     "docx_blocks", "letter_visible", "load_queue", "offer_visible", "open_due_dates", "open_invoices",
-    "reminder_history", "timeline",
+    "payment_profile", "reminder_history", "timeline",
 ]

@@ -201,6 +201,14 @@ SECURITY_HEADERS = {
 
 
 __all__ = [
-    "CSP", "CSRF_FIELD", "LoginGuard", "RateLimiter", "SECURITY_HEADERS", "UploadError", "check_upload", "csrf_ok",
-    "load_secret_key", "new_csrf_token",
+    "CSP",
+    "CSRF_FIELD",
+    "SECURITY_HEADERS",
+    "LoginGuard",
+    "RateLimiter",
+    "UploadError",
+    "check_upload",
+    "csrf_ok",
+    "load_secret_key",
+    "new_csrf_token",
 ]

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import func, insert, select
 
 from overdue_reminder.cli import cli
 from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Invoice, InvoiceKind, Partner
 from overdue_reminder.store import Store, ledger
+from overdue_reminder.store.schema import audit, holds, reminders
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -88,3 +90,23 @@ def test_bad_input_is_a_usage_error(cfg: Path) -> None:
     assert r.exit_code == 2 and "holiday" in r.output
     r = run(cfg, "plan", "--date", "28/11/2026")
     assert isinstance(r.exception, UsageError) and "YYYY-MM-DD" in str(r.exception)
+
+
+def test_plan_all_explains_clients_on_schedule_and_writes_nothing(cfg: Path) -> None:
+    store = Store(f"sqlite:///{cfg.parent / 'desk.db'}")
+    with store.begin() as conn:
+        conn.execute(insert(reminders).values(
+            client_id=1, tier="firm", tier_index=2, matter_ref="", channel="email", run_date=TODAY,
+            invoice_ids=[10], totals={}, status="sent", idempotency_key="k1", message_id="<m1@x>", created_at=NOW))
+        before = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in (reminders, audit, holds)}
+    data = json.loads(run(cfg, "plan", "--date", "2026-12-01", "--json").output)
+    assert data["actions"] == [] and [s["kind"] for s in data["skipped"]] == ["below_minimum"]
+    data = json.loads(run(cfg, "plan", "--date", "2026-12-01", "--all", "--json").output)
+    kinds = {s["client_name"]: s["kind"] for s in data["skipped"]}
+    assert kinds == {"Acme Corp": "waiting", "Tiny Ltd": "below_minimum"}
+    assert "'firm' was sent 2026-11-28, 3 days ago; next tier 'final' starts at 60 days" in \
+        next(s["reason"] for s in data["skipped"] if s["client_name"] == "Acme Corp")
+    with store.begin() as conn:
+        after = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in (reminders, audit, holds)}
+    store.dispose()
+    assert after == before

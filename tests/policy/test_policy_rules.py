@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from policy_factory import TODAY, hold, inv, partner, payment, sent, settings, snapshot
 
+from overdue_reminder.aging import bucket
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import ClientOverride, TierSettings
 from overdue_reminder.model import Attorney, TrustBalance
-from overdue_reminder.policy import MatterFlags, bucket, days_past_due, plan
+from overdue_reminder.policy import MatterFlags, days_past_due, plan
 from overdue_reminder.profile import PaymentRecord
 
 

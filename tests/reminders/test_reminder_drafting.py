@@ -13,14 +13,15 @@ from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from reminder_factory import ATTORNEY, NOW, PHONE, RUN, action, line, make_settings
+from reminder_factory import ATTORNEY, NOW, PHONE, RUN, action, line, make_settings, plan, seed
 
-from overdue_reminder import drafting
+from overdue_reminder import drafting, drafts
 from overdue_reminder.config import Settings
 from overdue_reminder.drafting import SHIPPED_TIERS, Formatter, Templates, check_templates, render_action, shared_for
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import Attorney, InvoiceKind, Partner
 from overdue_reminder.money import quantize
+from overdue_reminder.store import Store
 
 
 def _shared(settings: Settings, **kw: object) -> drafting.Shared:
@@ -255,3 +256,10 @@ def test_context_carries_matter_references_only(settings: Settings) -> None:
                         "respond_by", "matter_ref", "matters", "invoices", "invoice_numbers", "invoice_count",
                         "totals", "credits", "unapplied_payments", "interest", "amount_due", "days_past_due",
                         "oldest_due_date", "attorney", "offer", "payment"}
+
+
+def test_a_template_failing_while_drafting_names_itself(sqlite_store: Store, tmp_path: Path) -> None:
+    s = _override(tmp_path, {"en_US/firm.subject.j2": "Reminder\n{{ client.nickname }}\n"})
+    seed(sqlite_store, [action(1, tier="firm")])
+    with pytest.raises(ConfigError, match=r"en_US/firm\.subject\.j2:2.*templates check"):
+        drafts.draft_plan(sqlite_store, s, plan(action(1, tier="firm")), NOW)

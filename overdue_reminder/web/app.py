@@ -1,0 +1,185 @@
+"""The Flask application factory for the attorney review page.
+
+`create_app(settings, store)` wires the pieces: session cookies signed with the configured key (Secure,
+HttpOnly, SameSite), the templates under templates/web (autoescaped, whatever their file name), the login
+guard, the letter text cache and the views. Everything a test needs to replace comes in as a keyword:
+`auth` (the Odoo sign-in), `clock`, `secret_key`, `guard` and `writeback`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask
+
+from overdue_reminder.calendar import FirmCalendar
+from overdue_reminder.config import Settings
+from overdue_reminder.errors import SourceError
+from overdue_reminder.letter_queue import LetterWriteBack
+from overdue_reminder.resources import templates_root
+from overdue_reminder.store import Store
+from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
+from overdue_reminder.web.charts import money
+from overdue_reminder.web.queries import DocCache
+from overdue_reminder.web.security import LoginGuard, load_secret_key
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "overdue_reminder"
+WriteBackFactory = Callable[[], AbstractContextManager[LetterWriteBack | None]]
+
+
+class _ReviewFlask(Flask):
+    """Autoescape every template (ours are named *.html, but a firm's override might not be)."""
+
+    def select_jinja_autoescape(self, filename: str | None) -> bool:
+        return True
+
+
+@dataclass
+class RevokedSessions:
+    """Session ids signed out before their cookie expired: refused until the cookie would have expired anyway."""
+
+    lifetime_seconds: float
+    clock: Callable[[], float] = time.time
+    _ids: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def revoke(self, sid: str) -> None:
+        now = self.clock()
+        with self._lock:
+            self._ids = {k: v for k, v in self._ids.items() if v > now}
+            self._ids[sid] = now + self.lifetime_seconds
+
+    def __contains__(self, sid: object) -> bool:
+        with self._lock:
+            expires = self._ids.get(sid) if isinstance(sid, str) else None
+        return expires is not None and expires > self.clock()
+
+
+@dataclass
+class WebContext:
+    """What the views share; one per application."""
+
+    settings: Settings
+    store: Store
+    auth: Authenticator
+    guard: LoginGuard
+    clock: Callable[[], datetime]
+    writeback: WriteBackFactory
+    calendar: FirmCalendar
+    revoked: RevokedSessions
+    docs: DocCache = field(default_factory=DocCache)
+    ephemeral_key: bool = False
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.calendar.local_today(self.clock())
+
+    @property
+    def upload_limit(self) -> int:
+        return self.settings.letters.max_edited_mb * 1_048_576
+
+
+def odoo_writeback(settings: Settings) -> WriteBackFactory:
+    """The Odoo connector for letter write-back when letters.write_back is on; a decision never waits on Odoo."""
+
+    @contextmanager
+    def factory() -> Iterator[LetterWriteBack | None]:
+        if not settings.letters.write_back or settings.source != "odoo":
+            yield None
+            return
+        from overdue_reminder.sources.odoo import OdooSource
+
+        try:
+            src = OdooSource(settings.odoo, settings.odoo_password(),
+                             trust_account_code=settings.odoo.trust_account_code)
+            src.open()
+        except SourceError as exc:
+            log.warning("Odoo write-back skipped: %s", exc)
+            yield None
+            return
+        try:
+            yield src
+        finally:
+            src.close()
+
+    return factory
+
+
+def _no_writeback() -> AbstractContextManager[LetterWriteBack | None]:
+    return nullcontext(None)
+
+
+def create_app(settings: Settings, store: Store, *, auth: Authenticator | None = None,
+               secret_key: bytes | str | None = None, clock: Callable[[], datetime] | None = None,
+               guard: LoginGuard | None = None, writeback: WriteBackFactory | None = None) -> Flask:
+    """The review page for `settings` and `store`; sign-in goes to Odoo unless `auth` is given."""
+    web = settings.web
+    root = templates_root() / "web"
+    app = _ReviewFlask(__name__, template_folder=str(root), static_folder=str(root / "static"),
+                       static_url_path="/static")
+    if secret_key is not None:
+        key, ephemeral = (secret_key.encode() if isinstance(secret_key, str) else secret_key), False
+    else:
+        key, ephemeral = load_secret_key(settings)
+    lifetime = timedelta(minutes=web.session_minutes)
+    app.config.update(
+        SECRET_KEY=key,
+        SESSION_COOKIE_NAME="__Host-overdue-reminder" if web.secure_cookies else "overdue-reminder",
+        SESSION_COOKIE_SECURE=web.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE=web.same_site,
+        SESSION_COOKIE_PATH="/",
+        SESSION_REFRESH_EACH_REQUEST=False,
+        PERMANENT_SESSION_LIFETIME=lifetime,
+        MAX_CONTENT_LENGTH=settings.letters.max_edited_mb * 1_048_576 + 65_536,  # the upload plus form fields
+        MAX_FORM_MEMORY_SIZE=65_536,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TEMPLATES_AUTO_RELOAD=False,
+    )
+    cal = settings.calendar()
+    ctx = WebContext(
+        settings=settings, store=store, auth=auth or OdooAuthenticator(settings.odoo),
+        guard=guard or LoginGuard.from_settings(settings), clock=clock or (lambda: datetime.now(UTC)),
+        writeback=writeback or (odoo_writeback(settings) if settings.letters.write_back else _no_writeback),
+        calendar=cal, revoked=RevokedSessions(lifetime.total_seconds()), ephemeral_key=ephemeral)
+    app.extensions[EXTENSION] = ctx
+    tz = cal.tz
+
+    def fmt_money(amount: Any, currency: str) -> str:
+        return money(Decimal(amount), currency)
+
+    def fmt_when(value: datetime | date | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return value.isoformat()
+
+    app.jinja_env.filters["money"] = fmt_money
+    app.jinja_env.filters["when"] = fmt_when
+    app.jinja_env.globals["firm_name"] = settings.firm.name
+    from overdue_reminder.web.views import register
+
+    register(app)
+    return app
+
+
+def context(app: Flask) -> WebContext:
+    ctx = app.extensions[EXTENSION]
+    assert isinstance(ctx, WebContext)
+    return ctx
+
+
+__all__ = ["RevokedSessions", "WebContext", "WriteBackFactory", "context", "create_app", "odoo_writeback"]
