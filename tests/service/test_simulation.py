@@ -4,6 +4,7 @@ skipping, with the minimum gap; nobody on hold is contacted; the ledger reconcil
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -120,9 +121,9 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
                     if take > 0:
                         pay_invoice(sb.db, iid, take, day)
                         remaining -= take
-            if plan_offer is not None and breach_day is None:
-                if offer_service.get_offer(store, plan_offer).status == "breached":
-                    breach_day = day
+            if plan_offer is not None and breach_day is None and \
+                    offer_service.get_offer(store, plan_offer).status == "breached":
+                breach_day = day
             open_by_day[day] = set(sb.db.search("account.move", OPEN))
         # ---------------------------------------------------------------- checks
         gap = settings.policy.min_gap_days
@@ -139,7 +140,7 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
             by_client[(r.client_id, r.matter_ref)].append((r.sent_at.date(), r.tier_index, r.invoice_ids))
         cycles = 0
         for (client, _), seq in by_client.items():
-            for (d1, t1, reminded), (d2, t2, _) in zip(seq, seq[1:], strict=False):
+            for (d1, t1, reminded), (d2, t2, _) in itertools.pairwise(seq):
                 # a new cycle starts only once everything the last reminder asked for was paid
                 reset = any(not set(reminded) & open_by_day.get(d1 + timedelta(days=k), set(reminded))
                             for k in range((d2 - d1).days + 1))
