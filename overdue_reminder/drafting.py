@@ -63,8 +63,10 @@ _TIER_FILE = re.compile(r"^(?P<lang>[^/]+)/(?P<tier>[A-Za-z0-9][\w-]*)\.(?P<part
 
 def clean_line(value: object, limit: int = NAME_MAX) -> str:
     """One line of plain text: controls and line breaks become spaces, runs of space collapse."""
-    text = _UNSAFE.sub(" ", str(value))
-    return " ".join(text.split())[:limit]
+    text = str(value)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text[:limit]  # already one clean line: printable excludes every character _UNSAFE matches
+    return " ".join(_UNSAFE.sub(" ", text).split())[:limit]
 
 
 def clean_subject(value: str) -> str:
@@ -266,12 +268,19 @@ class Formatter:
         self.locale = locale
         self._dates: dict[tuple[date, str], str] = {}
         self._currencies: dict[str, _CurrencyPattern] = {}
+        self._money: dict[tuple[Decimal, str], str] = {}
 
     def money(self, amount: Decimal, currency: str) -> str:
-        fmt = self._currencies.get(currency)
-        if fmt is None:
-            fmt = self._currencies[currency] = _CurrencyPattern(self.locale, currency)
-        return fmt(quantize(amount, currency))
+        key = (amount, currency)
+        s = self._money.get(key)  # an invoice's total and residual are often the same figure
+        if s is None:
+            fmt = self._currencies.get(currency)
+            if fmt is None:
+                fmt = self._currencies[currency] = _CurrencyPattern(self.locale, currency)
+            if len(self._money) > 100_000:
+                self._money.clear()
+            s = self._money[key] = fmt(quantize(amount, currency))
+        return s
 
     def date(self, d: date | None, style: str = "medium") -> str:
         if d is None:

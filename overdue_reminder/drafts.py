@@ -19,10 +19,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from jinja2 import TemplateError
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, Table, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
@@ -49,9 +50,10 @@ POSTAL, INVALID_ADDRESS = "postal", "invalid_address"
 STATUSES = (DRAFT, APPROVED, REJECTED, CANCELLED, SENDING, SENT, UNCONFIRMED, FAILED, POSTAL, INVALID_ADDRESS)
 SUPERSEDABLE = (DRAFT, APPROVED, INVALID_ADDRESS, POSTAL)
 SYSTEM_ACTOR = "overdue-reminder"
-CHUNK = 500
+CHUNK = 2000
 
 _LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
@@ -96,7 +98,7 @@ def parse_addresses(raw: str) -> list[str]:
         addr = part.strip()
         if not addr:
             continue
-        if len(addr) > 254 or any(ord(c) < 33 or ord(c) == 127 for c in addr):
+        if len(addr) > 254 or _SPACE_OR_CONTROL.search(addr):
             raise ValueError(f"{clean_line(addr)!r} contains spaces or control characters")
         local, at, domain = addr.rpartition("@")
         if not at or not local or not domain:
@@ -203,8 +205,7 @@ def list_reminders(store: Store, *, statuses: Sequence[str] = (), client_id: int
 
 
 # ---------------------------------------------------------------- drafting a plan
-@dataclass(frozen=True)
-class DraftItem:
+class DraftItem(NamedTuple):
     id: int | None  # None in a dry run
     client_id: int
     client_name: str
@@ -333,8 +334,9 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
                 seen.add(key)
                 keyed.append((a, key))
         with store.begin() as conn:
-            existing = {r[0] for r in conn.execute(select(reminders.c.idempotency_key).where(
-                reminders.c.idempotency_key.in_([k for _, k in keyed])))}
+            existing = {r[0] for r in conn.execute(select(reminders.c.idempotency_key).where(and_(
+                reminders.c.client_id.in_(sorted({a.client_id for a, _ in keyed})),
+                reminders.c.run_date == plan.today)))} & {k for _, k in keyed}
         result.existing += len(existing)
         rows = [_row(a, k, message_id(k, domain), shared, tpl, now, actor) for a, k in keyed if k not in existing]
         if not rows:
@@ -357,7 +359,7 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
     while rows:
         try:
             with store.begin() as conn:
-                conn.execute(insert(reminders), rows)
+                bulk_insert(conn, reminders, rows)
                 _after_insert(conn, rows, now, actor, result)
             return
         except IntegrityError:
@@ -368,6 +370,33 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
                 raise
             result.existing += len(taken)
             rows = [r for r in rows if r["idempotency_key"] not in taken]
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT many rows; on SQLite straight to the driver's executemany.
+
+    The values go through each column type's own bind processor (JSON, aware datetimes), exactly
+    what SQLAlchemy would apply, but once per value without its per-row parameter bookkeeping,
+    which cost a tenth of the drafting time. PostgreSQL takes the ordinary path.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), list(rows))
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    order = list(compiled.positiontup or rows[0])
+    procs = [(i, proc) for i, c in enumerate(order)
+             if (proc := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
+    values = itemgetter(*order)
+    params = []
+    for r in rows:
+        row = list(values(r))
+        for i, proc in procs:
+            if row[i] is not None:
+                row[i] = proc(row[i])
+        params.append(tuple(row))
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, actor: str,
@@ -383,11 +412,8 @@ def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, a
                                         r["to_address"], r["subject"], r["note"]))
         audits.append({"at": now, "actor": actor, "action": "reminder.drafted", "object_type": "reminder",
                        "object_id": str(rid), "detail": {
-                           "client_id": r["client_id"], "tier": r["tier"], "run_date": r["run_date"].isoformat(),
-                           "invoice_ids": r["invoice_ids"], "status": r["status"], "key": key,
-                           "to": r["to_address"], "note": r["note"]}})
-    if audits:
-        conn.execute(insert(audit), audits)
+                           "tier": r["tier"], "status": r["status"], "to": r["to_address"], "note": r["note"]}})
+    bulk_insert(conn, audit, audits)
     # Older unsent reminders for the same client and matter scope give way to the new one.
     new = {(by_key[k]["client_id"], by_key[k]["matter_ref"]): rid for k, rid in ids.items()}
     if not new:

@@ -42,6 +42,7 @@ from overdue_reminder.store.schema import (
 
 _KINDS = {k.value: k for k in InvoiceKind}
 LETTER_CONTACT_STATUSES = ("awaiting_review", "approved", "sent")
+_LETTER_AS_CONTACT = {"awaiting_review": "draft", "approved": "approved", "sent": "sent"}
 _NO_ADDRESS = Address()  # frozen: one shared instance; the policy never reads addresses
 
 
@@ -120,7 +121,8 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
                         tuple(ids or ()), status)
             for (cid, tier, idx, run, sent, ref, ids, status) in conn.execute(q["contacts"]).all()]
     tier_index = {t.name: i for i, t in enumerate(settings.policy.tiers)}
-    past += [PastContact(cid, tier, tier_index[tier], run, "", tuple(ids or ()), status)
+    # In the policy's words: a letter awaiting the attorney is queued like a draft reminder.
+    past += [PastContact(cid, tier, tier_index[tier], run, "", tuple(ids or ()), _LETTER_AS_CONTACT[status])
              for (cid, tier, run, ids, status) in conn.execute(q["letters"]).all() if tier in tier_index]
     flags = {(cid, ref): MatterFlags(bool(court), bool(interest))
              for (cid, ref, court, interest) in conn.execute(q["matters"]).all()}

@@ -8,17 +8,11 @@ from pathlib import Path
 
 @lru_cache(maxsize=1)
 def templates_root() -> Path:
-    checkout = Path(__file__).resolve().parent.parent / "templates"
-    if checkout.is_dir():
-        return checkout
-    try:
-        from importlib.resources import files
-
-        installed = Path(str(files("overdue_reminder.templates")))
-        if installed.is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
+    """An installed wheel carries them as overdue_reminder/templates; a checkout has them at its top level."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "email").is_dir():
+            return candidate
     raise FileNotFoundError("the shipped templates are missing: reinstall overdue-reminder")
 
 

@@ -93,7 +93,7 @@ def draft_cmd(app: App, on: str | None, dry_run: bool, by: str) -> None:
     offers = offer_service.reminder_offers(app.store, app.settings, plan.actions, today)
     result = drafts.draft_plan(app.store, app.settings, plan, _now(), offers=offers, dry_run=dry_run, actor=by)
     if app.as_json:
-        app.emit_json({**result.summary(), "items": [vars(i) for i in result.created]})
+        app.emit_json({**result.summary(), "items": [i._asdict() for i in result.created]})
     else:
         prefix = "dry run: would create" if dry_run else "created"
         sm = result.summary()

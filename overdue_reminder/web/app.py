@@ -28,7 +28,7 @@ from overdue_reminder.resources import templates_root
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
-from overdue_reminder.web.queries import DocCache
+from overdue_reminder.web.queries import DocCache, LetterTotals
 from overdue_reminder.web.security import LoginGuard, load_secret_key
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class WebContext:
     calendar: FirmCalendar
     revoked: RevokedSessions
     docs: DocCache = field(default_factory=DocCache)
+    letter_totals: LetterTotals = field(default_factory=LetterTotals)
     ephemeral_key: bool = False
 
     def now(self) -> datetime:

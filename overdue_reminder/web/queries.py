@@ -8,6 +8,7 @@ services, which the views call for every decision.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, literal, or_, select, union_all
 
 from overdue_reminder.aging import BUCKETS, AgingRow, aging
 from overdue_reminder.contacts import REASON_LABELS
@@ -125,52 +126,99 @@ def days_overdue(due: dict[int, date], ids: Iterable[int], today: date) -> int |
     return (today - min(dates)).days if dates else None
 
 
-def load_queue(conn: Connection, ident: Identity, today: date, *, page: int = 1, page_size: int = 100) -> Queue:
-    """Letters awaiting review and offers awaiting an attorney, oldest first; an attorney's own only."""
-    idents = sorted(ident.idents)
-    lq = (select(letters.c.id, letters.c.client_id, clients.c.name, letters.c.kind, letters.c.tier,
-                 letters.c.created_at, letters.c.totals, letters.c.invoice_ids, letters.c.attorney_email,
-                 letters.c.flags)
-          .select_from(letters.outerjoin(clients, clients.c.id == letters.c.client_id))
-          .where(letters.c.status == AWAITING))
-    oq = (select(offers.c.id, offers.c.client_id, clients.c.name, offers.c.kind, offers.c.currency,
-                 offers.c.balance, offers.c.created_at, offers.c.invoice_ids, offers.c.assigned_to, offers.c.needs)
-          .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
-          .where(offers.c.status == "awaiting_attorney"))
+@dataclass
+class LetterTotals:
+    """Each queued letter's amounts per currency, by (id, idempotency key).
+
+    A letter's totals are written once, when it is queued, and never change: caching them is exact, and spares
+    the queue page from decoding a thousand JSON documents on every request just to add up the amounts.
+    """
+
+    maxsize: int = 200_000
+    _items: dict[tuple[int, str], dict[str, Decimal]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def lookup(self, conn: Connection, keys: Sequence[tuple[int, str]]) -> list[dict[str, Decimal]]:
+        with self._lock:
+            missing = [k for k in keys if k not in self._items]
+        found: dict[tuple[int, str], dict[str, Decimal]] = {}
+        for part in _chunks([k[0] for k in missing]):
+            for lid, key, totals in conn.execute(select(letters.c.id, letters.c.idempotency_key, letters.c.totals)
+                                                 .where(letters.c.id.in_(part))):
+                found[(lid, key)] = {c: Decimal(v) for c, v in (totals or {}).items()}
+        with self._lock:
+            if len(self._items) + len(found) > self.maxsize:
+                self._items.clear()
+            self._items.update(found)
+            return [self._items.get(k) or found.get(k) or {} for k in keys]
+
+
+def _scopes(ident: Identity) -> tuple[list[Any], list[Any]]:
+    """The WHERE clauses of 'awaiting this person': every item for partners and billing staff."""
+    lwhere: list[Any] = [letters.c.status == AWAITING]
+    owhere: list[Any] = [offers.c.status == "awaiting_attorney"]
     if not ident.sees_all:
+        idents = sorted(ident.idents)
         mine: Any = func.lower(letters.c.attorney_email).in_(idents)
         if ident.attorney_id is not None:
             mine = or_(mine, letters.c.attorney_id == ident.attorney_id)
-        lq = lq.where(mine)
-        oq = oq.where(func.lower(offers.c.assigned_to).in_(idents))
-    items: list[QueueItem] = []
+        lwhere.append(mine)
+        owhere.append(func.lower(offers.c.assigned_to).in_(idents))
+    return lwhere, owhere
+
+
+def load_queue(conn: Connection, ident: Identity, today: date, *, page: int = 1, page_size: int = 100,
+               totals_cache: LetterTotals | None = None) -> Queue:
+    """Letters awaiting review and offers awaiting an attorney, oldest first; an attorney's own only.
+
+    One ordered query lists the whole queue (kind, id and key only: counting, paging, and the amounts per
+    currency from the letter totals cache); only the page's rows are then read in full.
+    """
+    lwhere, owhere = _scopes(ident)
+    both = union_all(
+        select(literal("letter").label("kind"), letters.c.id.label("id"), letters.c.idempotency_key.label("key"),
+               letters.c.created_at.label("at")).where(*lwhere),
+        select(literal("offer").label("kind"), offers.c.id.label("id"), literal("").label("key"),
+               offers.c.created_at.label("at")).where(*owhere)).subquery()
+    rows = conn.execute(select(both.c.kind, both.c.id, both.c.key).order_by(both.c.at, both.c.kind, both.c.id)).all()
+    keys = [(i, key) for kind, i, key in rows if kind == "letter"]
     totals: dict[str, Decimal] = {}
-    n_letters = n_offers = 0
-    for (lid, cid, name, kind, tier, created, ltotals, inv_ids, email, flags) in conn.execute(lq).all():
-        amounts = {c: Decimal(v) for c, v in (ltotals or {}).items()}
+    for amounts in (totals_cache or LetterTotals()).lookup(conn, keys):
         for c, v in amounts.items():
             totals[c] = totals.get(c, Decimal(0)) + v
-        note = ", ".join(f.replace("_", " ").replace(":", ": ") for f in (flags or ()))
-        items.append(QueueItem("letter", lid, cid, name or f"client {cid}",
-                               f"{kind.replace('_', ' ')} letter ({tier})", amounts, created, email,
-                               tuple(inv_ids or ()), note))
-        n_letters += 1
-    for (oid, cid, name, kind, cur, balance, created, inv_ids, assigned, needs) in conn.execute(oq).all():
+    for cur, balance in conn.execute(select(offers.c.currency, offers.c.balance).where(*owhere)):
         totals[cur] = totals.get(cur, Decimal(0)) + balance
-        items.append(QueueItem("offer", oid, cid, name or f"client {cid}", f"{kind} offer", {cur: balance},
-                               created, assigned or "", tuple(inv_ids or ()),
-                               "needs the supervising partner" if needs == "partner" else ""))
-        n_offers += 1
-    items.sort(key=lambda it: (it.waiting_since, it.kind, it.id))
-    total = len(items)
+    total = len(rows)
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)
-    shown = items[(page - 1) * page_size:page * page_size]
+    order = [(kind, i) for kind, i, _ in rows[(page - 1) * page_size:page * page_size]]
+    letter_ids = [i for k, i in order if k == "letter"]
+    offer_ids = [i for k, i in order if k == "offer"]
+    found: dict[tuple[str, int], QueueItem] = {}
+    if letter_ids:
+        q = (select(letters.c.id, letters.c.client_id, clients.c.name, letters.c.kind, letters.c.tier,
+                    letters.c.created_at, letters.c.totals, letters.c.invoice_ids, letters.c.attorney_email,
+                    letters.c.flags)
+             .select_from(letters.outerjoin(clients, clients.c.id == letters.c.client_id))
+             .where(letters.c.id.in_(letter_ids)))
+        for (lid, cid, name, kind, tier, created, ltotals, inv_ids, email, flags) in conn.execute(q):
+            note = ", ".join(f.replace("_", " ").replace(":", ": ") for f in (flags or ()))
+            found[("letter", lid)] = QueueItem(
+                "letter", lid, cid, name or f"client {cid}", f"{kind.replace('_', ' ')} letter ({tier})",
+                {c: Decimal(v) for c, v in (ltotals or {}).items()}, created, email, tuple(inv_ids or ()), note)
+    if offer_ids:
+        q = (select(offers.c.id, offers.c.client_id, clients.c.name, offers.c.kind, offers.c.currency,
+                    offers.c.balance, offers.c.created_at, offers.c.invoice_ids, offers.c.assigned_to, offers.c.needs)
+             .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
+             .where(offers.c.id.in_(offer_ids)))
+        for (oid, cid, name, kind, cur, balance, created, inv_ids, assigned, needs) in conn.execute(q):
+            found[("offer", oid)] = QueueItem(
+                "offer", oid, cid, name or f"client {cid}", f"{kind} offer", {cur: balance}, created, assigned or "",
+                tuple(inv_ids or ()), "needs the supervising partner" if needs == "partner" else "")
+    shown = [found[(k, i)] for k, i in order if (k, i) in found]
     due = open_due_dates(conn, (i for it in shown for i in it.invoice_ids))
-    shown = [QueueItem(it.kind, it.id, it.client_id, it.client_name, it.what, it.totals, it.waiting_since,
-                       it.assigned_to, it.invoice_ids, it.note, days_overdue(due, it.invoice_ids, today))
-             for it in shown]
-    return Queue(shown, total, n_letters, n_offers, dict(sorted(totals.items())), page, pages)
+    shown = [dataclasses.replace(it, days_overdue=days_overdue(due, it.invoice_ids, today)) for it in shown]
+    return Queue(shown, total, len(keys), total - len(keys), dict(sorted(totals.items())), page, pages)
 
 
 # ---------------------------------------------------------------- a letter's text, from the .docx
@@ -423,19 +471,22 @@ def timeline(conn: Connection, client_id: int, ident: Identity, limit: int = 200
 
 # ---------------------------------------------------------------- aging
 def open_invoices(conn: Connection, *, client_id: int | None = None, attorney_id: int | None = None) -> list[Invoice]:
-    """Open invoices as Invoice records, narrowed to a client or an attorney; only the columns aging reads."""
-    q = select(invoices.c.id, invoices.c.name, invoices.c.kind, invoices.c.client_id, invoices.c.contact_id,
-               invoices.c.attorney_id, invoices.c.matter_ref, invoices.c.currency, invoices.c.amount_total,
-               invoices.c.amount_residual, invoices.c.invoice_date, invoices.c.due_date,
-               invoices.c.payment_state).where(invoices.c.is_open.is_(True))
-    if client_id is not None:
-        q = q.where(invoices.c.client_id == client_id)
-    if attorney_id is not None:
-        q = q.where(invoices.c.attorney_id == attorney_id)
+    """Open invoices narrowed to a client or an attorney, as Invoice records carrying only what aging reads
+    (kind, client, attorney, currency, residual, due date); names and dates it does not read are left empty."""
+    q = select(invoices.c.id, invoices.c.kind, invoices.c.client_id, invoices.c.attorney_id, invoices.c.currency,
+               invoices.c.amount_residual, invoices.c.due_date).where(_open_scope(client_id, attorney_id))
     kinds = _KINDS
-    return [Invoice(i, name, kinds[kind], cid, contact, att, ref, cur, total, residual, idate, due, state, True)
-            for (i, name, kind, cid, contact, att, ref, cur, total, residual, idate, due, state)
-            in conn.execute(q).all()]
+    return [Invoice(i, "", kinds[kind], cid, cid, att, "", cur, residual, residual, None, due, "", True)
+            for (i, kind, cid, att, cur, residual, due) in conn.execute(q).all()]
+
+
+def _open_scope(client_id: int | None, attorney_id: int | None) -> Any:
+    conds = [invoices.c.is_open.is_(True)]
+    if client_id is not None:
+        conds.append(invoices.c.client_id == client_id)
+    if attorney_id is not None:
+        conds.append(invoices.c.attorney_id == attorney_id)
+    return and_(*conds)
 
 
 @dataclass(frozen=True)
@@ -447,28 +498,35 @@ class AgingView:
     buckets: tuple[str, ...] = BUCKETS
 
 
-def aging_view(conn: Connection, ident: Identity, today: date, group_by: str, *, limit: int = 200) -> AgingView:
+def aging_view(conn: Connection, ident: Identity, today: date, group_by: str, *, limit: int = 100) -> AgingView:
     """Aging per client or attorney (an attorney: their own invoices only), largest balances first."""
     if not ident.sees_all and ident.attorney_id is None:
         return AgingView(group_by, [], 0, [])
-    invs = open_invoices(conn, attorney_id=None if ident.sees_all else ident.attorney_id)
+    mine = None if ident.sees_all else ident.attorney_id
+    invs = open_invoices(conn, attorney_id=mine)
     if group_by == "attorney":
-        labels = {r.id: r.name or r.email or f"user {r.id}" for r in conn.execute(
-            select(attorneys.c.id, attorneys.c.name, attorneys.c.email))}
+        names = select(attorneys.c.id, attorneys.c.name, attorneys.c.email)
+        labels = {i: name or email or f"user {i}" for i, name, email in conn.execute(names)}
     else:
-        ids = sorted({i.client_id for i in invs})
-        labels = {}
-        for part in _chunks(ids):
-            labels.update({r.id: r.name for r in conn.execute(select(clients.c.id, clients.c.name)
-                                                                .where(clients.c.id.in_(part)))})
+        billed = select(invoices.c.client_id).where(_open_scope(None, mine))
+        labels = {i: name for i, name in conn.execute(select(clients.c.id, clients.c.name)
+                                                      .where(clients.c.id.in_(billed)))}
     rows = aging(invs, today, group_by, labels)
-    totals = sorted(aging(invs, today, "total"), key=lambda r: r.currency)
+    per_currency: dict[str, AgingRow] = {}
+    for r in rows:  # the same sums as aging(invs, today, "total"), without a second pass over the invoices
+        t = per_currency.get(r.currency)
+        if t is None:
+            t = per_currency[r.currency] = AgingRow("all", "all clients", r.currency)
+        for b, v in r.buckets.items():
+            t.buckets[b] += v
+        t.count += r.count
+    totals = [per_currency[c] for c in sorted(per_currency)]
     return AgingView(group_by, rows[:limit], len(rows), totals)
 
 
 __all__ = [
-    "AgingView", "ContactLine", "DocBlock", "DocCache", "DocView", "Event", "InvoiceLine", "Queue", "QueueItem",
-    "ReminderLine", "aging_view", "client_invoices", "client_name", "client_visible", "contact_log", "days_overdue",
-    "docx_blocks", "letter_visible", "load_queue", "offer_visible", "open_due_dates", "open_invoices",
-    "payment_profile", "reminder_history", "timeline",
+    "AgingView", "ContactLine", "DocBlock", "DocCache", "DocView", "Event", "InvoiceLine", "LetterTotals", "Queue",
+    "QueueItem", "ReminderLine", "aging_view", "client_invoices", "client_name", "client_visible", "contact_log",
+    "days_overdue", "docx_blocks", "letter_visible", "load_queue", "offer_visible", "open_due_dates",
+    "open_invoices", "payment_profile", "reminder_history", "timeline",
 ]

@@ -274,7 +274,8 @@ def queue(ident: Identity) -> ResponseReturnValue:
     page = request.args.get("page", 1, type=int) or 1
     today = ctx.today()
     with ctx.store.begin() as conn:
-        q = load_queue(conn, ident, today, page=page, page_size=ctx.settings.web.page_size)
+        q = load_queue(conn, ident, today, page=page, page_size=ctx.settings.web.page_size,
+                       totals_cache=ctx.letter_totals)
     return render_template("queue.html", queue=q, today=today)
 
 

@@ -167,3 +167,13 @@ def test_holds_service_refuses_bad_input_and_dry_run_writes_nothing(firm: Store)
     h = holds.add_hold(firm, client_id=1, kind="pause", reason="x", by="eve", now=NOW, dry_run=True)
     assert h.id == 0 and h.kind == "pause"
     assert len(holds.list_holds(firm, TODAY, include_inactive=True)) == before
+
+
+def test_a_letter_awaiting_the_attorney_counts_as_a_contact(firm: Store) -> None:
+    with firm.begin() as conn:
+        conn.execute(insert(schema.letters).values(
+            client_id=1, tier="final", run_date=TODAY - timedelta(days=2), invoice_ids=[101], path="x.docx",
+            sha256="0" * 64, status="awaiting_review", idempotency_key="letter-1", created_at=NOW))
+    p = plan_from_store(firm, config.parse(""), TODAY, [1], explain_all=True)
+    assert p.actions == ()
+    assert [(s.kind, "'final' was queued" in s.reason) for s in p.skipped] == [("waiting", True)]
