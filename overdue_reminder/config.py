@@ -453,7 +453,7 @@ class WebSettings:
     login_failures_per_login: int = 5
     login_failures_per_ip: int = 20
     login_window_minutes: int = 15
-    page_size: int = 100
+    page_size: int = 50
     threads: int = 8
 
     def check(self, ctx: _Ctx) -> None:
@@ -467,7 +467,7 @@ class WebSettings:
             if getattr(self, key) < 1:
                 ctx.fail(f"web.{key}", "must be 1 or more.", "use a positive whole number.")
         if not 10 <= self.page_size <= 1000:
-            ctx.fail("web.page_size", "must be between 10 and 1000.", "use e.g. 100.")
+            ctx.fail("web.page_size", "must be between 10 and 1000.", "use e.g. 50.")
         seen: dict[str, str] = {}
         for role in ("supervising_partners", "billing_staff"):
             for i, who in enumerate(getattr(self, role)):

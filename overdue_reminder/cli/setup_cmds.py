@@ -80,4 +80,28 @@ def db_upgrade(app: App) -> None:
         app.info(f"store {store.describe()}: {before or 'empty'} -> {after}")
 
 
+@db_group.command("copy")
+@click.option("--to", "target_url", required=True, metavar="URL",
+              help="The new store, e.g. postgresql+psycopg://overdue@db.internal/overdue (must be empty).")
+@pass_app
+def db_copy(app: App, target_url: str) -> None:
+    """Copy this desk's store into a new database (e.g. SQLite to PostgreSQL), then point store.url at it."""
+    from overdue_reminder.store.copy import copy_store
+
+    source = Store(app.settings.store_url)
+    target = Store(target_url)
+    try:
+        with app.progress("copying") as tick:
+            counts = copy_store(source, target, lambda _t, n: tick(n))
+    finally:
+        source.dispose()
+        target.dispose()
+    if app.as_json:
+        app.emit_json({"from": source.describe(), "to": target.describe(), "rows": counts})
+        return
+    app.table(f"copied {source.describe()} -> {target.describe()}", ["table", "rows"], sorted(counts.items()),
+              right=["rows"])
+    app.info(f"now set [store] url = \"{target.describe()}\" in {app.settings.config_path} on every machine")
+
+
 COMMANDS = [init, config_group, db_group]

@@ -481,7 +481,7 @@ def open_invoices(conn: Connection, *, client_id: int | None = None, attorney_id
 
 
 def _open_scope(client_id: int | None, attorney_id: int | None) -> Any:
-    conds = [invoices.c.is_open.is_(True)]
+    conds: list[Any] = [invoices.c.is_open.is_(True)]
     if client_id is not None:
         conds.append(invoices.c.client_id == client_id)
     if attorney_id is not None:

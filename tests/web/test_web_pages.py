@@ -26,7 +26,8 @@ from overdue_reminder.letters import DRAFT_MARKER, document_text, open_docx
 from overdue_reminder.model import Invoice, InvoiceKind
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices
-from overdue_reminder.store.schema import audit, contacts as contacts_table, reminders
+from overdue_reminder.store.schema import audit, reminders
+from overdue_reminder.store.schema import contacts as contacts_table
 from overdue_reminder.web.queries import payment_profile
 
 
