@@ -55,6 +55,7 @@ setup(
             "ruff>=0.5",
             "mypy>=1.10",
             "types-pytz",
+            "playwright>=1.40",  # drives Debian's chromium in the review page's browser tests
         ],
     },
     entry_points={"console_scripts": ["overdue-reminder=overdue_reminder.cli:main"]},

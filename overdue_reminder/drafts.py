@@ -13,9 +13,11 @@ Every change writes an audit line in the same transaction.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -320,6 +322,28 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
     result.letters = len(plan.actions) - len(actions)
     if not actions:
         return result
+    with _long_lived_heap_frozen():
+        _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
+    return result
+
+
+@contextmanager
+def _long_lived_heap_frozen() -> Iterator[None]:
+    """Keep the cyclic GC off the plan and the ledger while thousands of reminders are rendered.
+
+    Rendering allocates many short-lived containers; every collection they trigger would otherwise
+    walk the whole plan again. Frozen objects are still freed normally once the run returns them.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _draft_actions(store: Store, settings: Settings, plan: Plan, actions: list[Action], now: datetime,
+                   offers: Mapping[int, Mapping[str, Any]] | None, dry_run: bool, actor: str,
+                   templates: Templates | None, result: DraftResult) -> None:
     domain = message_domain(settings)
     tpl = templates or templates_for(settings)
     partners, attorneys = _ledger_people(store, actions)
@@ -346,7 +370,6 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
                                             r["to_address"], r["subject"], r["note"]) for r in rows)
             continue
         _store_rows(store, rows, now, actor, result)
-    return result
 
 
 def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: str, result: DraftResult) -> None:
