@@ -402,7 +402,7 @@ def _line(fmt: Formatter, line: ActionLine) -> dict[str, Any]:
         "due_date": fmt.date(line.due_date),
         "days_past_due": line.days_past_due,
         "total": fmt.money(sign * line.amount_total, cur),
-        "paid": fmt.money(line.amount_paid, cur),
+        "paid": fmt.money(line.amount_paid, cur) if line.amount_paid else "",
         "has_paid": line.amount_paid != ZERO,
         "residual": fmt.money(sign * line.amount_residual, cur),
         "credit": fmt.money(line.amount_residual, cur) if credit else "",
@@ -431,6 +431,7 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
     debits = [ln for ln in ordered if ln.kind is not InvoiceKind.CREDIT_NOTE]
     oldest = min((ln.due_date for ln in debits), default=None)
     offer = _offer(fmt, shared.offers.get(action.client_id)) if action.with_offer else None
+    totals = _amounts(fmt, action.totals)
     return {
         "firm": shared.firm,
         "client": {"id": action.client_id, "name": client_name,
@@ -447,12 +448,13 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
         "invoices": invoices,
         "invoice_numbers": [inv["number"] for inv in invoices if not inv["is_credit"]],
         "invoice_count": len(debits),
-        "totals": _amounts(fmt, action.totals),
+        "totals": totals,
         "credits": _amounts(fmt, action.credits),
         "unapplied_payments": _amounts(fmt, action.unapplied_payments),
         "interest": _amounts(fmt, action.interest),
-        "amount_due": _amounts(fmt, {c: a + action.interest.get(c, ZERO) for c, a in
-                                     {**{c: ZERO for c in action.interest}, **action.totals}.items()}),
+        "amount_due": totals if not action.interest else _amounts(fmt, {
+            c: a + action.interest.get(c, ZERO) for c, a in {**dict.fromkeys(action.interest, ZERO),
+                                                             **action.totals}.items()}),
         "days_past_due": action.max_days_past_due,
         "oldest_due_date": fmt.date(oldest, "long"),
         "attorney": shared.attorney(action.attorney_id),

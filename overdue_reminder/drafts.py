@@ -5,7 +5,7 @@ ids): drafting the same plan twice on one day adds nothing, and the Message-ID `
 is fixed the moment the draft exists, so a resend after a crash carries the same Message-ID.
 
 Statuses: draft → approved | rejected; approved → sending → sent | unconfirmed | failed;
-draft | approved → cancelled (paid meanwhile, or superseded by a newer draft for the same client);
+draft | approved → cancelled (paid meanwhile); any unsent one → cancelled when superseded by a newer draft;
 postal (no email address: staff print and post it, then mark it posted); invalid_address (flagged,
 never tried). Tiers with `auto_send` are stored approved; the rest wait for billing staff.
 Every change writes an audit line in the same transaction.

@@ -39,13 +39,13 @@ def precision(currency: str) -> int:
 
 
 @cache
-def _quantum(currency: str) -> Decimal:
+def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-precision(currency))
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (the accounting convention Odoo uses)."""
-    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
 def to_decimal(value: object, currency: str | None = None) -> Decimal:
@@ -86,7 +86,7 @@ def allocate(total: Decimal, weights: Iterable[Decimal | int], currency: str) ->
     if any(w < 0 for w in ws) or sum(ws) <= 0:
         raise MoneyError("weights must be non-negative and not all zero")
     total = quantize(total, currency)
-    q = _quantum(currency)
+    q = quantum(currency)
     units = int(total / q)
     weight_sum = sum(ws)
     exact = [Decimal(units) * w / weight_sum for w in ws]

@@ -39,6 +39,7 @@ class SyncReport:
     trust_balances: int = 0
     rpc_calls: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, for -v and the bench
     skipped: list[Skipped] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -118,16 +119,18 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
     report.run_id = _start_run(store, name, kind, now())
     tick = progress or (lambda n: None)
     try:
-        source.open()
-        _sync_invoices(store, source, wm, report, tick, now, fresh_full=(kind == "full" and wm.last_id == 0))
-        _sync_partners(store, source, report, now)
-        _sync_attorneys(store, source, report)
-        _sync_payments(store, source, report, now)
-        balances = source.trust_balances()
-        if balances is not None:
-            with store.begin() as conn:
-                ledger.replace_trust_balances(conn, balances, now())
-            report.trust_balances = len(balances)
+        def timed(phase: str, fn: Callable[[], None]) -> None:
+            t = time.perf_counter()
+            fn()
+            report.phases[phase] = round(time.perf_counter() - t, 3)
+
+        timed("login", source.open)
+        timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
+                                                 fresh_full=(kind == "full" and wm.last_id == 0)))
+        timed("partners", lambda: _sync_partners(store, source, report, now))
+        timed("attorneys", lambda: _sync_attorneys(store, source, report))
+        timed("payments", lambda: _sync_payments(store, source, report, now))
+        timed("trust", lambda: _sync_trust(store, source, report, now))
     except BaseException as exc:
         report.rpc_calls = source.rpc_calls
         report.seconds = time.perf_counter() - t0
@@ -139,6 +142,14 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
     report.seconds = time.perf_counter() - t0
     _finish_run(store, report, "partial" if report.skipped else "ok")
     return report
+
+
+def _sync_trust(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime]) -> None:
+    balances = source.trust_balances()
+    if balances is not None:
+        with store.begin() as conn:
+            ledger.replace_trust_balances(conn, balances, now())
+        report.trust_balances = len(balances)
 
 
 _get = ledger.get_watermark

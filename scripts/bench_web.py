@@ -175,8 +175,8 @@ def build_firm(store: Store, settings: Any, n: int, seed: int = 5) -> dict[str, 
                                     now=NOW - timedelta(hours=5, seconds=-k), reason_code="financial_hardship")
         offer_ids.append(rec.id)
     with store.begin() as conn:
-        mine = [r.id for r in conn.execute(select(letters.c.id).where(letters.c.attorney_id == ME.id))]
-    return {"letters": mine, "offers": offer_ids, "clients": [c.id for c in clients[:n]]}
+        my_letters = [r.id for r in conn.execute(select(letters.c.id).where(letters.c.attorney_id == ME.id))]
+    return {"letters": my_letters, "offers": offer_ids, "clients": [c.id for c in clients[:n]]}
 
 
 def _signed_in(app: Any, login: str) -> Any:
@@ -205,7 +205,7 @@ def _time(client: Any, urls: list[str], before: Any = None) -> list[float]:
 
 def _p95(values: list[float]) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
 def run(scale: float) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ import base64
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from overdue_reminder.config import OdooSettings
@@ -27,7 +27,7 @@ from overdue_reminder.model import (
     Skipped,
     TrustBalance,
 )
-from overdue_reminder.money import MoneyError, is_currency, to_decimal
+from overdue_reminder.money import MoneyError, is_currency, quantum, to_decimal
 from overdue_reminder.sources import Page, Watermark
 from overdue_reminder.sources.rpc import RpcClient
 
@@ -45,19 +45,22 @@ SUPPORTED_MAJOR = (16, 17, 18)
 
 
 def odoo_datetime(value: Any) -> datetime | None:
+    """Odoo's 'YYYY-MM-DD HH:MM:SS' (UTC) as an aware datetime (fromisoformat: 10x strptime's speed)."""
     if not value:
         return None
-    return datetime.strptime(str(value)[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value)[:19]).replace(tzinfo=UTC)
 
 
 def odoo_date(value: Any) -> date | None:
     if not value:
         return None
-    return date.fromisoformat(str(value)[:10])
+    return date.fromisoformat(value if isinstance(value, str) and len(value) == 10 else str(value)[:10])
 
 
 def m2o(value: Any) -> tuple[int, str] | None:
     """Odoo many2one: [id, display_name] or False."""
+    if value.__class__ is list and len(value) == 2 and value[0].__class__ is int and value[1].__class__ is str:
+        return value[0], value[1]  # the shape Odoo sends; the general case below
     if isinstance(value, (list, tuple)) and len(value) >= 1 and isinstance(value[0], int):
         return value[0], str(value[1]) if len(value) > 1 else ""
     return None
@@ -70,6 +73,15 @@ def text(value: Any) -> str:
 def is_open(rec: dict[str, Any]) -> bool:
     return (rec.get("state") == "posted" and rec.get("payment_state") in OPEN_PAYMENT_STATES
             and rec.get("move_type") in MOVE_TYPES)
+
+
+def _wire_money(value: Any, currency: str) -> Decimal:
+    """The hot path of to_decimal for Odoo's floats: shortest repr, then the currency's quantum."""
+    if value.__class__ is float:
+        d = Decimal(repr(value))
+        if d.is_finite():
+            return d.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    return to_decimal(value, currency)
 
 
 def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice | Skipped:
@@ -90,8 +102,8 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice 
     if due is None:
         return Skipped("account.move", rid, f"{name}: no due date (invoice_date_due is empty)")
     try:
-        total = to_decimal(rec.get("amount_total"), currency)
-        residual = to_decimal(rec.get("amount_residual"), currency)
+        total = _wire_money(rec.get("amount_total"), currency)
+        residual = _wire_money(rec.get("amount_residual"), currency)
     except MoneyError as exc:
         return Skipped("account.move", rid, f"{name}: {exc}")
     if residual < 0 or total < 0:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Dialect, Table, and_, bindparam, select, update
+from sqlalchemy import Boolean, Connection, Date, Dialect, Integer, String, Table, Text, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from overdue_reminder.model import (
@@ -80,13 +81,24 @@ def _utc_text(v: Any) -> Any:
     return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DATETIME format
 
 
+def _date_text(v: Any) -> Any:
+    return None if v is None else v.isoformat()  # SQLAlchemy's SQLite DATE format, without strftime
+
+
+_PASS_THROUGH = (String, Integer, Boolean, Text)
+
+
 def _fast_processor(type_: Any, dialect: Dialect) -> Any:
-    """The bind processor for bulk writes: the two hot custom types inline on SQLite."""
+    """The bind processor for bulk writes; None where the driver takes the Python value as it is."""
     if dialect.name == "sqlite":
         if isinstance(type_, Money):
             return _money_text
         if isinstance(type_, UTCDateTime):
             return _utc_text
+        if type(type_) is Date:
+            return _date_text
+        if isinstance(type_, _PASS_THROUGH):
+            return None
     return type_._cached_bind_processor(dialect)
 
 
@@ -103,20 +115,24 @@ def upsert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: S
     cols = tuple(rows[0])
     upd = tuple(update_cols if update_cols is not None else [c for c in cols if c not in keys])
     sql, names, procs, defaults = _compiled_upsert(conn.dialect, table, cols, tuple(keys), upd)
-    spec = [(n, p, d) for n, p, d in zip(names, procs, defaults, strict=True)]
-
-    def convert(row: dict[str, Any]) -> list[Any]:
-        out = []
-        for n, p, d in spec:
-            v = row.get(n, d)
-            out.append(p(v) if p is not None else v)
-        return out
-
+    if set(names) <= set(cols):  # every row carries every column: C-speed extraction
+        get = itemgetter(*names)
+        values: list[tuple[Any, ...]] = [get(r) for r in rows] if len(names) > 1 else [(get(r),) for r in rows]
+    else:
+        values = [tuple(r.get(n, d) for n, d in zip(names, defaults, strict=True)) for r in rows]
+    active = [(i, p) for i, p in enumerate(procs) if p is not None]
+    if active:
+        converted = []
+        for v in values:
+            out = list(v)
+            for i, p in active:
+                out[i] = p(out[i])
+            converted.append(out)
+        values = [tuple(v) for v in converted]
     if conn.dialect.paramstyle in ("qmark", "numeric", "format"):
-        params: list[Any] = [tuple(convert(r)) for r in rows]
+        conn.exec_driver_sql(sql, values)
     else:  # named paramstyles (psycopg's pyformat)
-        params = [dict(zip(names, convert(r), strict=True)) for r in rows]
-    conn.exec_driver_sql(sql, params)
+        conn.exec_driver_sql(sql, [dict(zip(names, v, strict=True)) for v in values])
 
 
 # ------------------------------------------------------------------ writes
@@ -169,13 +185,17 @@ class InvoiceCounts:
 
 
 def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) -> InvoiceCounts:
-    """Upsert invoices; counts what is new, changed and newly closed (for the sync summary)."""
+    """Upsert invoices; counts what is new, changed and newly closed (for the sync summary).
+
+    first_seen keeps its first value and closed_at is set once, when an invoice leaves the open
+    set: both are worked out here from the stored row, so the batch is one statement.
+    """
     counts = InvoiceCounts()
     if not items:
         return counts
-    ids = [i.id for i in items]
-    before = {r.id: (r.is_open, r.write_date) for r in conn.execute(
-        select(invoices.c.id, invoices.c.is_open, invoices.c.write_date).where(invoices.c.id.in_(ids)))}
+    before = {r.id: r for r in conn.execute(
+        select(invoices.c.id, invoices.c.is_open, invoices.c.write_date, invoices.c.first_seen,
+               invoices.c.closed_at).where(invoices.c.id.in_([i.id for i in items])))}
     rows = []
     for inv in items:
         prev = before.get(inv.id)
@@ -185,21 +205,17 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
         if prev is None:
             counts.new += 1
         else:
-            was_open, written = prev
-            if was_open and not inv.is_open:
+            row["first_seen"] = prev.first_seen
+            if not inv.is_open:
+                row["closed_at"] = prev.closed_at or now
+            if prev.is_open and not inv.is_open:
                 counts.closed += 1
-            elif inv.is_open and (written != inv.write_date or not was_open):
+            elif inv.is_open and (prev.write_date != inv.write_date or not prev.is_open):
                 counts.changed += 1
         rows.append(row)
     if not rows:
         return counts
-    # first_seen stays as first written; closed_at is set once when an invoice leaves the open set.
-    cols = [c for c in rows[0] if c not in ("id", "first_seen", "closed_at")]
-    upsert(conn, invoices, rows, ["id"], update_cols=cols)
-    conn.execute(update(invoices).where(and_(invoices.c.id.in_(ids), invoices.c.is_open.is_(False),
-                                             invoices.c.closed_at.is_(None))).values(closed_at=now))
-    conn.execute(update(invoices).where(and_(invoices.c.id.in_(ids), invoices.c.is_open.is_(True)))
-                 .values(closed_at=None))
+    upsert(conn, invoices, rows, ["id"])
     refs = {(i.client_id, i.matter_ref): i.attorney_id for i in items if i.matter_ref and i.is_open}
     upsert(conn, matters, [{"client_id": c, "reference": r, "attorney_id": a} for (c, r), a in refs.items()],
            ["client_id", "reference"], update_cols=["attorney_id"])

@@ -321,8 +321,8 @@ def _client_file(client_id: int) -> dict[str, Any]:
 def letter(ident: Identity, letter_id: int) -> ResponseReturnValue:
     ctx = _ctx()
     lt = _letter_for(ident, letter_id)
-    decided = lt.status != AWAITING and lt.approved_path
-    path = _letter_file(lt.approved_path if decided else lt.path)
+    final = lt.status in (letter_queue.APPROVED, letter_queue.SENT) and lt.approved_path
+    path = _letter_file(lt.approved_path if final else lt.path)
     doc, doc_error = None, ""
     if path is None:
         doc_error = "The letter file is not in the letters folder."

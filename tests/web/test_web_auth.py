@@ -4,7 +4,9 @@ the [web] settings and the `web` command."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,7 +20,6 @@ from overdue_reminder.cli import cli
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import ConfigError, SourceError
 from overdue_reminder.store.schema import attorneys
-from overdue_reminder.web import views
 from overdue_reminder.web.auth import OdooUser
 from overdue_reminder.web.security import RateLimiter, load_secret_key
 
@@ -155,8 +156,8 @@ def test_sign_out_revokes_the_cookie(app: Flask) -> None:
 def test_sessions_expire(app: Flask, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     client = app.test_client()
     sign_in(client, DANA.login)
-    real = views.time.time
-    monkeypatch.setattr(views.time, "time", lambda: real() + settings.web.session_minutes * 60 + 5)
+    later = time.time() + settings.web.session_minutes * 60 + 5
+    monkeypatch.setattr("overdue_reminder.web.views.time", SimpleNamespace(time=lambda: later))
     assert client.get("/queue").status_code == 302
 
 

@@ -17,15 +17,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
-from web_factory import CLERK, DANA, NOW, PARTNER, TODAY, Firm, docx_bytes, sign_in
+from web_factory import CLERK, DANA, NOW, PARTNER, TODAY, US, Firm, docx_bytes, invoice, sign_in
 
 from overdue_reminder import contacts, holds, offer_service
 from overdue_reminder.config import Settings
 from overdue_reminder.letter_queue import get_letter
 from overdue_reminder.letters import DRAFT_MARKER, document_text, open_docx
-from overdue_reminder.model import Invoice, InvoiceKind
+from overdue_reminder.model import Invoice, InvoiceKind, Partner
+from overdue_reminder.offers import installment_plan
 from overdue_reminder.store import Store
-from overdue_reminder.store.ledger import store_invoices
+from overdue_reminder.store.ledger import store_invoices, store_partners
 from overdue_reminder.store.schema import audit, reminders
 from overdue_reminder.store.schema import contacts as contacts_table
 from overdue_reminder.web.queries import payment_profile
@@ -105,7 +106,7 @@ def test_letter_page_renders_the_docx_and_the_clients_file(dana: tuple[FlaskClie
     dl = client.get(f"/letters/{firm.letter_a.id}/download/draft.docx")
     assert dl.status_code == 200 and dl.data == Path(firm.letter_a.path).read_bytes()
     assert dl.headers["Content-Disposition"].startswith("attachment;")
-    assert dl.mimetype.endswith("wordprocessingml.document")
+    assert (dl.mimetype or "").endswith("wordprocessingml.document")
 
 
 def test_letter_text_escapes_what_the_document_says(dana: tuple[FlaskClient, str], firm: Firm) -> None:
@@ -147,6 +148,9 @@ def test_reject_needs_a_reason(dana: tuple[FlaskClient, str], firm: Firm, web_st
     assert (lt.status, lt.reason, lt.decided_by) == ("rejected", "Client called: paying Friday", DANA.email)
     [row] = [r for r in _audit(web_store, "letter", lt.id) if r.action == "letter.rejected"]
     assert row.actor == DANA.email and row.detail == {"reason": "Client called: paying Friday"}
+    page = _text(client.get(f"/letters/{lt.id}").text)
+    assert "The draft" in page and "Decided: rejected by dana@harperlowe.example" in page
+    assert "Approve the letter" not in page
 
 
 def test_a_draft_changed_on_disk_cannot_be_approved_as_is(dana: tuple[FlaskClient, str], firm: Firm,
@@ -299,3 +303,25 @@ def test_grade_matches_the_offer_services_grade(web_store: Store, settings: Sett
         mine = payment_profile(conn, settings.calendar().tz, 101, TODAY)
     assert (mine.grade, mine.reasons) == expected
     assert mine.invoices_considered >= 4 and mine.broken_promises == 1
+
+
+def test_an_offer_with_security_needs_the_attorneys_written_terms(app: Flask, web_store: Store,
+                                                                  settings: Settings) -> None:
+    with web_store.begin() as conn:
+        store_partners(conn, [Partner(401, "Delta Dental PC", 401, is_company=True)], NOW)
+        store_invoices(conn, [invoice(8001, 401, DANA.id, "3000.00", date(2025, 12, 15))], NOW)
+    rec = offer_service.propose(web_store, settings, client_id=401, offer=installment_plan(
+        Decimal("3000.00"), "USD", 3, "monthly", Decimal("300.00"), TODAY + timedelta(days=7), US, offered_on=TODAY,
+        security="a lien on the practice's equipment"), by=CLERK, now=NOW)
+    assert rec.written_terms and rec.status == "awaiting_attorney"
+    client = app.test_client()
+    token = sign_in(client, DANA.login)
+    page = client.get(f"/offers/{rec.id}").text
+    assert 'name="written_terms_ref"' in page and "independent counsel" in page
+    resp = client.post(f"/offers/{rec.id}/approve", data={"csrf_token": token})
+    assert resp.status_code == 403 and "written terms" in resp.text
+    assert offer_service.get_offer(web_store, rec.id).status == "awaiting_attorney"
+    resp = client.post(f"/offers/{rec.id}/approve", data={"csrf_token": token, "written_terms_ref": "DMS-2026-0042"})
+    assert resp.status_code == 303
+    done = offer_service.get_offer(web_store, rec.id)
+    assert (done.status, done.written_terms_ref, done.decided_by) == ("proposed", "DMS-2026-0042", DANA.email)
