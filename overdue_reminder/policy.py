@@ -57,7 +57,9 @@ HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payme
 # These stop every contact with the client even when the hold names one invoice.
 CLIENT_WIDE_KINDS = frozenset({"bankruptcy", "do_not_contact", "other_counsel"})
 # Statuses of a reminder that count as a contact (queued or out of the door).
-CONTACT_STATUSES = ("draft", "approved", "sending", "sent", "unconfirmed")
+# A postal item (no email address) is a contact too: staff print and post it, and it must not be
+# planned again the next night.
+CONTACT_STATUSES = ("draft", "approved", "sending", "sent", "unconfirmed", "postal")
 PERSONAL_EMAIL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "outlook.com", "hotmail.com",
     "hotmail.co.uk", "live.com", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me",

@@ -7,10 +7,8 @@ a batch read twice changes nothing twice and nothing is lost between batches.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -18,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, insert, select, update
 
 from overdue_reminder.model import Skipped
+from overdue_reminder.prefetch import prefetch
 from overdue_reminder.sources import Page, Source, Watermark
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import attorneys, clients, invoices, sync_runs
@@ -46,45 +45,6 @@ class SyncReport:
         d = asdict(self)
         d["skipped"] = [{"model": s.model, "id": s.record_id, "reason": s.reason} for s in self.skipped]
         return d
-
-
-def prefetch(source: Iterator[T], depth: int = 2) -> Iterator[T]:
-    """Produce the next page in a background thread while the caller stores the current one.
-
-    RPC waits on the network and SQLite/PostgreSQL writes wait on disk; overlapping them hides
-    most of the store's cost behind the source's latency. Errors surface in the caller.
-    """
-    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in source:
-                while not stop.is_set():
-                    try:
-                        q.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            q.put(("end", None))
-        except BaseException as exc:  # forwarded to the consumer, never swallowed
-            q.put(("error", exc))
-
-    t = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
-    t.start()
-    try:
-        while True:
-            kind, value = q.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        t.join(timeout=5)
 
 
 def _start_run(store: Store, source: str, kind: str, now: datetime) -> int:
@@ -214,9 +174,10 @@ def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callab
     else:
         ids = stubs
     high = new_wm.watermark
-    for i in range(0, len(ids), 1000):
-        chunk = ids[i:i + 1000]
-        partners, skipped = source.read_partners(chunk)
+    chunks = [ids[i:i + 1000] for i in range(0, len(ids), 1000)]
+    # the next chunk is read from the source while this one is stored
+    reads = prefetch((chunk, *source.read_partners(chunk)) for chunk in chunks)
+    for chunk, partners, skipped in reads:
         with store.begin() as conn:
             report.clients += ledger.store_partners(conn, partners, now())
             ledger.store_skipped(conn, report.run_id, skipped)

@@ -53,27 +53,29 @@ def templates_check(app: App, on: str | None) -> None:
     Exit 1 if any template fails to compile or render, or leaves out the official payment channels
     or the verification phone number.
     """
+    from overdue_reminder.letters import check_letter_templates
+
     s = app.settings
     tiers = [t.name for t in s.policy.tiers]
     problems = check_templates(s, _today(app, on), tiers=tiers)
+    # Letters too: their text blocks must render, and never threaten criminal action (LAW.md #10).
+    letter_problems = check_letter_templates(s)
     if app.as_json:
-        app.emit_json({"ok": not problems, "problems": [
-            {"template": p.template, "line": p.line, "message": p.message} for p in problems]})
-    elif problems:
-        app.table(f"{len(problems)} template problem(s)", ["template", "line", "problem"],
-                  [(p.template, p.line, p.message) for p in problems])
+        app.emit_json({"ok": not problems and not letter_problems, "problems": [
+            {"template": p.template, "line": p.line, "message": p.message} for p in problems],
+            "letter_problems": letter_problems})
+    elif problems or letter_problems:
+        app.table(f"{len(problems) + len(letter_problems)} template problem(s)", ["template", "line", "problem"],
+                  [(p.template, p.line, p.message) for p in problems] + [("letters", "", m) for m in letter_problems])
     else:
-        app.info("[green]ok[/green] every template renders for every language and tier")
-    _exit(EXIT_SKIPPED if problems else 0)
+        app.info("[green]ok[/green] every email and letter template renders for every language and tier")
+    _exit(EXIT_SKIPPED if problems or letter_problems else 0)
 
 
 # ---------------------------------------------------------------- draft
 def _plan(app: App, today: date) -> Any:
     from overdue_reminder import planning
 
-    build = getattr(planning, "build_plan", None)
-    if build is not None:
-        return build(app.store, app.settings, today)
     return planning.plan_from_store(app.store, app.settings, today)
 
 

@@ -73,12 +73,20 @@ def _money_text(v: Any) -> Any:
     return str(v)
 
 
+_last_utc: list[Any] = [None, None]  # (datetime, text): a batch repeats the same `now` a thousand times
+
+
 def _utc_text(v: Any) -> Any:
     if v is None:
         return None
+    if v is _last_utc[0]:
+        return _last_utc[1]
     if v.tzinfo is None:
         raise ValueError("naive datetime given to the store; pass an aware instant")
-    return v.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite DATETIME format
+    # SQLAlchemy's SQLite DATETIME format ('YYYY-MM-DD HH:MM:SS.ffffff'), without strftime's cost
+    out = (v if v.tzinfo is UTC else v.astimezone(UTC)).replace(tzinfo=None).isoformat(" ", "microseconds")
+    _last_utc[0], _last_utc[1] = v, out
+    return out
 
 
 def _date_text(v: Any) -> Any:
@@ -136,7 +144,7 @@ def upsert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: S
 
 
 # ------------------------------------------------------------------ writes
-def partner_row(p: Partner, now: datetime) -> dict[str, Any]:
+def partner_row(p: Partner, now: datetime | None) -> dict[str, Any]:
     a = p.address
     return {"id": p.id, "commercial_id": p.commercial_id, "name": p.name, "email": p.email,
             "lang": p.lang, "phone": p.phone, "is_company": p.is_company, "contact_type": p.contact_type,
@@ -152,7 +160,11 @@ def store_partners(conn: Connection, partners: Iterable[Partner], now: datetime)
 
 def store_partner_stubs(conn: Connection, ids: Iterable[tuple[int, int, str]]) -> None:
     """Placeholders for partners an invoice names before their details are read (id, commercial, name)."""
-    rows = [{"id": i, "commercial_id": c, "name": n, "stub": True} for i, c, n in ids]
+    rows = []
+    for i, c, n in ids:
+        row = partner_row(Partner(i, n, c), None)
+        row["stub"] = True
+        rows.append(row)
     upsert(conn, clients, rows, ["id"], update_cols=[])
 
 
