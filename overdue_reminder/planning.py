@@ -6,10 +6,8 @@ benchmark can time the bare load of exactly the same rows beside the full plan.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -21,6 +19,7 @@ from overdue_reminder import policy
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import UsageError
+from overdue_reminder.gcpause import gc_paused
 from overdue_reminder.holds import hold_from_row
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
 from overdue_reminder.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
@@ -142,23 +141,6 @@ def firm_calendar(settings: Settings) -> FirmCalendar:
     if any(t.day_count == "business" for t in settings.policy.tiers):
         return settings.calendar()
     return FirmCalendar(timezone=settings.firm.timezone)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic records.
-
-    A plan creates hundreds of thousands of small objects; CPython's generational collector would
-    rescan the growing heap again and again (superlinear time). Nothing here forms reference cycles,
-    so reference counting frees it all; the collector runs as usual afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def plan_from_store(store: Store, settings: Settings, today: date, client_ids: Iterable[int] | None = None,

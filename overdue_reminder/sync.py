@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, insert, select, update
 
+from overdue_reminder.gcpause import gc_paused
 from overdue_reminder.model import Skipped
 from overdue_reminder.prefetch import prefetch
 from overdue_reminder.sources import Page, Source, Watermark
@@ -85,9 +86,10 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
             report.phases[phase] = round(time.perf_counter() - t, 3)
 
         timed("login", source.open)
-        timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
-                                                 fresh_full=(kind == "full" and wm.last_id == 0)))
-        timed("partners", lambda: _sync_partners(store, source, report, now))
+        with gc_paused():
+            timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
+                                                     fresh_full=(kind == "full" and wm.last_id == 0)))
+            timed("partners", lambda: _sync_partners(store, source, report, now))
         timed("attorneys", lambda: _sync_attorneys(store, source, report))
         timed("payments", lambda: _sync_payments(store, source, report, now))
         timed("trust", lambda: _sync_trust(store, source, report, now))
