@@ -87,8 +87,12 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
         step("sync", do_sync)
         step("promises", lambda: {"checked": len(contacts.check_promises(
             store, settings, today, now=now(), by=actor, dry_run=dry_run))})
-        step("plans", lambda: _summary(offer_service.match_payments(store, settings, today, now=now(), by=actor,
-                                                                    dry_run=dry_run)))
+        def do_plans() -> dict[str, Any]:
+            m = offer_service.match_payments(store, settings, today, now=now(), by=actor, dry_run=dry_run)
+            return {"checked": m.checked, "installments_paid": len(m.installments_paid),
+                    "breached": len(m.breached), "completed": len(m.completed)}
+
+        step("plans", do_plans)
         plan = planning.plan_from_store(store, settings, today)
         report.steps["plan"] = {"actions": len(plan.actions), "skipped_clients": len(plan.skipped),
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
@@ -102,7 +106,7 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
             done, refused = letter_queue.create_letters(store, settings, plan.actions, today=today, actor=actor,
                                                         offers=offers,
                                                         writeback=_odoo(source_factory) if writeback else None)
-            return {"queued": sum(1 for d in done if getattr(d, "created", True)), "refused": len(refused),
+            return {"queued": sum(1 for d in done if d.created), "refused": len(refused),
                     "refused_why": [why for _, why in refused][:20]}
 
         step("letters", do_letters)
@@ -133,16 +137,6 @@ def _odoo(source_factory: Callable[[], Source]) -> OdooSource:
     if not isinstance(src, OdooSource):
         raise TypeError("write-back and live residuals need the Odoo source")
     return src
-
-
-def _summary(obj: Any) -> dict[str, Any]:
-    fn = getattr(obj, "summary", None)
-    if callable(fn):
-        out = fn()
-        if isinstance(out, dict):
-            return out
-    data = getattr(obj, "__dict__", {})
-    return {k: (len(v) if isinstance(v, (list, tuple, set)) else v) for k, v in data.items()}
 
 
 def _start(store: Store, today: date, at: datetime, dry_run: bool) -> int:
