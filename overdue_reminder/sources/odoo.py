@@ -415,17 +415,24 @@ class OdooSource:
         return out
 
     # ------------------------------------------------------------ write-backs (optional, idempotent callers)
+    def _html_body(self) -> dict[str, Any]:
+        """Odoo 17 added body_is_html (without it a str body is escaped); Odoo 16 rejects the keyword."""
+        if not self.server_version:
+            self._read_version()
+        return {"body_is_html": True} if self.major >= 17 else {}
+
     def post_note(self, invoice_ids: Sequence[int], html: str) -> None:
         """A chatter note (internal, not emailed) on each invoice."""
+        extra = self._html_body()
         for inv in invoice_ids:
-            self.client.execute("account.move", "message_post", [inv], body=html, body_is_html=True,
-                                message_type="comment", subtype_xmlid="mail.mt_note")
+            self.client.execute("account.move", "message_post", [inv], body=html, message_type="comment",
+                                subtype_xmlid="mail.mt_note", **extra)
 
     def send_mail(self, invoice_id: int, subject: str, html: str, partner_ids: Sequence[int]) -> int:
         """Through Odoo's own mail, on the invoice, so it lands in the chatter and goes to the partners."""
-        result = self.client.execute("account.move", "message_post", [invoice_id], body=html, body_is_html=True,
-                                     subject=subject, message_type="comment", subtype_xmlid="mail.mt_comment",
-                                     partner_ids=list(partner_ids))
+        result = self.client.execute("account.move", "message_post", [invoice_id], body=html, subject=subject,
+                                     message_type="comment", subtype_xmlid="mail.mt_comment",
+                                     partner_ids=list(partner_ids), **self._html_body())
         return int(result[0] if isinstance(result, list) else result)
 
     def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
