@@ -68,7 +68,7 @@ def templates_check(app: App, on: str | None) -> None:
         app.table(f"{len(problems) + len(letter_problems)} template problem(s)", ["template", "line", "problem"],
                   [(p.template, p.line, p.message) for p in problems] + [("letters", "", m) for m in letter_problems])
     else:
-        app.info("[green]ok[/green] every email and letter template renders for every language and tier")
+        app.info("[green]ok[/green] every template renders for every language and tier (emails and letters)")
     _exit(EXIT_SKIPPED if problems or letter_problems else 0)
 
 
