@@ -13,11 +13,9 @@ Every change writes an audit line in the same transaction.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -41,6 +39,7 @@ from overdue_reminder.drafting import (
     templates_for,
 )
 from overdue_reminder.errors import ConfigError, UsageError
+from overdue_reminder.gcpause import gc_frozen
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys
@@ -322,23 +321,9 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
     result.letters = len(plan.actions) - len(actions)
     if not actions:
         return result
-    with _long_lived_heap_frozen():
+    with gc_frozen():
         _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
     return result
-
-
-@contextmanager
-def _long_lived_heap_frozen() -> Iterator[None]:
-    """Keep the cyclic GC off the plan and the ledger while thousands of reminders are rendered.
-
-    Rendering allocates many short-lived containers; every collection they trigger would otherwise
-    walk the whole plan again. Frozen objects are still freed normally once the run returns them.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _draft_actions(store: Store, settings: Settings, plan: Plan, actions: list[Action], now: datetime,

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, insert, select, update
 
-from overdue_reminder.gcpause import gc_paused
+from overdue_reminder.gcpause import gc_relaxed
 from overdue_reminder.model import Skipped
 from overdue_reminder.prefetch import prefetch
 from overdue_reminder.sources import Page, Source, Watermark
@@ -86,7 +86,7 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
             report.phases[phase] = round(time.perf_counter() - t, 3)
 
         timed("login", source.open)
-        with gc_paused():
+        with gc_relaxed():
             timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
                                                      fresh_full=(kind == "full" and wm.last_id == 0)))
             timed("partners", lambda: _sync_partners(store, source, report, now))
