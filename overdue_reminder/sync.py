@@ -107,11 +107,15 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
 
 
 def _sync_trust(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime]) -> None:
-    balances = source.trust_balances()
-    if balances is not None:
-        with store.begin() as conn:
+    with store.begin() as conn:
+        wm = _get(conn, source.name, "account.move.line")
+    balances, new_wm = source.trust_balances(wm)
+    with store.begin() as conn:
+        if balances is not None:
             ledger.replace_trust_balances(conn, balances, now())
-        report.trust_balances = len(balances)
+            report.trust_balances = len(balances)
+        if new_wm != wm:
+            _set(conn, source.name, "account.move.line", new_wm)
 
 
 _get = ledger.get_watermark

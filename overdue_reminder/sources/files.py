@@ -180,5 +180,5 @@ class FileSource:
     def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]:
         return [self._attorneys[i] for i in ids if i in self._attorneys]
 
-    def trust_balances(self) -> list[TrustBalance] | None:
-        return None
+    def trust_balances(self, wm: Watermark) -> tuple[list[TrustBalance] | None, Watermark]:
+        return None, wm  # exports carry no trust ledger

@@ -391,15 +391,24 @@ class OdooSource:
             page.partner_refs[partner[0]] = (partner[0], partner[1])
         return page
 
-    def trust_balances(self) -> list[TrustBalance] | None:
-        """Per-client credit balance on the trust liability account; None when not configured."""
+    def trust_balances(self, wm: Watermark) -> tuple[list[TrustBalance] | None, Watermark]:
+        """Per-client credit balance on the trust liability account, re-read only when one of its
+        lines changed since the watermark. None: not configured, or unchanged."""
         if not self.trust_account_code:
-            return None
+            return None, wm
         accounts = self.client.execute("account.account", "search_read",
                                        [("code", "=", self.trust_account_code)], fields=["id"], limit=1)
         if not accounts:
             raise SourceError(f"no account with code {self.trust_account_code!r} in Odoo; "
                               "check odoo.trust_account_code in the configuration.")
+        on_account: list[Any] = [("account_id", "=", accounts[0]["id"])]
+        newest = self.client.execute(
+            "account.move.line", "search_read",
+            on_account + ([("write_date", ">=", wm.watermark)] if wm.watermark else []),
+            fields=["write_date"], order="write_date desc, id desc", limit=1)
+        if wm.watermark and (not newest or text(newest[0].get("write_date")) <= wm.watermark):
+            return None, wm  # nothing on the trust account moved: the stored balances stand
+        mark = Watermark(text(newest[0].get("write_date")) if newest else "", 0, "incremental")
         groups = self.client.execute(
             "account.move.line", "read_group",
             [("account_id", "=", accounts[0]["id"]), ("parent_state", "=", "posted"), ("partner_id", "!=", False)],
@@ -412,7 +421,7 @@ class OdooSource:
             held = -to_decimal(g.get("balance") or 0, cur[1])  # a liability: credit balance is money held
             if held > 0:
                 out.append(TrustBalance(partner[0], cur[1], held))
-        return out
+        return out, mark
 
     # ------------------------------------------------------------ write-backs (optional, idempotent callers)
     def _html_body(self) -> dict[str, Any]:

@@ -131,3 +131,27 @@ def test_timeouts_are_retried_then_fail_cleanly(store: Store, sandbox: Sandbox) 
     sandbox.server.faults.delay(1.5, count=None, model="res.partner")
     with pytest.raises(SourceError, match="timeout"):
         sync(store, _source(sandbox, timeout_seconds=0.3, retries=1))
+
+
+def test_trust_balances_reread_only_when_the_trust_account_moved(store: Store, sandbox: Sandbox) -> None:
+    sync(store, _source(sandbox))
+    with store.begin() as conn:
+        before = {(t.client_id, t.currency): t.amount for t in ledger.load_trust_balances(conn)}
+    assert before
+    quiet = sync(store, _source(sandbox))
+    assert quiet.trust_balances == 0  # unchanged: not re-read, the stored snapshot stands
+    with store.begin() as conn:
+        assert {(t.client_id, t.currency): t.amount for t in ledger.load_trust_balances(conn)} == before
+    client, currency = next(iter(before))
+    trust = sandbox.db.search("account.account", [("code", "=", "2150")])[0]
+    usd = sandbox.db.search("res.currency", [("name", "=", currency)])[0]
+    advance_clock(sandbox.db, 1)
+    sandbox.db.create("account.move.line", {
+        "name": "Retainer top-up", "account_id": trust, "partner_id": client, "debit": Decimal("0.00"),
+        "credit": Decimal("500.00"), "balance": Decimal("-500.00"), "currency_id": usd, "parent_state": "posted",
+        "date": sandbox.db.today()})
+    moved = sync(store, _source(sandbox))
+    assert moved.trust_balances == len(before)
+    with store.begin() as conn:
+        after = {(t.client_id, t.currency): t.amount for t in ledger.load_trust_balances(conn)}
+    assert after[(client, currency)] == before[(client, currency)] + Decimal("500.00")
