@@ -1,46 +1,105 @@
-"""What the demo runs once the sandbox is up: one nightly pass, sample letters, and a tour of the output."""
+"""What the demo runs once the sandbox is up: simulated nights, tonight's pass, and a tour of the output.
+
+The nights before today are the desk's history: the sandbox's clients pay some bills and receive
+new ones, each night runs exactly as `overdue-reminder run` would (as of that day), and a simulated
+clerk and the attorneys approve what waits for them. Tonight's pass is left for people to review.
+"""
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
+from overdue_reminder import delivery, drafts, letter_queue
 from overdue_reminder.cli.common import App
+from overdue_reminder.pipeline import run_once
+from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
+from overdue_reminder.sources.factory import make_source
 from overdue_reminder.store.schema import letters, reminders
 
+OPEN = [("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "in", ["not_paid", "partial"])]
+CLERK = "demo-clerk@harperlowe.example"
 
-def run_demo(app: App, today: date) -> dict[str, Any]:
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: int = 11) -> int:
+    """Run the nights from `start` to the day before today; returns how many reminders went out."""
+    s, store = app.settings, app.store
+    rng = random.Random(seed)
+    clients = list(sb.summary.client_ids)
+    sent = 0
+    with app.progress("simulating nights", days) as tick:
+        for n in range(days):
+            day = start + timedelta(days=n)
+            sb.db.clock.set(datetime(day.year, day.month, day.day, 6, 0))
+            for row in sb.db.read("account.move", sb.db.search("account.move", OPEN),
+                                  ["amount_residual", "invoice_date_due"]):
+                due = row["invoice_date_due"]
+                if due and due < day and rng.random() < 0.03:
+                    pay_invoice(sb.db, row["id"], row["amount_residual"], day)
+            if n % 4 == 0:
+                post_invoice(sb.db, partner_id=rng.choice(clients), amount=Decimal(rng.randrange(800, 12000)),
+                             invoice_date=day, due_date=day + timedelta(days=30), matter=f"M-{day:%Y}-{n:04d}")
+            run_once(s, store, lambda: make_source(s), day, now=partial(_at, day, 15), actor="demo-night")
+            now = _at(day, 16)
+            waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=5000)
+            if waiting:
+                drafts.approve(store, [r.id for r in waiting], CLERK, now, attorney_approved=True,
+                               note="approved by the demo's simulated clerk")
+            sent += delivery.send_approved(store, s, now, residuals=delivery.StoreResiduals(store),
+                                           actor=CLERK).count("sent")
+            for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
+                letter_queue.approve_letter(store, s, letter.id, letter.attorney_email or s.letters.supervising_partner,
+                                            now=now)
+            tick(1)
+    return sent
+
+
+def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:
     from overdue_reminder.cli.service_cmds import nightly_pass
     from overdue_reminder.letters import sample_letters
     from overdue_reminder.planning import plan_from_store
 
     s = app.settings
+    history_sent = simulate_nights(app, sb, today - timedelta(days=days), days) if days else 0
+    sb.db.clock.set(datetime(today.year, today.month, today.day, 6, 0))
     out = nightly_pass(app, as_of=today.isoformat())
     plan = plan_from_store(app.store, s, today)
     samples = sample_letters(s, s.resolve("letters/samples"), today=today)
     with app.store.begin() as conn:
         drafted = Counter(r.status for r in conn.execute(select(reminders.c.status)))
-        queued = [r.path for r in conn.execute(select(letters.c.path).order_by(letters.c.id))]
+        tiers = Counter(r.tier for r in conn.execute(select(reminders.c.tier).where(reminders.c.status == "sent")))
+        queued = [(r.path, r.status) for r in conn.execute(select(letters.c.path, letters.c.status)
+                                                           .order_by(letters.c.id))]
     outbox = sorted(p for p in s.resolve(s.delivery.outbox_dir).rglob("*.eml"))
-    result = {"run": out, "drafts": dict(drafted), "outbox": [str(p) for p in outbox], "letters": queued,
-              "sample_letters": [str(p) for p in samples]}
+    result = {"nights_simulated": days, "sent_before_today": history_sent, "tonight": out,
+              "reminders": dict(drafted), "sent_by_tier": dict(tiers), "outbox": [str(p) for p in outbox],
+              "letters": [p for p, _ in queued], "sample_letters": [str(p) for p in samples]}
     if app.as_json:
         return result
-    app.console.print(f"\nnightly pass for {today}: {out['status']}")
-    tiers = Counter(a.tier for a in plan.actions)
-    app.table("tonight's plan (overdue-reminder plan shows why, per client)", ["tier", "clients"],
-              sorted(tiers.items()), right=["clients"])
-    reasons = Counter(k.kind for k in plan.skipped)
-    app.table("left alone tonight", ["reason", "clients"], sorted(reasons.items()), right=["clients"])
-    app.table("reminders", ["status", "count"], sorted(drafted.items()), right=["count"])
-    app.console.print(f"outbox: {len(outbox)} .eml files in {s.resolve(s.delivery.outbox_dir)}")
-    app.console.print(f"escalation letters queued for attorney review: {len(queued)} in {s.resolve(s.letters.dir)}")
+    app.console.print(f"\n{days} nights simulated before {today}: {history_sent} reminders sent "
+                      f"({', '.join(f'{t} {n}' for t, n in tiers.most_common())})")
+    app.console.print(f"tonight's pass ({today}): {out['status']}")
+    app.table("reminders by status", ["status", "count"], sorted(drafted.items()), right=["count"])
+    app.table("tonight: left alone, and why (overdue-reminder plan --all shows each client)", ["reason", "clients"],
+              sorted(Counter(k.kind for k in plan.skipped).items()), right=["clients"])
+    letter_states = Counter(st for _, st in queued)
+    app.console.print(f"escalation letters: {len(queued)} in {s.resolve(s.letters.dir)} "
+                      f"({', '.join(f'{k} {v}' for k, v in letter_states.items()) or 'none yet'})")
+    app.console.print(f"outbox: {len(outbox)} .eml files (reminders and digests) in {s.resolve(s.delivery.outbox_dir)}")
     for p in samples:
         app.console.print(f"sample letter: {p}")
     cfg = Path(s.config_path)
-    app.console.print(f"\nnext: overdue-reminder --config {cfg} status | plan | drafts list | letters list")
+    app.console.print(f"\nnext: overdue-reminder --config {cfg} status | plan | drafts list | letters list | web")
     return result

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+import shutil
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from overdue_reminder import config
 from overdue_reminder.cli.common import App, pass_app
-from overdue_reminder.errors import EXIT_OK
+from overdue_reminder.errors import EXIT_OK, UsageError
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import start_sandbox
 
@@ -50,6 +51,8 @@ business_days_only = false
 
 [letters]
 dir = "letters"
+# PDF copies need LibreOffice; the demo keeps to .docx so it runs the same everywhere.
+pdf = "never"
 
 [digest]
 billing_staff = ["billing@harperlowe.example"]
@@ -70,6 +73,19 @@ labels = {{ zh_CN = "客户门户（银行卡或 ACH）" }}
 """
 
 
+MARKER = ".overdue-reminder-demo"
+
+
+def fresh_work_dir(work: Path) -> None:
+    """A demo starts from nothing: a folder an earlier demo made is emptied, any other is refused."""
+    if work.exists() and any(work.iterdir()):
+        if not (work / MARKER).exists():
+            raise UsageError(f"{work} exists and was not made by the demo; pass --dir with a new folder.")
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    (work / MARKER).write_text("made by overdue-reminder demo; removed by the next demo run\n", encoding="utf-8")
+
+
 def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
     work.mkdir(parents=True, exist_ok=True)
     os.chmod(work, 0o700)
@@ -88,13 +104,24 @@ def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
 @click.option("--clients", default=40, show_default=True, help="Clients in the sample firm.")
 @click.option("--invoices", default=240, show_default=True, help="Invoices in the sample firm.")
 @click.option("--date", "as_of", metavar="YYYY-MM-DD", help="The demo's 'today' (default: today).")
+@click.option("--days", default=45, show_default=True,
+              help="Nights to simulate before today (clients pay, new bills go out, staff approve), "
+                   "so the desk has a history: 0 runs tonight's pass only.")
 @click.option("--serve", is_flag=True, help="Keep the sandbox running afterwards (Ctrl-C to stop).")
 @pass_app
-def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None, serve: bool) -> int:
-    """Start a sandbox Odoo with a sample firm, write a config for it, and run the desk against it."""
+def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None, days: int, serve: bool) -> int:
+    """Start a sandbox Odoo with a sample firm, write a config for it, and run the desk against it.
+
+    The firm is generated as of --days ago; then each night runs as the nightly service would,
+    with the sandbox's clients paying some bills and a simulated clerk and attorneys approving
+    what waits for them, up to today's pass. Everything lands in --dir.
+    """
     today = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    if days < 0:
+        raise UsageError("--days must be 0 or more.")
     work = Path(work_dir).resolve()
-    sb = start_sandbox(clients=clients, invoices=invoices, today=today)
+    fresh_work_dir(work)
+    sb = start_sandbox(clients=clients, invoices=invoices, today=today - timedelta(days=days))
     try:
         cfg = write_demo_config(work, sb.server.port, sb.odoo_settings().database, sb.odoo_settings().login)
         app.config_path = str(cfg)
@@ -103,7 +130,7 @@ def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None
                  f"config written to {cfg}")
         from overdue_reminder.demo import run_demo
 
-        result = run_demo(app, today)
+        result = run_demo(app, sb, today, days)
         if app.as_json:
             app.emit_json({"config": str(cfg), "sandbox": sb.server.url, **result})
         if serve:

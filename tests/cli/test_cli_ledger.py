@@ -85,3 +85,19 @@ def test_sync_aging_and_exit_codes_against_the_sandbox(tmp_path: Path, sandbox: 
     (tmp_path / "odoo.key").write_text("admin-key")
     r = run(["--config", str(cfg), "sync"], tmp_path, env={})
     assert r.returncode == 3 and "cannot connect" in r.stderr
+
+
+def test_demo_runs_the_desk_and_starts_fresh_each_time(tmp_path: Path) -> None:
+    work = tmp_path / "demo"
+    for _ in range(2):  # a second demo starts from nothing, in the same folder
+        r = run(["--json", "demo", "--dir", str(work), "--days", "20", "--date", "2026-11-28"], tmp_path)
+        assert r.returncode == 0, r.stderr
+        out = json.loads(r.stdout)
+        assert out["sent_before_today"] > 0 and out["tonight"]["status"] in ("ok", "partial")
+        assert {Path(p).name for p in out["sample_letters"]} == {"sample-letter-en_US.docx", "sample-letter-zh_CN.docx"}
+        assert all(Path(p).exists() for p in out["outbox"]) and len(out["outbox"]) >= out["sent_before_today"]
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("keep me")
+    r = run(["demo", "--dir", str(other)], tmp_path)
+    assert r.returncode == 2 and (other / "notes.txt").exists()
