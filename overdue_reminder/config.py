@@ -76,6 +76,9 @@ class OdooSettings:
     backoff_seconds: float = 1.0
     batch_size: int = 1000
     matter_fields: list[str] = field(default_factory=lambda: ["invoice_origin", "ref"])
+    # Odoo stamps write_date with its transaction's start: a long transaction commits records dated
+    # before the last watermark. Each incremental pass re-reads this many seconds before it.
+    lookback_seconds: int = 600
     trust_account_code: str = ""
     write_back: bool = False
 
@@ -88,6 +91,8 @@ class OdooSettings:
             ctx.fail("odoo.retries", "must be 0 or more.", "use e.g. 3.")
         if not 1 <= self.batch_size <= 10000:
             ctx.fail("odoo.batch_size", "must be between 1 and 10000.", "use 1000.")
+        if not 0 <= self.lookback_seconds <= 86400:
+            ctx.fail("odoo.lookback_seconds", "must be between 0 and 86400.", "use e.g. 600 (ten minutes).")
         if not self.matter_fields:
             ctx.fail("odoo.matter_fields", "needs at least one field.", "use [\"invoice_origin\", \"ref\"].")
 

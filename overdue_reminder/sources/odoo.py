@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
@@ -55,6 +55,12 @@ def odoo_date(value: Any) -> date | None:
     if not value:
         return None
     return date.fromisoformat(value if isinstance(value, str) and len(value) == 10 else str(value)[:10])
+
+
+def _minus_seconds(stamp: str, seconds: int) -> str:
+    if not stamp or seconds <= 0:
+        return stamp
+    return (datetime.fromisoformat(stamp) - timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def m2o(value: Any) -> tuple[int, str] | None:
@@ -251,14 +257,15 @@ class OdooSource:
                  wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
         """Records written at or after the watermark, in (write_date, id) order, a page at a time.
 
-        Each pass starts again at the first record of the watermark's second: Odoo stamps
-        write_date with whole seconds (the transaction's start), so a record written later in that
-        same second must not be missed; re-reading a few is harmless (upserts). Pages continue with
+        Each pass starts `odoo.lookback_seconds` before the watermark: Odoo stamps write_date with
+        whole seconds, and with the start of the writing transaction, so a record written later in
+        that second, or committed late by a long transaction, must not be missed; re-reading a few
+        is harmless (upserts; unchanged records are not counted as changed). Pages continue with
         `write_date >= last` and `id not in (ids already read at that second)`: plain conjuncts, so
         the server can use its write_date index instead of scanning an OR.
         """
         batch = self.settings.batch_size
-        stamp, seen = wm.watermark, list[int]()
+        stamp, seen = _minus_seconds(wm.watermark, self.settings.lookback_seconds), list[int]()
         while True:
             dom = list(domain)
             if stamp:

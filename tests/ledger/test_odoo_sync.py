@@ -4,6 +4,7 @@ SQLite and PostgreSQL; incremental runs, closures, resumption, and the clear fai
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -155,3 +156,25 @@ def test_trust_balances_reread_only_when_the_trust_account_moved(store: Store, s
     with store.begin() as conn:
         after = {(t.client_id, t.currency): t.amount for t in ledger.load_trust_balances(conn)}
     assert after[(client, currency)] == before[(client, currency)] + Decimal("500.00")
+
+
+def test_a_record_committed_late_with_an_older_write_date_is_not_missed(store: Store, sandbox: Sandbox) -> None:
+    sync(store, _source(sandbox))
+    advance_clock(sandbox.db, 0, minutes=30)
+    client = sandbox.summary.client_ids[0]
+    # a long transaction started five minutes ago commits now: its records carry the older stamp
+    late_stamp = sandbox.db.now() - timedelta(minutes=5)
+    fresh = post_invoice(sandbox.db, partner_id=client, amount=Decimal("321.00"))
+    other = post_invoice(sandbox.db, partner_id=client, amount=Decimal("10.00"))
+    sync(store, _source(sandbox))  # the watermark moves past both
+    sandbox.db.write("account.move", [fresh], {"amount_residual": Decimal("21.00"), "payment_state": "partial",
+                                               "write_date": late_stamp}, touch=False)  # as the late commit stamps it
+    sync(store, _source(sandbox, lookback_seconds=0))  # a strict watermark never sees it
+    with store.begin() as conn:
+        (missed,) = ledger.load_invoices(conn, [fresh])
+    assert missed.amount_residual == Decimal("321.00")
+    report = sync(store, _source(sandbox))  # the lookback window does
+    with store.begin() as conn:
+        (inv,) = ledger.load_invoices(conn, [fresh])
+    assert inv.amount_residual == Decimal("21.00") and report.changed == 1
+    assert other  # untouched since: re-read by the window, not counted as changed
