@@ -42,7 +42,6 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
     try:
         s = sb.odoo_settings()
         cfg = write_demo_config(tmp_path, sb.server.port, s.database, s.login)
-        cfg.write_text(cfg.read_text().replace('[letters]\n', '[letters]\npdf = "never"\n'))
         settings = config.load(str(cfg))
         store = Store(settings.store_url)
         store.upgrade()
