@@ -19,11 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from jinja2 import TemplateError
-from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
@@ -42,7 +41,7 @@ from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.gcpause import gc_frozen
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.store import Store, record_audit
-from overdue_reminder.store.ledger import load_attorneys
+from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders
 
 DRAFT, APPROVED, REJECTED, CANCELLED = "draft", "approved", "rejected", "cancelled"
@@ -367,7 +366,7 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
     while rows:
         try:
             with store.begin() as conn:
-                bulk_insert(conn, reminders, rows)
+                insert_many(conn, reminders, rows)
                 _after_insert(conn, rows, now, actor, result)
             return
         except IntegrityError:
@@ -378,33 +377,6 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
                 raise
             result.existing += len(taken)
             rows = [r for r in rows if r["idempotency_key"] not in taken]
-
-
-def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT many rows; on SQLite straight to the driver's executemany.
-
-    The values go through each column type's own bind processor (JSON, aware datetimes), exactly
-    what SQLAlchemy would apply, but once per value without its per-row parameter bookkeeping,
-    which cost a tenth of the drafting time. PostgreSQL takes the ordinary path.
-    """
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), list(rows))
-        return
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(rows[0]))
-    order = list(compiled.positiontup or rows[0])
-    procs = [(i, proc) for i, c in enumerate(order)
-             if (proc := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
-    values = itemgetter(*order)
-    params = []
-    for r in rows:
-        row = list(values(r))
-        for i, proc in procs:
-            if row[i] is not None:
-                row[i] = proc(row[i])
-        params.append(tuple(row))
-    conn.exec_driver_sql(str(compiled), params)
 
 
 def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, actor: str,
@@ -421,7 +393,7 @@ def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, a
         audits.append({"at": now, "actor": actor, "action": "reminder.drafted", "object_type": "reminder",
                        "object_id": str(rid), "detail": {
                            "tier": r["tier"], "status": r["status"], "to": r["to_address"], "note": r["note"]}})
-    bulk_insert(conn, audit, audits)
+    insert_many(conn, audit, audits)
     # Older unsent reminders for the same client and matter scope give way to the new one.
     new = {(by_key[k]["client_id"], by_key[k]["matter_ref"]): rid for k, rid in ids.items()}
     if not new:

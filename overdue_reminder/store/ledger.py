@@ -6,7 +6,7 @@ so a batch re-read after a crash changes nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -48,12 +48,14 @@ def _insert(conn: Connection, table: Any) -> Any:
 @lru_cache(maxsize=256)
 def _compiled_upsert(dialect: Dialect, table: Table, cols: tuple[str, ...], keys: tuple[str, ...],
                      update_cols: tuple[str, ...]) -> tuple[str, tuple[str, ...], tuple[Any, ...], tuple[Any, ...]]:
-    """SQL text, parameter names, their bind processors and column defaults, compiled once per shape."""
+    """SQL text, parameter names, their bind processors and column defaults, compiled once per shape.
+
+    No `keys`: a plain INSERT (the unique constraints are the guard)."""
     ins = postgresql.insert(table) if dialect.name == "postgresql" else sqlite.insert(table)
     stmt = ins.values({c: bindparam(c) for c in cols})
-    if update_cols:
+    if keys and update_cols:
         stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update_cols})
-    else:
+    elif keys:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
     compiled = stmt.compile(dialect=dialect)
     names = tuple(compiled.positiontup) if compiled.positiontup else tuple(compiled.binds)
@@ -122,7 +124,18 @@ def upsert(conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: S
         return
     cols = tuple(rows[0])
     upd = tuple(update_cols if update_cols is not None else [c for c in cols if c not in keys])
-    sql, names, procs, defaults = _compiled_upsert(conn.dialect, table, cols, tuple(keys), upd)
+    _write_many(conn, table, rows, cols, tuple(keys), upd)
+
+
+def insert_many(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """A plain batch INSERT through the same fast path as upsert (one executemany, no RETURNING)."""
+    if rows:
+        _write_many(conn, table, rows, tuple(rows[0]), (), ())
+
+
+def _write_many(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]], cols: tuple[str, ...],
+                keys: tuple[str, ...], upd: tuple[str, ...]) -> None:
+    sql, names, procs, defaults = _compiled_upsert(conn.dialect, table, cols, keys, upd)
     if set(names) <= set(cols):  # every row carries every column: C-speed extraction
         get = itemgetter(*names)
         values: list[tuple[Any, ...]] = [get(r) for r in rows] if len(names) > 1 else [(get(r),) for r in rows]
