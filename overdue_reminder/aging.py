@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from overdue_reminder.model import Invoice
+from overdue_reminder.money import quantize
 
 BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
 
@@ -57,7 +58,8 @@ def aging(invoices: Iterable[Invoice], today: date, group_by: str,
         label = "all clients" if group_by == "total" else labels.get(gid, "(none)") if gid is not None else "(none)"
         row = rows.get((key, inv.currency))
         if row is None:
-            row = rows[(key, inv.currency)] = AgingRow(key, label, inv.currency)
+            zero = quantize(Decimal(0), inv.currency)  # '0.00', not '0', in tables and JSON
+            row = rows[(key, inv.currency)] = AgingRow(key, label, inv.currency, {b: zero for b in BUCKETS})
         b = "current" if inv.signed_residual < 0 else bucket((today - inv.due_date).days)
         row.buckets[b] += inv.signed_residual
         row.count += 1

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import click
+from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -62,11 +63,22 @@ class App:
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
               right: Sequence[str] = ()) -> None:
         t = Table(title=title, show_lines=False)
-        for c in columns:
-            t.add_column(c, justify="right" if c in right else "left", overflow="fold")
-        for r in rows:
-            t.add_row(*[fmt_cell(v) for v in r])
-        self.console.print(t)
+        cells = [[fmt_cell(v) for v in r] for r in rows]
+        need = 1
+        for i, c in enumerate(columns):  # figures are never cut or wrapped mid-number; text folds instead
+            if c in right:
+                width = max([len(c), *(cell_len(r[i]) for r in cells)])
+                t.add_column(c, justify="right", no_wrap=True, min_width=width)
+            else:
+                width = min(max(len(c), 6), 12)
+                t.add_column(c, justify="left", overflow="fold", min_width=width)
+            need += width + 3
+        for r in cells:
+            t.add_row(*r)
+        if need > self.console.width:  # a narrow terminal: let the lines run long rather than cut a figure
+            Console(file=self.console.file, width=need, highlight=False).print(t)
+        else:
+            self.console.print(t)
 
     def info(self, message: str) -> None:
         if not self.as_json:

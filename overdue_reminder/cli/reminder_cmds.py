@@ -136,7 +136,7 @@ def drafts_list(app: App, statuses: tuple[str, ...], show_all: bool, client_id: 
         return
     app.table(f"{len(rows)} reminder(s)", ["id", "date", "client", "tier", "status", "to", "total", "subject"],
               [(r.id, r.run_date, r.client_name, r.tier + (" (attorney)" if r.attorney_review else ""), r.status,
-                r.to_address, _totals(r), r.subject) for r in rows])
+                r.to_address, _totals(r), r.subject) for r in rows], right=["id", "total"])
 
 
 def _totals(r: drafts.Reminder) -> str:

@@ -22,8 +22,8 @@ from collections import Counter
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from conftest import SmtpServer
 from reminder_factory import NOW, action, make_settings, plan, seed
+from smtp_inbox import SmtpServer
 from sqlalchemy import select
 
 from overdue_reminder import delivery, drafts

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SmtpServer
 from reminder_factory import NOW, action, line, make_settings, pay, plan, seed
+from smtp_inbox import SmtpServer
 from sqlalchemy import select, update
 
 from overdue_reminder import delivery, drafts
