@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: drafting and storing reminders against a bare loop rendering the same templates, side by side.
 
 At scale 1.0: a plan of 20,000 email actions (one per client; 1-4 invoices each, mostly USD with some
@@ -15,11 +14,8 @@ Target (issue 4): (b) <= 2 x (a). Also reported: reminders drafted and stored pe
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import random
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -162,18 +158,3 @@ def run(scale: float = 1.0) -> list[dict[str, Any]]:
         {"name": "drafting.rerun_same_day", "value": round(t_again, 3), "unit": "s",
          "note": f"the same plan again: {again.existing} already drafted, nothing added"},
     ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 clients")
-    args = ap.parse_args(argv)
-    results = run(args.scale)
-    for r in results:
-        print(f"{r['name']:<30} {r['value']:>10} {r['unit']:<2} {r['note']}")
-    print(json.dumps(results, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

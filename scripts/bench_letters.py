@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: escalation letters, LetterBuilder against python-docx building the same document bare.
 
 At scale 1.0: 1,000 letters for 1,000 made-up clients (1-12 invoices each, USD/EUR/JPY, some with an offer and
@@ -12,11 +11,8 @@ The ratio (a)/(b) is how many times faster the builder makes a whole letter than
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
 import random
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -204,18 +200,3 @@ def run(scale: float) -> list[dict[str, Any]]:
         {"name": "letters.queue_create", "value": round(nq / t_queue, 1), "unit": "letters/s",
          "note": f"{nq} create_letter calls into SQLite: build + 0600 file + fsync + row + audit"},
     ]
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000 letters")
-    args = ap.parse_args(argv)
-    results = run(args.scale)
-    for r in results:
-        print(f"{r['name']:<26} {r['value']:>10} {r['unit']:<9} {r['note']}")
-    print(json.dumps(results))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: planning (load snapshot + policy.plan) against merely loading the same rows, side by side.
 
 At scale 1.0: a SQLite store with 100,000 invoices for 20,000 clients (plus reminders, holds, payments,
@@ -11,10 +10,7 @@ Targets (issue 3): (b) <= 2 x (a); 10x the invoices <= 11 x the time.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -227,18 +223,3 @@ def run(scale: float = 1.0) -> list[dict[str, Any]]:
         big.dispose()
         small.dispose()
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
-    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = 100,000 invoices for 20,000 clients")
-    args = ap.parse_args(argv)
-    results = run(args.scale)
-    for r in results:
-        print(f"{r['name']:<32} {r['value']:>9} {r['unit']:<2} {r['note']}")
-    print(json.dumps(results))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: the attorney review page's server-side time per page with 1,000 items in one attorney's queue.
 
 At scale 1.0 one attorney has 1,000 items awaiting them (800 letters, 200 offers over staff's limits, each on
@@ -252,14 +251,3 @@ def run(scale: float) -> list[dict[str, Any]]:
     out.append({"name": "web.setup", "value": round(t_build, 1), "unit": "s",
                 "note": f"building the firm: {2 * n} clients, {6 * n} invoices, {2 * n} letters, {n // 5} offers"})
     return out
-
-
-if __name__ == "__main__":
-    import argparse
-    import json
-
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--scale", type=float, default=1.0)
-    args = ap.parse_args()
-    for r in run(args.scale):
-        print(json.dumps(r, ensure_ascii=False))
