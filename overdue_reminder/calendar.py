@@ -38,8 +38,6 @@ class FirmCalendar:
     country: str | None = None
     subdivision: str | None = None
     closures: frozenset[date] = field(default_factory=frozenset)
-    first_year: int = 2000  # kept for callers that narrow the range; holidays load per year on demand
-    last_year: int = 2060
 
     @cached_property
     def tz(self) -> ZoneInfo:

@@ -16,6 +16,7 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -754,16 +755,18 @@ class Settings:
         return f"sqlite:///{self.resolve(self.store.path)}"
 
     def calendar(self) -> FirmCalendar:
-        return FirmCalendar(
-            timezone=self.firm.timezone,
-            country=self.firm.holiday_country or None,
-            subdivision=self.firm.holiday_subdivision or None,
-            closures=frozenset(self.firm.closures),
-        )
+        """One calendar per firm setting, shared: its holiday tables fill per year as they are asked for."""
+        return _calendar(self.firm.timezone, self.firm.holiday_country or None, self.firm.holiday_subdivision or None,
+                         frozenset(self.firm.closures))
 
     def odoo_password(self) -> str:
         pw_file = str(self.resolve(self.odoo.password_file)) if self.odoo.password_file else ""
         return read_secret(self.odoo.password_env, pw_file, self.config_path, "odoo")
+
+
+@lru_cache(maxsize=16)
+def _calendar(timezone: str, country: str | None, subdivision: str | None, closures: frozenset[date]) -> FirmCalendar:
+    return FirmCalendar(timezone=timezone, country=country, subdivision=subdivision, closures=closures)
 
 
 # ---------------------------------------------------------------- secrets

@@ -435,7 +435,7 @@ class SendResult:
 def window_status(settings: Settings, now: datetime) -> tuple[bool, str]:
     """Is `now` inside the firm's send window (firm timezone, business days if so configured)?"""
     local = settings.calendar().local_now(now)
-    cal = replace(settings.calendar(), first_year=local.year, last_year=local.year)  # one year's holidays
+    cal = settings.calendar()  # holidays load one year at a time
     start, end = settings.delivery.window()
     if settings.delivery.business_days_only and not cal.is_business_day(local.date()):
         return False, f"{local:%A %Y-%m-%d} is not a business day for the firm; nothing is sent."

@@ -371,7 +371,7 @@ def shared_for(settings: Settings, run_date: date, *, partners: Mapping[int, Per
     f = settings.firm
     firm = {"name": clean_line(f.name), "address": [clean_line(a) for a in f.address], "phone": clean_line(f.phone),
             "email": clean_line(f.email), "website": clean_line(f.website)}
-    cal = calendar or replace(settings.calendar(), first_year=run_date.year, last_year=run_date.year + 1)
+    cal = calendar or settings.calendar()
     respond_by = cal.add_business_days(run_date, settings.templates.respond_within_days)
     return Shared(firm=firm, channels=tuple(pay.channels), verify_phone=phone, verification=dict(pay.verification),
                   run_date=run_date, respond_by=respond_by, partners=partners or {}, attorneys=attorneys or {},

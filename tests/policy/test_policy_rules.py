@@ -300,7 +300,7 @@ def test_aging_buckets_per_action() -> None:
 
 
 def test_business_day_tiers_skip_weekends_holidays_and_closures() -> None:
-    cal = FirmCalendar(country="US", closures=frozenset({date(2026, 11, 27)}), first_year=2026, last_year=2027)
+    cal = FirmCalendar(country="US", closures=frozenset({date(2026, 11, 27)}))
     ts = [TierSettings("friendly", 5, day_count="business"), TierSettings("firm", 30)]
     # Due Fri 2026-11-20; to Sat 11-28: Mon-Wed 23-25 count, Thu 26 is Thanksgiving, Fri 27 a closure.
     due = date(2026, 11, 20)
