@@ -9,8 +9,6 @@ guard, the letter text cache and the views. Everything a test needs to replace c
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -29,7 +27,9 @@ from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
 from overdue_reminder.web.queries import DocCache, LetterTotals
-from overdue_reminder.web.security import LoginGuard, load_secret_key
+from overdue_reminder.web.security import StoreId, load_secret_key
+from overdue_reminder.web.sessions import RevokedSessions
+from overdue_reminder.web.throttle import DeviceCookies, LoginGuard
 
 log = logging.getLogger(__name__)
 
@@ -45,27 +45,6 @@ class _ReviewFlask(Flask):
 
 
 @dataclass
-class RevokedSessions:
-    """Session ids signed out before their cookie expired: refused until the cookie would have expired anyway."""
-
-    lifetime_seconds: float
-    clock: Callable[[], float] = time.time
-    _ids: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def revoke(self, sid: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._ids = {k: v for k, v in self._ids.items() if v > now}
-            self._ids[sid] = now + self.lifetime_seconds
-
-    def __contains__(self, sid: object) -> bool:
-        with self._lock:
-            expires = self._ids.get(sid) if isinstance(sid, str) else None
-        return expires is not None and expires > self.clock()
-
-
-@dataclass
 class WebContext:
     """What the views share; one per application."""
 
@@ -77,6 +56,9 @@ class WebContext:
     writeback: WriteBackFactory
     calendar: FirmCalendar
     revoked: RevokedSessions
+    devices: DeviceCookies
+    secret_key: bytes = field(repr=False, default=b"")
+    device_cookie: str = "overdue-reminder-device"
     docs: DocCache = field(default_factory=DocCache)
     letter_totals: LetterTotals = field(default_factory=LetterTotals)
     ephemeral_key: bool = False
@@ -154,7 +136,8 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         settings=settings, store=store, auth=auth or OdooAuthenticator(settings.odoo),
         guard=guard or LoginGuard.from_settings(settings), clock=clock or (lambda: datetime.now(UTC)),
         writeback=writeback or (odoo_writeback(settings) if settings.letters.write_back else _no_writeback),
-        calendar=cal, revoked=RevokedSessions(lifetime.total_seconds()), ephemeral_key=ephemeral)
+        calendar=cal, revoked=RevokedSessions(store), devices=DeviceCookies(key), secret_key=key,
+        device_cookie=f"{app.config['SESSION_COOKIE_NAME']}-device", ephemeral_key=ephemeral)
     app.extensions[EXTENSION] = ctx
     tz = cal.tz
 
@@ -171,6 +154,7 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["when"] = fmt_when
     app.jinja_env.globals["firm_name"] = settings.firm.name
+    app.url_map.converters["id"] = StoreId  # an id out of the store's range is a 404, not a database error
     from overdue_reminder.web.views import register
 
     register(app)
