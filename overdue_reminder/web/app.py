@@ -127,7 +127,9 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=lifetime,
         MAX_CONTENT_LENGTH=settings.letters.max_edited_mb * 1_048_576 + 65_536,  # the upload plus form fields
-        MAX_FORM_MEMORY_SIZE=65_536,
+        # Werkzeug also caps its multipart buffer with this, which takes 64 KB reads: at 64 KB any upload over
+        # about 64 KB answered 413. Its own default; the text fields are checked for length where they are read.
+        MAX_FORM_MEMORY_SIZE=500_000,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         TEMPLATES_AUTO_RELOAD=False,
     )
