@@ -86,7 +86,7 @@ def bomb_docx() -> bytes:
 
 
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from overdue_reminder.web.security import check_upload
@@ -99,8 +99,10 @@ try:
 except UploadError as exc:
     outcome = type(exc).__name__ + ": " + str(exc)[:120]
 took = time.perf_counter() - t0
-print(json.dumps({"seconds": took, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "outcome": outcome}))
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so it would report the parent's size
+peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": took, "peak_mb": peak_kb / 1024, "outcome": outcome}))
 """
 
 
