@@ -135,6 +135,9 @@ def check_upload(filename: str, data: bytes, max_bytes: int, limits: DocxLimits 
         return inspect_docx(data, max_bytes, f"the edited letter {name}")
     except PolicyError as exc:
         raise UploadError(str(exc)) from exc
+    except Exception as exc:  # python-docx meets a package it half understands (no body, a dangling part id)
+        raise UploadError(f"{name} cannot be read as a Word document ({type(exc).__name__}: {exc}); save it "
+                          "again as 'Word Document (.docx)'.") from exc
 
 
 # ---------------------------------------------------------------- response headers

@@ -77,7 +77,12 @@ def _xml_flood() -> bytes:
     (_xml_flood, 413, "MB of XML"),
     (_doctype_docx, 400, "DOCTYPE"),
     (lambda: _with_document(_document("<w:sdt>" * 200 + "</w:sdt>" * 200)), 400, "deep"),
-], ids=["ratio-bomb", "xml-size", "doctype", "depth"])
+    (lambda: _with_document(b"<foo/>"), 400, "cannot be read as a Word document"),
+    (lambda: _with_document(f"<w:document {W}/>".encode()), 400, "cannot be read as a Word document"),
+    (lambda: _with_document(_document('<w:p/><w:sectPr><w:headerReference w:type="default" r:id="rId99" '
+                                      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                                      'relationships"/></w:sectPr>')), 400, "cannot be read as a Word document"),
+], ids=["ratio-bomb", "xml-size", "doctype", "depth", "foreign-root", "no-body", "dangling-header"])
 def test_hostile_uploads_are_refused_and_change_nothing(app: Flask, firm: Firm, web_store: Store, make: Any,
                                                         code: int, message: str) -> None:
     data = make()
