@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from werkzeug.routing import IntegerConverter, Map
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.letter_docx import inspect_docx
 from overdue_reminder.errors import ConfigError, PolicyError
-from overdue_reminder.letters import inspect_docx
 from overdue_reminder.web.upload_guard import DocxLimits, UploadError, check_docx_package
 
 log = logging.getLogger(__name__)

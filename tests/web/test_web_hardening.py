@@ -21,10 +21,10 @@ from web_factory import DANA, PARTNER, PASSWORD, SAM, TODAY, FakeOdoo, Firm, csr
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import PolicyError
-from overdue_reminder.letter_queue import approve_letter, get_letter, release_letter
+from overdue_reminder.services.letters import approve_letter, get_letter, release_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, letters, revoked_sessions
-from overdue_reminder.web.sessions import RevokedSessions
+from overdue_reminder.store.sessions import RevokedSessions
 
 COOKIE = "__Host-overdue-reminder"
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

@@ -1,4 +1,4 @@
-"""Signed-out sessions, kept in the store so a cookie stays dead after a restart of the review page.
+"""Signed-out review-page sessions, kept in the store so a cookie stays dead after a restart of the page.
 
 A session cookie is signed, not stored: signing out cannot unsign it, so the session's random id goes on a
 list that every request checks. The list lives in the store (table `revoked_sessions`, the id's sha256 only)

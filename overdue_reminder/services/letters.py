@@ -27,8 +27,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import SERVICE_METHODS, Settings
-from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
-from overdue_reminder.letters import (
+from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
     LetterRequest,
@@ -38,6 +37,7 @@ from overdue_reminder.letters import (
     open_docx,
     strip_draft_marker,
 )
+from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Partner
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import find_clients, load_attorneys, load_partners
