@@ -99,6 +99,8 @@ class Item:
     created_on: date | None = None
     deadline: date | None = None  # a payment or response date the item states
     text: str = ""  # every word that leaves (plain text of all parts)
+    totals: Mapping[str, Decimal] = field(default_factory=dict)  # per currency, when stated without lines
+    invoice_ids: tuple[int, ...] = ()  # the invoices behind `totals`
     approved_by: Actor | None = None
     needs_attorney: bool = False
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
@@ -212,6 +214,23 @@ def _hold_reason(h: HoldFact) -> Reason:
 
 
 def _figures(item: Item, facts: Facts) -> Iterable[Reason]:
+    yield from _lines(item, facts)
+    if not item.totals:
+        return
+    now: dict[str, Decimal] = {}
+    for inv_id in item.invoice_ids:
+        inv = facts.invoices.get(inv_id)
+        if inv is None or not inv.open:
+            yield Reason(FIGURES, f"invoice {inv.name if inv else inv_id} was paid or closed since it was prepared")
+            continue
+        now[inv.currency] = now.get(inv.currency, Decimal(0)) + inv.residual
+    for cur in sorted(set(now) | set(item.totals)):
+        stated, actual = item.totals.get(cur, Decimal(0)), now.get(cur, Decimal(0))
+        if _round(stated, cur, facts) != _round(actual, cur, facts):
+            yield Reason(FIGURES, f"it states {stated} {cur} open; the ledger now shows {actual} {cur}")
+
+
+def _lines(item: Item, facts: Facts) -> Iterable[Reason]:
     for ln in item.lines:
         now = facts.invoices.get(ln.invoice_id)
         if now is None:

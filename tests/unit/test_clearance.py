@@ -169,3 +169,14 @@ def test_never_allowed_while_a_blocking_fact_holds(kinds: list[str], residual: D
     c = clear(reminder(), facts, SYSTEM, TODAY, WORDING)
     blocking = bool(kinds) or not open_ or residual != LINE.residual
     assert c.allowed is not blocking
+
+
+def test_letter_totals_compared_with_todays_ledger() -> None:
+    item = Item(exit=Exit.LETTER_RELEASE, ref="letter #3", client_id=1, totals={"USD": Decimal("150.00")},
+                invoice_ids=(10,), approved_by=CHEN, attorney_uid=7, created_on=TODAY)
+    assert clear(item, FACTS, CLERK, TODAY, WORDING).allowed
+    part = Facts(invoices={10: InvoiceNow(10, "INV/2026/0010", "USD", Decimal("50.00"), True)})
+    c = clear(item, part, CLERK, TODAY, WORDING)
+    assert rules(c) == {FIGURES} and "50.00" in c.explain()
+    paid = Facts(invoices={10: InvoiceNow(10, "INV/2026/0010", "USD", Decimal("0"), False)})
+    assert "paid" in clear(item, paid, CLERK, TODAY, WORDING).explain()
