@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from overdue_reminder.cli.common import App, parse_date, pass_app
-from overdue_reminder.core.texts import check_templates
+from overdue_reminder.core.reminder_text import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
 from overdue_reminder.services import delivery
 from overdue_reminder.services import offers as offer_service

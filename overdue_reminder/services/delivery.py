@@ -40,6 +40,7 @@ from sqlalchemy.engine import make_url
 from overdue_reminder.config import Settings
 from overdue_reminder.core.texts import clean_line, clean_subject
 from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
+from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
 from overdue_reminder.money import MoneyError, format_plain
 from overdue_reminder.services.reminders import (
@@ -162,10 +163,8 @@ class OutboxTransport:
 
     def open(self) -> None:
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(self.folder, 0o700)
-            for stale in self.folder.glob(".tmp-*"):
-                stale.unlink()  # half-written by a crashed run: never visible, never delivered
+            secure_dir(self.folder)
+            remove_stale(self.folder)  # half-written by a crashed run: never visible, never delivered
         except OSError as exc:
             raise NotDelivered(f"cannot use the outbox folder {self.folder}: {exc.strerror}", stop=True) from exc
 
@@ -176,31 +175,10 @@ class OutboxTransport:
         final = self.path(r)
         if final.exists():
             return f"{final} (already in the outbox)"
-        data = message.as_bytes()
-        tmp = self.folder / f".tmp-{r.idempotency_key[:16]}-{os.getpid()}"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_private(final, message.as_bytes(), replace=False)  # a concurrent copy already there is kept
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise NotDelivered(f"cannot write to the outbox: {exc.strerror}", stop=True) from exc
-        try:
-            os.link(tmp, final)  # atomic, and refuses to replace a file that is already there
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise NotDelivered(f"cannot write to the outbox: {exc.strerror}", stop=True) from exc
-        tmp.unlink(missing_ok=True)
-        dir_fd = os.open(self.folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
         return str(final)
 
     def close(self) -> None:
