@@ -5,9 +5,9 @@ asks here; nothing in this module reads a table, a file or the clock (`today` is
 is tested on its own and has exactly one home.
 
 Shape shared by every gate: the facts are small frozen values, the answer is a `Gate` (allowed + reason).
-Clearing an outgoing item at its exit (a reminder sent, a letter approved or released, an offer proposed) is
-meant to follow the same pattern: `clear(item, facts, actor, today) -> Clearance`, a `Gate` that gathers the
-reasons of every rule the item meets, composed from the functions below and its siblings.
+The clearance of an outgoing item at its exit (`core.clearance.clear(item, facts, actor, today, wording)`)
+follows the same pattern and can take a gate's refusal as one of its reasons: e.g. a refer-to-suit letter's
+release reads `ServedNotice`s with the other facts and adds `suit_gate(...).reason` when it is not allowed.
 """
 
 from __future__ import annotations
