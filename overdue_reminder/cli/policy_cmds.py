@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
-import os
-from datetime import UTC, date, datetime
 from typing import Any
 
 import click
 from sqlalchemy import select
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for
 from overdue_reminder.core.policy import HOLD_KINDS, Hold
 from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Plan
@@ -19,18 +16,6 @@ from overdue_reminder.money import format_plain
 from overdue_reminder.services import holds as holds_service
 from overdue_reminder.services.planning import plan_from_store, resolve_client
 from overdue_reminder.store.schema import clients, invoices
-
-
-def default_actor() -> str:
-    """Who is acting, for the audit trail: $USER, else the login name."""
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _today(app: App, value: str | None) -> date:
-    return parse_date(value) or app.settings.calendar().local_today(datetime.now(UTC))
 
 
 def _amounts(totals: dict[str, Any]) -> str:
@@ -58,7 +43,7 @@ def plan_cmd(app: App, client: str | None, date_: str | None, explain_all: bool,
     """Show what tonight's run would do for each client and why, and who is skipped. Changes nothing."""
     if as_json:
         app.as_json = True
-    today = _today(app, date_)
+    today = today_for(app, date_)
     ids = None
     if client:
         ids = [resolve_client(app.store, client).id]
@@ -179,7 +164,7 @@ def hold_remove(app: App, hold_id: int, reason: str, by: str, dry_run: bool) -> 
 def hold_list(app: App, client: str | None, include_all: bool, date_: str | None) -> None:
     """List holds in force (or all of them with --all)."""
     cid = resolve_client(app.store, client).id if client else None
-    items = holds_service.list_holds(app.store, _today(app, date_), client_id=cid, include_inactive=include_all)
+    items = holds_service.list_holds(app.store, today_for(app, date_), client_id=cid, include_inactive=include_all)
     _show(app, f"Holds: {len(items)}", items)
 
 

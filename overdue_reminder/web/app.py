@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -22,9 +22,9 @@ from flask import Flask
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import SourceError
 from overdue_reminder.resources import templates_root
-from overdue_reminder.services.letters import LetterWriteBack
+from overdue_reminder.run.wiring import open_writeback
+from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
@@ -34,7 +34,7 @@ from overdue_reminder.web.security import LoginGuard, load_secret_key
 log = logging.getLogger(__name__)
 
 EXTENSION = "overdue_reminder"
-WriteBackFactory = Callable[[], AbstractContextManager[LetterWriteBack | None]]
+WriteBackFactory = Callable[[], AbstractContextManager[WriteBack | None]]
 
 
 class _ReviewFlask(Flask):
@@ -95,30 +95,13 @@ class WebContext:
 def odoo_writeback(settings: Settings) -> WriteBackFactory:
     """The Odoo connector for letter write-back when letters.write_back is on; a decision never waits on Odoo."""
 
-    @contextmanager
-    def factory() -> Iterator[LetterWriteBack | None]:
-        if not settings.letters.write_back or settings.source != "odoo":
-            yield None
-            return
-        from overdue_reminder.sources.odoo import OdooSource
-
-        try:
-            src = OdooSource(settings.odoo, settings.odoo_password(),
-                             trust_account_code=settings.odoo.trust_account_code)
-            src.open()
-        except SourceError as exc:
-            log.warning("Odoo write-back skipped: %s", exc)
-            yield None
-            return
-        try:
-            yield src
-        finally:
-            src.close()
+    def factory() -> AbstractContextManager[WriteBack | None]:
+        return open_writeback(settings, settings.letters.write_back, log.warning)
 
     return factory
 
 
-def _no_writeback() -> AbstractContextManager[LetterWriteBack | None]:
+def _no_writeback() -> AbstractContextManager[WriteBack | None]:
     return nullcontext(None)
 
 
