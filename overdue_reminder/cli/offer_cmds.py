@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
-from sqlalchemy import and_, select
 
 from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for, utc_now
 from overdue_reminder.config import OFFER_REASONS
@@ -30,8 +29,8 @@ from overdue_reminder.run.wiring import note_sink
 from overdue_reminder.services import contacts as contact_service
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.planning import resolve_client
+from overdue_reminder.store import read_audit
 from overdue_reminder.store.ledger import load_partners
-from overdue_reminder.store.schema import audit
 
 
 def _amount(value: str | None, what: str) -> Decimal | None:
@@ -420,8 +419,7 @@ def offer_show(app: App, offer_id: int, email_lang: str | None) -> None:
     """One offer: terms, payments matched so far, and every decision in the audit log."""
     rec = offer_service.get_offer(app.store, offer_id)
     with app.store.begin() as conn:
-        trail = conn.execute(select(audit).where(and_(audit.c.object_type == "offer",
-                                                      audit.c.object_id == str(offer_id))).order_by(audit.c.id)).all()
+        trail = read_audit(conn, "offer", offer_id)
     rendered = offer_service.render_offer_email(app.store, app.settings, rec, email_lang) if email_lang else None
     if app.as_json:
         out = _record_json(rec)

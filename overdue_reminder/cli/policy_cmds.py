@@ -6,16 +6,13 @@ import dataclasses
 from typing import Any
 
 import click
-from sqlalchemy import select
 
 from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for
 from overdue_reminder.core.policy import HOLD_KINDS, Hold
-from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Plan
 from overdue_reminder.money import format_plain
 from overdue_reminder.services import holds as holds_service
 from overdue_reminder.services.planning import plan_from_store, resolve_client
-from overdue_reminder.store.schema import clients, invoices
 
 
 def _amounts(totals: dict[str, Any]) -> str:
@@ -83,14 +80,7 @@ def _hold_json(h: Hold) -> dict[str, Any]:
 
 
 def _names(app: App, items: list[Hold]) -> tuple[dict[int, str], dict[int, str]]:
-    cids = {h.client_id for h in items}
-    iids = {h.invoice_id for h in items if h.invoice_id}
-    with app.store.begin() as conn:
-        names = {r.id: r.name for r in conn.execute(select(clients.c.id, clients.c.name)
-                                                    .where(clients.c.id.in_(cids)))} if cids else {}
-        inv = {r.id: r.name for r in conn.execute(select(invoices.c.id, invoices.c.name)
-                                                  .where(invoices.c.id.in_(iids)))} if iids else {}
-    return names, inv
+    return holds_service.labels(app.store, items)
 
 
 def _show(app: App, title: str, items: list[Hold]) -> None:
@@ -103,13 +93,7 @@ def _show(app: App, title: str, items: list[Hold]) -> None:
 
 
 def _invoice_id(app: App, client_id: int, value: str) -> int:
-    with app.store.begin() as conn:
-        q = select(invoices.c.id).where(invoices.c.client_id == client_id)
-        q = q.where(invoices.c.id == int(value)) if value.isdigit() else q.where(invoices.c.name == value)
-        found = [int(r.id) for r in conn.execute(q)]
-    if len(found) != 1:
-        raise UsageError(f"no invoice {value!r} for that client; give its number (e.g. INV/2026/0042) or Odoo id.")
-    return found[0]
+    return holds_service.invoice_id(app.store, client_id, value)
 
 
 @click.group("hold")

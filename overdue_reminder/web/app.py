@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import Flask
 
-from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.resources import templates_root
 from overdue_reminder.run.wiring import open_writeback
@@ -28,13 +27,12 @@ from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
-from overdue_reminder.web.queries import DocCache, LetterTotals
+from overdue_reminder.web.context import EXTENSION, WebContext, WriteBackFactory, context
 from overdue_reminder.web.security import LoginGuard, load_secret_key
+from overdue_reminder.web.views import register
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "overdue_reminder"
-WriteBackFactory = Callable[[], AbstractContextManager[WriteBack | None]]
 
 
 class _ReviewFlask(Flask):
@@ -63,33 +61,6 @@ class RevokedSessions:
         with self._lock:
             expires = self._ids.get(sid) if isinstance(sid, str) else None
         return expires is not None and expires > self.clock()
-
-
-@dataclass
-class WebContext:
-    """What the views share; one per application."""
-
-    settings: Settings
-    store: Store
-    auth: Authenticator
-    guard: LoginGuard
-    clock: Callable[[], datetime]
-    writeback: WriteBackFactory
-    calendar: FirmCalendar
-    revoked: RevokedSessions
-    docs: DocCache = field(default_factory=DocCache)
-    letter_totals: LetterTotals = field(default_factory=LetterTotals)
-    ephemeral_key: bool = False
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.calendar.local_today(self.clock())
-
-    @property
-    def upload_limit(self) -> int:
-        return self.settings.letters.max_edited_mb * 1_048_576
 
 
 def odoo_writeback(settings: Settings) -> WriteBackFactory:
@@ -154,16 +125,8 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["when"] = fmt_when
     app.jinja_env.globals["firm_name"] = settings.firm.name
-    from overdue_reminder.web.views import register
-
     register(app)
     return app
-
-
-def context(app: Flask) -> WebContext:
-    ctx = app.extensions[EXTENSION]
-    assert isinstance(ctx, WebContext)
-    return ctx
 
 
 __all__ = ["RevokedSessions", "WebContext", "WriteBackFactory", "context", "create_app", "odoo_writeback"]

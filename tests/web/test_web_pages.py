@@ -30,7 +30,7 @@ from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices, store_partners
 from overdue_reminder.store.schema import audit, reminders
 from overdue_reminder.store.schema import contacts as contacts_table
-from overdue_reminder.web.queries import payment_profile
+from overdue_reminder.services.review import payment_profile
 
 
 def _text(html: str) -> str:
