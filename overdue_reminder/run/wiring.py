@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import ConfigError, SourceError
 from overdue_reminder.sources import Source, WriteBack
+
+if TYPE_CHECKING:
+    from overdue_reminder.sources.odoo import OdooSource
 
 
 def make_source(settings: Settings) -> Source:
@@ -24,6 +28,11 @@ def make_source(settings: Settings) -> Source:
                               key="files.invoices_csv", fix="set files.invoices_csv and files.clients_csv.")
         return FileSource(settings.resolve(f.invoices_csv), settings.resolve(f.clients_csv),
                           settings.resolve(f.payments_csv) if f.payments_csv else None)
+    return odoo_source(settings)
+
+
+def odoo_source(settings: Settings) -> OdooSource:
+    """The Odoo connector itself (`config check` asks it for the server version and access rights)."""
     from overdue_reminder.sources.odoo import OdooSource
 
     return OdooSource(settings.odoo, settings.odoo_password(), trust_account_code=settings.odoo.trust_account_code)
@@ -66,4 +75,4 @@ def open_writeback(settings: Settings, enabled: bool, warn: Callable[[str], None
         wb.close()
 
 
-__all__ = ["make_source", "note_sink", "open_writeback", "writeback_of"]
+__all__ = ["make_source", "note_sink", "odoo_source", "open_writeback", "writeback_of"]
