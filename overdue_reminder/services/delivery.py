@@ -14,14 +14,13 @@ invoices were paid (or changed) meanwhile is cancelled with the reason, not sent
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -34,12 +33,11 @@ from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import and_, func, select, update
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.texts import clean_line, clean_subject
-from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
+from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, UsageError
 from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
 from overdue_reminder.money import MoneyError, format_plain
@@ -60,12 +58,12 @@ from overdue_reminder.services.reminders import (
     transition,
 )
 from overdue_reminder.store import Store, record_audit
+from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import invoices, reminders
 
 log = logging.getLogger(__name__)
 
 CLOSED_STATES = frozenset({"paid", "in_payment", "reversed", "cancel", "draft", "invoicing_legacy"})
-_PG_LOCK_KEY = 0x6F7665726475  # 'overdu': one advisory lock per database for the sender
 
 
 # ---------------------------------------------------------------- protocols
@@ -423,35 +421,9 @@ def window_status(settings: Settings, now: datetime) -> tuple[bool, str]:
     return True, ""
 
 
-@contextmanager
-def send_lock(store: Store) -> Iterator[None]:
-    """One sender per store at a time; the OS (or PostgreSQL) frees the lock if the sender dies."""
-    if store.dialect == "postgresql":
-        with store.engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_LOCK_KEY}).scalar()
-            conn.commit()
-            if not got:
-                raise LockedError("another 'overdue-reminder send' is running on this store; try again later.")
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
-                conn.commit()
-        return
-    db = make_url(store.url).database
-    if not db or db == ":memory:":
-        yield
-        return
-    lock_path = Path(f"{db}.send.lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LockedError("another 'overdue-reminder send' is running on this store; try again later.") from exc
-        yield
-    finally:
-        os.close(fd)
+def send_lock(store: Store) -> AbstractContextManager[None]:
+    """One sender per store at a time (store/locks: the OS or PostgreSQL frees the lock if the sender dies)."""
+    return run_lock(store, "send", busy="another 'overdue-reminder send' is running on this store; try again later.")
 
 
 def mark_unconfirmed(store: Store, now: datetime, actor: str = SYSTEM_ACTOR) -> list[int]:

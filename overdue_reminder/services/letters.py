@@ -41,7 +41,7 @@ from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyErr
 from overdue_reminder.files import secure_dir, sha256_bytes, sha256_file, write_private
 from overdue_reminder.model import Action, Attorney, Partner
 from overdue_reminder.store import Store, record_audit
-from overdue_reminder.store.ledger import find_clients, load_attorneys, load_partners
+from overdue_reminder.store.ledger import load_attorneys, load_partners, lookup_client
 from overdue_reminder.store.schema import audit, clients, letters, matters, notices, reminders
 
 log = logging.getLogger(__name__)
@@ -237,16 +237,7 @@ def list_notices(store: Store, client_id: int | None = None) -> list[Notice]:
 
 
 def resolve_client(conn: Connection, client: str | int) -> Partner:
-    found = find_clients(conn, str(client))
-    if isinstance(client, str) and not client.isdigit():
-        exact = [p for p in found if p.name.casefold() == client.strip().casefold()]
-        found = exact or found
-    if not found:
-        raise UsageError(f"no client matches {client!r}; check the name or use the Odoo id.")
-    if len(found) > 1:
-        names = "; ".join(f"{p.id} {p.name}" for p in found[:10])
-        raise UsageError(f"{client!r} matches several clients ({names}); use the id.")
-    return found[0]
+    return lookup_client(conn, client)
 
 
 def record_notice(store: Store, settings: Settings, client: str | int, kind: str, served_on: date, method: str,
