@@ -31,8 +31,6 @@ ALLOWED: dict[str, set[str]] = {
     "sandbox": {"base", "sandbox"},
 }
 MAX_LINES = 700
-# The restructure (issue 11) removes these violations in slices; the marks go when the last slice lands.
-_PENDING = pytest.mark.xfail(reason="restructure in progress", strict=False)
 MAX_COMPLEXITY = 30
 
 
@@ -99,7 +97,6 @@ def _resolve(target: str) -> str:
     return ".".join(parts) if parts else target
 
 
-@_PENDING
 def test_imports_run_with_the_flow() -> None:
     wrong = []
     for mod, targets in GRAPH.items():
@@ -170,14 +167,12 @@ def test_no_import_cycles() -> None:
     assert not cycles, cycles
 
 
-@_PENDING
 def test_modules_stay_small() -> None:
     big = {mod: n for mod, path in PATHS.items() if _layer(mod) != "sandbox"
            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not big, big
 
 
-@_PENDING
 def test_functions_stay_simple() -> None:
     radon = pytest.importorskip("radon.complexity")
     complex_ = []

@@ -21,12 +21,16 @@ from overdue_reminder.run.gcpolicy import gc_tuned
               help="Configuration file (default: $OVERDUE_REMINDER_CONFIG, else ./overdue-reminder.toml).")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("--as", "login", metavar="LOGIN", envvar="OVERDUE_REMINDER_AS",
+              help="Prove who you are with your own Odoo login (password or API key from the variable named by "
+                   "[identity] secret_env, your owner-only secret file, or a prompt). Decisions need it unless "
+                   "your operating-system account is mapped in [identity] os_users.")
 @click.version_option(__version__, prog_name="overdue-reminder")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int) -> None:
+def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int, login: str | None) -> None:
     """A law firm's collections desk beside Odoo: sync, flag, draft, offer, escalate."""
     setup_logging(verbose)
-    app = App(config_path=config_path, as_json=as_json, verbose=verbose)
+    app = App(config_path=config_path, as_json=as_json, verbose=verbose, login=login)
     ctx.obj = app
     ctx.call_on_close(app.close)
 

@@ -23,7 +23,9 @@ from rich.table import Table
 
 from overdue_reminder import config
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Actor
 from overdue_reminder.errors import UsageError
+from overdue_reminder.services import identity
 from overdue_reminder.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +36,8 @@ class App:
     config_path: str | None = None
     as_json: bool = False
     verbose: int = 0
+    login: str | None = None
+    _actor: Actor | None = None
     _settings: Settings | None = None
     _store: Store | None = None
     console: Console = field(default_factory=lambda: Console(highlight=False))
@@ -53,6 +57,28 @@ class App:
             s.ensure_ready()
             self._store = s
         return self._store
+
+    def actor(self, by: str | None = None) -> Actor:
+        """Who acts, proven once per command: `--as LOGIN` checked by Odoo, else the operating-system account
+        the firm mapped in [identity] os_users; else `--by` (or $USER) recorded as an unproven claim, which
+        every decision and exit refuses."""
+        if self._actor is None:
+            rules = identity.roles(self.settings, self.store)
+            if self.login:
+                secret = identity.own_secret(self.settings)
+                if not secret:
+                    if not sys.stdin.isatty():
+                        raise UsageError(f"--as {self.login}: no secret given. Put your Odoo password or API key "
+                                         f"in ${self.settings.identity.secret_env} or in "
+                                         f"{self.settings.identity.secret_file} (chmod 600), or run on a terminal.")
+                    secret = click.prompt(f"Odoo password or API key for {self.login}", hide_input=True,
+                                          err=True)
+                self._actor = identity.prove_with_odoo(rules, identity.OdooLogin(self.settings.odoo), self.login,
+                                                       secret)
+            else:
+                self._actor = identity.prove_os_user(self.settings, self.store, rules) or identity.unproven(
+                    by or default_actor())
+        return self._actor
 
     def close(self) -> None:
         if self._store is not None:

@@ -20,13 +20,10 @@ from overdue_reminder.services.letters import (
     audit_trail,
     get_letter,
     list_letters,
-    list_notices,
-    notice_kinds,
-    record_notice,
     reject_letter,
     release_letter,
-    resolve_client,
 )
+from overdue_reminder.services.notices import list_notices, notice_kinds, record_notice, resolve_client
 from overdue_reminder.sources import WriteBack
 
 
@@ -108,14 +105,17 @@ def letters_show(app: App, letter_id: int) -> None:
 @click.argument("letter_id", type=int)
 @click.option("--edited", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE.docx",
               help="Approve your edited version of the draft instead of the draft itself.")
-@click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
-              help="The deciding attorney: the assigned one or the supervising partner.")
+@click.option("--by", default=default_actor, show_default="$USER", metavar="NAME",
+              help="A name for the record only: the deciding attorney proves who they are with --as (or a mapped "
+                   "operating-system account).")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @pass_app
 def letters_approve(app: App, letter_id: int, edited: Path | None, by: str, dry_run: bool) -> None:
     """Approve a letter: writes the final copy without the DRAFT marker and records its sha256."""
     with _writeback(app, dry_run) as wb:
-        lt = approve_letter(app.store, app.settings, letter_id, by, edited=edited, writeback=wb, dry_run=dry_run)
+        who = app.actor(by)
+        lt = approve_letter(app.store, app.settings, letter_id, who, edited=edited, writeback=wb, dry_run=dry_run)
+    by = who.name
     if app.as_json:
         app.emit_json({**_as_dict(lt), "dry_run": dry_run})
     elif dry_run:
@@ -127,14 +127,17 @@ def letters_approve(app: App, letter_id: int, edited: Path | None, by: str, dry_
 @letters_group.command("reject")
 @click.argument("letter_id", type=int)
 @click.option("--reason", required=True, help="Why the letter must not go out (kept in the audit log).")
-@click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
-              help="The deciding attorney: the assigned one or the supervising partner.")
+@click.option("--by", default=default_actor, show_default="$USER", metavar="NAME",
+              help="A name for the record only: the deciding attorney proves who they are with --as (or a mapped "
+                   "operating-system account).")
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @pass_app
 def letters_reject(app: App, letter_id: int, reason: str, by: str, dry_run: bool) -> None:
     """Reject a letter with a reason; it will not be sent."""
     with _writeback(app, dry_run) as wb:
-        lt = reject_letter(app.store, app.settings, letter_id, by, reason, writeback=wb, dry_run=dry_run)
+        who = app.actor(by)
+        lt = reject_letter(app.store, app.settings, letter_id, who, reason, writeback=wb, dry_run=dry_run)
+    by = who.name
     if app.as_json:
         app.emit_json({**_as_dict(lt), "dry_run": dry_run})
     elif dry_run:
@@ -150,7 +153,9 @@ def letters_reject(app: App, letter_id: int, reason: str, by: str, dry_run: bool
 @pass_app
 def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
     """Check an approved letter is unchanged and mark it sent; prints the file to print or mail."""
-    lt, path = release_letter(app.store, app.settings, letter_id, by, today=today_for(app), dry_run=dry_run)
+    who = app.actor(by)
+    lt, path = release_letter(app.store, app.settings, letter_id, who, today=today_for(app), dry_run=dry_run)
+    by = who.name
     if app.as_json:
         app.emit_json({**_as_dict(lt), "file": str(path), "dry_run": dry_run})
     elif dry_run:

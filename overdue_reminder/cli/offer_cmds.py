@@ -348,7 +348,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
             raise UsageError("say what to propose: --kind installments|settlement|extension|combined, or --suggested.")
         offer = _build(app, ref.id, cur, today, kind, installments, frequency, down_payment, down_percent, start,
                        discount, pay_by, days, interest, security)
-    rec = offer_service.propose(app.store, app.settings, client_id=ref.id, offer=offer, by=by, now=utc_now(),
+    rec = offer_service.propose(app.store, app.settings, client_id=ref.id, offer=offer, by=app.actor(by), now=utc_now(),
                                 reason_code=reason_code, contact_id=contact_id, dry_run=dry_run)
     _report(app, rec, "would be proposed" if dry_run else "proposed", dry_run)
     if not app.as_json:
@@ -368,7 +368,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
 @pass_app
 def offer_approve(app: App, offer_id: int, written_terms: str, by: str, dry_run: bool) -> None:
     """Approve an offer waiting for the attorney: it becomes proposed to the client."""
-    rec = offer_service.approve(app.store, app.settings, offer_id, by=by, now=utc_now(),
+    rec = offer_service.approve(app.store, app.settings, offer_id, by=app.actor(by), now=utc_now(),
                                 written_terms_ref=written_terms,
                                 dry_run=dry_run)
     _report(app, rec, "approved", dry_run)
@@ -383,7 +383,8 @@ def offer_approve(app: App, offer_id: int, written_terms: str, by: str, dry_run:
 @pass_app
 def offer_reject(app: App, offer_id: int, reason: str, by: str, dry_run: bool) -> None:
     """Reject an offer waiting for the attorney; the client never sees it."""
-    rec = offer_service.reject(app.store, app.settings, offer_id, by=by, now=utc_now(), reason=reason, dry_run=dry_run)
+    rec = offer_service.reject(app.store, app.settings, offer_id, by=app.actor(by), now=utc_now(), reason=reason,
+                                dry_run=dry_run)
     _report(app, rec, "rejected", dry_run)
 
 
@@ -394,7 +395,7 @@ def offer_reject(app: App, offer_id: int, reason: str, by: str, dry_run: bool) -
 @pass_app
 def offer_accept(app: App, offer_id: int, by: str, dry_run: bool) -> None:
     """The client accepted: the offer is in good standing and reminders hold while it is kept."""
-    rec = offer_service.accept(app.store, app.settings, offer_id, by=by, now=utc_now(),
+    rec = offer_service.accept(app.store, app.settings, offer_id, by=app.actor(by), now=utc_now(),
                                notes=None if dry_run else _note_sink(app), dry_run=dry_run)
     _report(app, rec, "accepted", dry_run)
 

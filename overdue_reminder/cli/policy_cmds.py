@@ -115,7 +115,7 @@ def hold_add(app: App, client: str, kind: str, reason: str, until: str | None, i
     """Place a hold: no reminder goes to the client (or for the invoice) while it is active."""
     ref = resolve_client(app.store, client)
     invoice_id = _invoice_id(app, ref.id, invoice) if invoice else None
-    h = holds_service.add_hold(app.store, client_id=ref.id, kind=kind, reason=reason, by=by,
+    h = holds_service.add_hold(app.store, client_id=ref.id, kind=kind, reason=reason, by=app.actor(by),
                                until=parse_date(until, "--until"), invoice_id=invoice_id, dry_run=dry_run)
     if app.as_json:
         app.emit_json({"dry_run": dry_run, "hold": _hold_json(h)})
@@ -133,7 +133,7 @@ def hold_add(app: App, client: str, kind: str, reason: str, until: str | None, i
 @pass_app
 def hold_remove(app: App, hold_id: int, reason: str, by: str, dry_run: bool) -> None:
     """End a hold now; the record stays."""
-    h = holds_service.remove_hold(app.store, hold_id, by=by, reason=reason, dry_run=dry_run)
+    h = holds_service.remove_hold(app.store, hold_id, by=app.actor(by), reason=reason, dry_run=dry_run)
     if app.as_json:
         app.emit_json({"dry_run": dry_run, "hold": _hold_json(h)})
         return

@@ -178,14 +178,15 @@ def drafts_show(app: App, reminder_id: int, part: str) -> None:
 
 @drafts_group.command("approve")
 @click.argument("reminder_ids", type=int, nargs=-1, required=True)
-@click.option("--attorney-approved", is_flag=True,
-              help="The responsible attorney has reviewed it (required for tiers that need an attorney).")
 @click.option("--note", default="", help="A note for the audit log.")
 @_by_option
 @pass_app
-def drafts_approve(app: App, reminder_ids: tuple[int, ...], attorney_approved: bool, note: str, by: str) -> None:
-    """Approve drafts for sending (the next 'send' delivers them)."""
-    done = drafts.approve(app.store, list(reminder_ids), by, utc_now(), attorney_approved=attorney_approved, note=note)
+def drafts_approve(app: App, reminder_ids: tuple[int, ...], note: str, by: str) -> None:
+    """Approve drafts for sending (the next 'send' delivers them); cleared against today's holds and figures.
+
+    A tier that needs the attorney's review is approved only by the responsible attorney or the supervising
+    partner, signed in with --as (or a mapped operating-system account)."""
+    done = drafts.approve(app.store, list(reminder_ids), app.actor(by), utc_now(), note=note, settings=app.settings)
     if app.as_json:
         app.emit_json([_brief(r) for r in done])
     else:

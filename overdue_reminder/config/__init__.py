@@ -48,6 +48,7 @@ from overdue_reminder.config.sections import (
     DigestSettings,
     FilesSettings,
     FirmSettings,
+    IdentitySettings,
     OdooSettings,
     PaymentChannel,
     PaymentSettings,
@@ -84,6 +85,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    identity: IdentitySettings = field(default_factory=IdentitySettings)
     config_path: str = ""
     base_dir: str = "."
 
@@ -153,11 +155,47 @@ def _replace(obj: T, **changes: Any) -> T:
     return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
 
 __all__ = [
-    "CONFIG_ENV", "DEFAULT_CONFIG_NAME", "LETTER_KINDS", "OFFER_GRADES", "OFFER_REASONS", "SERVICE_METHODS",
-    "AttorneyLimits", "ClientOverride", "DeliverySettings", "DigestSettings", "EmergencyTerms", "FilesSettings",
-    "FirmSettings", "ForgotTerms", "FrequencyName", "HardshipTerms", "JurisdictionSettings", "LettersSettings",
-    "OdooSettings", "OfferFloors", "OfferKindName", "OfferLimits", "OfferReasons", "OfferSettings", "PaymentChannel",
-    "PaymentSettings", "PlanningErrorTerms", "PolicySettings", "ReasonTerms", "ScheduleSettings", "Settings",
-    "StoreSettings", "TemplatesSettings", "TierSettings", "WebSettings", "build", "check_currency", "default_tiers",
-    "find_config", "load", "parse", "read_secret",
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG_NAME",
+    "LETTER_KINDS",
+    "OFFER_GRADES",
+    "OFFER_REASONS",
+    "SERVICE_METHODS",
+    "AttorneyLimits",
+    "ClientOverride",
+    "DeliverySettings",
+    "DigestSettings",
+    "EmergencyTerms",
+    "FilesSettings",
+    "FirmSettings",
+    "ForgotTerms",
+    "FrequencyName",
+    "HardshipTerms",
+    "IdentitySettings",
+    "JurisdictionSettings",
+    "LettersSettings",
+    "OdooSettings",
+    "OfferFloors",
+    "OfferKindName",
+    "OfferLimits",
+    "OfferReasons",
+    "OfferSettings",
+    "PaymentChannel",
+    "PaymentSettings",
+    "PlanningErrorTerms",
+    "PolicySettings",
+    "ReasonTerms",
+    "ScheduleSettings",
+    "Settings",
+    "StoreSettings",
+    "TemplatesSettings",
+    "TierSettings",
+    "WebSettings",
+    "build",
+    "check_currency",
+    "default_tiers",
+    "find_config",
+    "load",
+    "parse",
+    "read_secret",
 ]

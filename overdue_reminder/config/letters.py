@@ -60,11 +60,15 @@ class LettersSettings:
     suit_waiting_days: int = 30
     review_days: int = 2
     max_edited_mb: int = 20
+    max_age_days: int = 30  # a letter prepared longer ago is not approved or released (docs/rules.md)
     templates_dir: str = ""
     tier_kinds: dict[str, str] = field(default_factory=dict)
     jurisdictions: dict[str, JurisdictionSettings] = field(default_factory=_default_jurisdictions)
 
     def check(self, ctx: Ctx) -> None:
+        if not 1 <= self.max_age_days <= 365:
+            ctx.fail("letters.max_age_days", "must be between 1 and 365.",
+                     "use e.g. 30: older letters come back with today's figures for approval.")
         if self.supervising_partner and "@" not in self.supervising_partner:
             ctx.fail("letters.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
                      "use the partner's email as it appears in Odoo, e.g. \"partner@firm.example\".")

@@ -344,6 +344,8 @@ class WebSettings:
     login_failures_per_login: int = 5
     login_failures_per_ip: int = 20
     login_window_minutes: int = 15
+    login_lockout_minutes: int = 1  # the first lockout; each further one doubles (overdue_reminder.web.throttle)
+    login_lockout_max_minutes: int = 60
     page_size: int = 50
     threads: int = 8
 
@@ -354,9 +356,13 @@ class WebSettings:
             ctx.fail("web.port", f"port {self.port} is out of range.", "use 1-65535 (default 8470).")
         if not 5 <= self.session_minutes <= 7 * 24 * 60:
             ctx.fail("web.session_minutes", "must be between 5 minutes and 7 days.", "use e.g. 480 (a working day).")
-        for key in ("login_failures_per_login", "login_failures_per_ip", "login_window_minutes", "threads"):
+        for key in ("login_failures_per_login", "login_failures_per_ip", "login_window_minutes",
+                    "login_lockout_minutes", "threads"):
             if getattr(self, key) < 1:
                 ctx.fail(f"web.{key}", "must be 1 or more.", "use a positive whole number.")
+        if not self.login_lockout_minutes <= self.login_lockout_max_minutes <= 24 * 60:
+            ctx.fail("web.login_lockout_max_minutes", "must be between login_lockout_minutes and 1440 (a day).",
+                     "use e.g. 60.")
         if not 10 <= self.page_size <= 1000:
             ctx.fail("web.page_size", "must be between 10 and 1000.", "use e.g. 50.")
         seen: dict[str, str] = {}
@@ -412,3 +418,26 @@ class DigestSettings:
             if "@" not in addr or any(c in addr for c in "\r\n<>, "):
                 ctx.fail(f"digest.billing_staff[{i}]", f"{addr!r} is not an email address.",
                          "list plain addresses such as \"billing@firm.example\".")
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    """How people prove who they are on the command line (docs/rules.md, "Proven authority").
+
+    `os_users` maps an operating-system account (as the kernel reports it, not $USER) to that person's Odoo
+    login, for desks where each person has their own account; otherwise `--as LOGIN` checks the person's own
+    password or API key with Odoo, read from `secret_env`, from `secret_file` (owner-only) or a prompt.
+    """
+
+    os_users: dict[str, str] = field(default_factory=dict)
+    secret_env: str = "OVERDUE_REMINDER_MY_ODOO_SECRET"
+    secret_file: str = "~/.config/overdue-reminder/odoo-secret"
+
+    def check(self, ctx: Ctx) -> None:
+        for user, login in self.os_users.items():
+            if not user.strip() or not login.strip() or any(c in login for c in "\r\n"):
+                ctx.fail(f"identity.os_users.{user}", f"maps {user!r} to {login!r}.",
+                         "map each account to one Odoo login, e.g. mchen = \"m.chen@firm.example\".")
+        if not self.secret_env.strip():
+            ctx.fail("identity.secret_env", "must name an environment variable.",
+                     "use e.g. \"OVERDUE_REMINDER_MY_ODOO_SECRET\".")

@@ -276,21 +276,23 @@ def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:
 def _authority(item: Item, actor: Actor) -> Iterable[Reason]:
     if item.exit is Exit.WRITE_BACK:
         return
-    if item.exit is Exit.LETTER_APPROVAL or (item.exit in (Exit.OFFER_ACCEPTANCE, Exit.REMINDER_APPROVAL)
-                                             and item.needs_attorney and item.approved_by is None):
-        yield from _may_decide(item, actor, "decide")
+    if actor.role is not Role.SYSTEM and not actor.proven:
+        yield Reason(AUTHORITY, f"{actor.name} did not prove who they are (an Odoo login checked by Odoo, a sign-in "
+                                "on the review page, or an operating-system account mapped in [identity] os_users)")
         return
-    if item.exit is Exit.REMINDER_APPROVAL:
-        return  # staff may approve a reminder that needs no attorney
-    if item.exit in (Exit.LETTER_RELEASE, Exit.REMINDER, Exit.POSTAL, Exit.OFFER_ACCEPTANCE):
+    deciding = item.exit is Exit.LETTER_APPROVAL or (
+        item.exit in (Exit.OFFER_ACCEPTANCE, Exit.REMINDER_APPROVAL) and item.needs_attorney
+        and item.approved_by is None)
+    if deciding:
+        yield from _may_decide(item, actor, "decide")
+    elif item.exit is Exit.REMINDER_APPROVAL and actor.role is Role.SYSTEM:
+        yield Reason(AUTHORITY, "the nightly run may send what people approved, never approve")
+    elif item.exit in (Exit.LETTER_RELEASE, Exit.REMINDER, Exit.POSTAL, Exit.OFFER_ACCEPTANCE):
         needs = item.needs_attorney or item.exit is Exit.LETTER_RELEASE
         if item.approved_by is None and (needs or item.exit in (Exit.REMINDER, Exit.POSTAL)):
             yield Reason(AUTHORITY, "nobody approved it")
         elif item.approved_by is not None and needs:
             yield from _may_decide(item, item.approved_by, "approve")
-    if actor.role is not Role.SYSTEM and not actor.proven:
-        yield Reason(AUTHORITY, f"{actor.name} did not prove who they are (Odoo login or a configured "
-                                "operating-system user)")
 
 
 def _may_decide(item: Item, who: Actor, verb: str) -> Iterable[Reason]:
@@ -300,8 +302,15 @@ def _may_decide(item: Item, who: Actor, verb: str) -> Iterable[Reason]:
     elif who.role not in ATTORNEY_ROLES:
         yield Reason(AUTHORITY, f"{who.name} is {who.role.value}; only the responsible attorney or the "
                                 f"supervising partner may {verb} it")
-    elif who.role is Role.ATTORNEY and item.attorney_uid is not None and who.odoo_uid != item.attorney_uid:
+    elif who.role is Role.ATTORNEY and item.attorney_uid is None:
+        yield Reason(AUTHORITY, f"it has no responsible attorney; only the supervising partner may {verb} it")
+    elif who.role is Role.ATTORNEY and who.odoo_uid != item.attorney_uid:
         yield Reason(AUTHORITY, f"{who.name} is not the responsible attorney for it")
+
+
+def authority(item: Item, actor: Actor) -> list[Reason]:
+    """Only the authority rule: for decisions that change nothing outside (rejecting a draft)."""
+    return list(_authority(item, actor))
 
 
 _SPACE = re.compile(r"\s+")

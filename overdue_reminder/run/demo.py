@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from rich.console import Console
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.run.pipeline import nightly_pass, run_once
 from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import RunningSandbox
@@ -77,16 +78,25 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
             run_once(s, store, lambda: make_source(s), day, now=partial(_at, day, 15), actor="demo-night")
             now = _at(day, 16)
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=5000)
-            if waiting:
-                drafts.approve(store, [r.id for r in waiting], CLERK, now, attorney_approved=True,
-                               note="approved by the demo's simulated clerk")
+            for r in waiting:  # the simulated clerk, or the responsible attorney where the tier needs one
+                drafts.approve(store, [r.id], _simulated(r.attorney_id, s) if r.attorney_review else SIM_CLERK, now,
+                               note="approved by the demo's simulated staff", settings=s)
             sent += delivery.send_approved(store, s, now, residuals=delivery.StoreResiduals(store),
                                            actor=CLERK).count("sent")
             for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
-                letter_queue.approve_letter(store, s, letter.id, letter.attorney_email or s.letters.supervising_partner,
-                                            now=now)
+                letter_queue.approve_letter(store, s, letter.id, _simulated(letter.attorney_id, s), now=now)
             tick(1)
     return sent
+
+
+SIM_CLERK = Actor(CLERK, Role.STAFF, "demo-simulation")
+
+
+def _simulated(attorney_uid: int | None, s: Settings) -> Actor:
+    """The demo's simulated attorney (proof: the simulation itself), or the partner when none is assigned."""
+    if attorney_uid is None:
+        return Actor(s.letters.supervising_partner, Role.PARTNER, "demo-simulation")
+    return Actor(f"attorney uid {attorney_uid}", Role.ATTORNEY, "demo-simulation", attorney_uid)
 
 
 def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:

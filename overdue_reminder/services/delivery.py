@@ -36,11 +36,13 @@ from typing import Any, Protocol
 from sqlalchemy import and_, func, select, update
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Exit
 from overdue_reminder.core.texts import clean_line, clean_subject
 from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, UsageError
 from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
 from overdue_reminder.money import MoneyError, format_plain
+from overdue_reminder.services.clearing import clear_reminder
 from overdue_reminder.services.reminders import (
     APPROVED,
     CANCELLED,
@@ -54,6 +56,7 @@ from overdue_reminder.services.reminders import (
     from_name,
     get_reminder,
     parse_addresses,
+    refuse_reminder,
     row_to_reminder,
     transition,
 )
@@ -377,7 +380,8 @@ class SendItem:
     client_name: str
     tier: str
     to: str
-    outcome: str  # sent | cancelled | failed | unconfirmed | requeued | would send | would cancel
+    # sent | cancelled | blocked | failed | unconfirmed | requeued | would send | would cancel | would block
+    outcome: str
     detail: str = ""
 
 
@@ -403,7 +407,8 @@ class SendResult:
         return {"mode": self.mode, "dry_run": self.dry_run, "window_open": self.window_open,
                 "window_note": self.window_note, "sent": self.count("sent"), "cancelled": self.count("cancelled"),
                 "failed": self.count("failed"), "unconfirmed": self.count("unconfirmed"),
-                "requeued": self.count("requeued"), "would_send": self.count("would send"),
+                "requeued": self.count("requeued"), "blocked": self.count("blocked"),
+                "would_block": self.count("would block"), "would_send": self.count("would send"),
                 "would_cancel": self.count("would cancel"), "unconfirmed_from_earlier_runs": self.unconfirmed_found,
                 "left_for_next_run": self.left_for_next_run, "stopped": self.stopped}
 
@@ -489,6 +494,12 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
                 result.items.append(SendItem(r.id, r.client_name, r.tier, r.to_address, "cancelled", why))
         if dry_run:
             for r in ready:
+                with store.begin() as conn:
+                    verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER, live=current)
+                if not verdict.allowed:
+                    result.items.append(SendItem(r.id, r.client_name, r.tier, r.to_address, "would block",
+                                                 "; ".join(str(x) for x in verdict.reasons)))
+                    continue
                 try:
                     build_message(r, settings, now)
                 except (ValueError, TypeError) as exc:
@@ -505,7 +516,7 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, notes, on_step)
+                item, stop = _send_one(store, settings, tr, r, now, actor, notes, on_step, current)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
@@ -517,7 +528,8 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
 
 
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              notes: NoteWriter | None, on_step: Step | None) -> tuple[SendItem, bool]:
+              notes: NoteWriter | None, on_step: Step | None,
+              current: Mapping[int, tuple[str, Decimal, str]] | None = None) -> tuple[SendItem, bool]:
     """One reminder through the channel; the flag says the channel is in trouble and the run stops."""
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
         return SendItem(r.id, r.client_name, r.tier, r.to_address, outcome, detail), stop
@@ -530,7 +542,13 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
                        note=f"cannot build the message: {exc}")
         return item("failed", str(exc))
     with store.begin() as conn:  # committed before the hand-over: a crash from here on is 'unconfirmed'
-        res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED))
+        verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER, live=current)
+        if not verdict.allowed:
+            return item("blocked", refuse_reminder(conn, r, verdict, now))
+        res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED,
+                                                        reminders.c.body_text == r.body_text,
+                                                        reminders.c.body_html == r.body_html,
+                                                        reminders.c.subject == r.subject))
                            .values(status=SENDING, sending_at=now))
         if res.rowcount != 1:
             return item("skipped", "changed by someone else meanwhile")

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
+from overdue_reminder.core.clearance import ATTORNEY_ONLY_HOLDS, ATTORNEY_ROLES, Actor
 from overdue_reminder.core.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, Hold
-from overdue_reminder.errors import UsageError
+from overdue_reminder.errors import PolicyError, UsageError
+from overdue_reminder.services.identity import as_actor
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.schema import clients, holds, invoices
 
@@ -48,7 +50,15 @@ def list_holds(store: Store, today: date, client_id: int | None = None, include_
         return [hold_from_row(r) for r in conn.execute(q)]
 
 
-def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: str, until: date | None = None,
+def _attorney_only(kind: str, actor: Actor, what: str) -> None:
+    """Bankruptcy and other-counsel holds end by a court or a lawyer, not by a clerk or a date."""
+    if kind in ATTORNEY_ONLY_HOLDS and not (actor.proven and actor.role in ATTORNEY_ROLES):
+        raise PolicyError(f"only an attorney or the supervising partner, signed in with --as (or a mapped "
+                          f"operating-system account), may {what} a {kind} hold (rule: Holds stop contact); "
+                          f"{actor.name} is {actor.role.value}{'' if actor.proven else ', not proven'}.")
+
+
+def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: Actor | str, until: date | None = None,
              invoice_id: int | None = None, source_ref: str | None = None, now: datetime | None = None,
              dry_run: bool = False) -> Hold:
     """Record a hold (audited). With `dry_run` everything is checked and nothing is written."""
@@ -57,8 +67,12 @@ def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: str, u
         raise UsageError(f"unknown hold kind {kind!r}; use one of: {', '.join(HOLD_KINDS)}.")
     if not reason.strip():
         raise UsageError("a hold needs a reason (--reason): say why contact stops, for the next person.")
+    actor = as_actor(by)
+    by = actor.name
     if not by.strip():
         raise UsageError("a hold needs the name of who placed it (--by).")
+    if until is not None:
+        _attorney_only(kind, actor, "give an end to")
     if until is not None and until < now.date():
         raise UsageError(f"--until {until.isoformat()} is in the past; a hold ends at the end of that day.")
     if invoice_id is not None and kind in CLIENT_WIDE_KINDS:
@@ -83,23 +97,26 @@ def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: str, u
         return hold_from_row(r)
 
 
-def remove_hold(store: Store, hold_id: int, *, by: str, reason: str = "", now: datetime | None = None,
+def remove_hold(store: Store, hold_id: int, *, by: Actor | str, reason: str = "", now: datetime | None = None,
                 dry_run: bool = False) -> Hold:
     """End a hold now (audited); the row stays for the record."""
     now = now or datetime.now(UTC)
+    actor = as_actor(by)
+    by = actor.name
     if not by.strip():
         raise UsageError("say who removes the hold (--by).")
     with store.begin() as conn:
         r = conn.execute(select(holds).where(holds.c.id == hold_id)).first()
         if r is None:
             raise UsageError(f"no hold #{hold_id}; 'overdue-reminder hold list' shows them.")
+        _attorney_only(r.kind, actor, "remove")
         if r.removed_at is not None:
             raise UsageError(f"hold #{hold_id} was already removed by {r.removed_by} on {r.removed_at:%Y-%m-%d}.")
         if dry_run:
             return hold_from_row(_Row(**{**r._asdict(), "removed_by": by, "removed_at": now}))
         conn.execute(update(holds).where(holds.c.id == hold_id).values(removed_by=by, removed_at=now))
         record_audit(conn, by, "hold.remove", "hold", hold_id,
-                     {"client_id": r.client_id, "kind": r.kind, "reason": reason}, at=now)
+                     {"client_id": r.client_id, "kind": r.kind, "reason": reason, "actor": actor.audit()}, at=now)
         return hold_from_row(conn.execute(select(holds).where(holds.c.id == hold_id)).one())
 
 

@@ -25,13 +25,15 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from overdue_reminder.config import SERVICE_METHODS, Settings
+from overdue_reminder.config import Settings
 from overdue_reminder.core import rules
+from overdue_reminder.core.clearance import AGE, FIGURES, HOLDS, Actor, Clearance, Exit, authority
 from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
     LetterRequest,
     SentReminder,
+    document_text,
     inspect_docx,
     matter_refs,
     open_docx,
@@ -41,15 +43,24 @@ from overdue_reminder.core.rules import SuitGate
 from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
 from overdue_reminder.files import secure_dir, sha256_bytes, sha256_file, write_private
 from overdue_reminder.model import Action, Attorney, Partner
+from overdue_reminder.services.clearing import approval_detail, clear_letter, firm_today, letter_item, record_block
+from overdue_reminder.services.identity import as_actor
+from overdue_reminder.services.notices import (
+    Notice,
+    list_notices,
+    record_notice,
+    suit_gate,
+)
 from overdue_reminder.store import Store, record_audit
-from overdue_reminder.store.ledger import load_attorneys, load_partners, lookup_client
-from overdue_reminder.store.schema import audit, clients, letters, matters, notices, reminders
+from overdue_reminder.store.ledger import load_attorneys, load_partners
+from overdue_reminder.store.schema import audit, clients, letters, matters, reminders
 
 log = logging.getLogger(__name__)
 
 ACTIVITY_SUMMARY = "Review escalation letter"
 PDF_MIME = "application/pdf"
 AWAITING, APPROVED, REJECTED, SENT = "awaiting_review", "approved", "rejected", "sent"
+SUPERSEDED = "superseded"  # its figures or its age moved on before it left: a fresh draft replaces it
 
 
 class LetterWriteBack(Protocol):
@@ -104,17 +115,6 @@ class CreateResult:
     letter: Letter
     created: bool
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Notice:
-    id: int
-    client_id: int
-    kind: str
-    served_on: date
-    method: str
-    recorded_by: str
-    recorded_at: datetime
 
 
 # ---------------------------------------------------------------- PDF copies
@@ -216,64 +216,6 @@ def client_history(conn: Connection, client_id: int, tz: Any = UTC) -> tuple[Sen
 
 
 # ---------------------------------------------------------------- notices and the refer-to-suit gate
-def _notice(r: Any) -> Notice:
-    return Notice(r.id, r.client_id, r.kind, r.served_on, r.method, r.recorded_by, r.recorded_at)
-
-
-def notice_kinds(settings: Settings) -> list[str]:
-    kinds = {"fee_arbitration"}
-    for code in {*settings.letters.jurisdictions, "NY", "CA", "NJ"}:
-        j = settings.letters.jurisdiction(code)
-        if j is not None:
-            kinds.add(j.notice_kind)
-    return sorted(kinds)
-
-
-def list_notices(store: Store, client_id: int | None = None) -> list[Notice]:
-    q = select(notices).order_by(notices.c.served_on, notices.c.id)
-    if client_id is not None:
-        q = q.where(notices.c.client_id == client_id)
-    with store.begin() as conn:
-        return [_notice(r) for r in conn.execute(q)]
-
-
-def resolve_client(conn: Connection, client: str | int) -> Partner:
-    return lookup_client(conn, client)
-
-
-def record_notice(store: Store, settings: Settings, client: str | int, kind: str, served_on: date, method: str,
-                  by: str, *, today: date, now: datetime | None = None, dry_run: bool = False) -> Notice:
-    """Record that a fee-arbitration notice was served (LAW.md #9): how, when and by whom."""
-    kinds = notice_kinds(settings)
-    if kind not in kinds:
-        raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(kinds)}.")
-    if method not in SERVICE_METHODS:
-        raise UsageError(f"unknown service method {method!r}; use one of: {', '.join(SERVICE_METHODS)}.")
-    if served_on > today:
-        raise UsageError(f"the notice cannot have been served on {served_on}, after today ({today}).")
-    if not by.strip():
-        raise UsageError("say who records the notice (--by).")
-    now = now or datetime.now(UTC)
-    with store.begin() as conn:
-        partner = resolve_client(conn, client)
-        values = {"client_id": partner.id, "kind": kind, "served_on": served_on, "method": method,
-                  "recorded_by": by, "recorded_at": now}
-        if dry_run:
-            return Notice(0, partner.id, kind, served_on, method, by, now)
-        nid = conn.execute(insert(notices).values(**values).returning(notices.c.id)).scalar_one()
-        record_audit(conn, by, "notice.recorded", "client", partner.id,
-                     {"notice_id": nid, "kind": kind, "served_on": served_on.isoformat(), "method": method}, at=now)
-    return Notice(nid, partner.id, kind, served_on, method, by, now)
-
-
-def suit_gate(conn: Connection, settings: Settings, client_id: int, today: date, jurisdiction: str = "") -> SuitGate:
-    """Refer-to-suit for a client today: the notices on file, judged by `core.rules.suit_gate` (LAW.md #9)."""
-    q = select(notices).where(notices.c.client_id == client_id).order_by(notices.c.served_on)
-    on_file = [rules.ServedNotice(r.kind, r.served_on, r.method) for r in conn.execute(q)]
-    return rules.suit_gate(settings, on_file, today, jurisdiction)
-
-
-# ---------------------------------------------------------------- creating letters
 def _assignee(settings: Settings, attorneys: Mapping[int, Attorney], attorney_id: int | None) -> tuple[int | None, str]:
     att = attorneys.get(attorney_id) if attorney_id is not None else None
     if att is not None and att.email:
@@ -482,30 +424,46 @@ def _close_activity(store: Store, letter: Letter, wb: LetterWriteBack | None, se
 
 
 # ---------------------------------------------------------------- decisions
-def may_decide(settings: Settings, attorneys: Mapping[int, Attorney], letter: Letter, by: str) -> bool:
-    """Only the assigned attorney (by email or Odoo login) or the supervising partner may decide."""
-    who = by.strip().lower()
-    if not who:
-        return False
-    allowed = {letter.attorney_email.lower(), settings.letters.supervising_partner.lower()}
-    att = attorneys.get(letter.attorney_id) if letter.attorney_id is not None else None
-    if att is not None and att.email.lower() == letter.attorney_email.lower() and att.login:
-        allowed.add(att.login.lower())
-    allowed.discard("")
-    return who in allowed
+def _clear(store: Store, settings: Settings, letter: Letter, exit_: Exit, actor: Actor, now: datetime,
+           data: bytes | None = None) -> Clearance:
+    """Clear the letter at `exit_` on today's facts; a refusal is audited and, where the figures or the age
+    moved on, the letter is superseded by a fresh draft for re-approval (nothing is lost)."""
+    text = document_text(open_docx(data)) if data else ""
+    with store.begin() as conn:
+        verdict = clear_letter(conn, settings, letter, exit_, actor, now, text)
+    if verdict.allowed:
+        return verdict
+    with store.begin() as conn:
+        record_block(conn, verdict, actor, "letter", letter.id, now)
+    raise PolicyError(verdict.explain() + _supersede(store, settings, letter, verdict, actor, now))
 
 
-def _authorise(store: Store, settings: Settings, letter: Letter, by: str, action: str, now: datetime) -> None:
+def _supersede(store: Store, settings: Settings, letter: Letter, verdict: Clearance, actor: Actor,
+               now: datetime) -> str:
+    if not any(r.rule in (FIGURES, AGE) for r in verdict.reasons) or any(r.rule == HOLDS for r in verdict.reasons):
+        return ""
     with store.begin() as conn:
-        attorneys = load_attorneys(conn)
-    if may_decide(settings, attorneys, letter, by):
-        return
-    with store.begin() as conn:
-        record_audit(conn, by or "(nobody)", "letter.decision_refused", "letter", letter.id,
-                     {"attempted": action, "assigned_to": letter.attorney_email}, at=now)
-    partner = settings.letters.supervising_partner
-    raise PolicyError(f"{by or 'nobody'} may not {action} letter {letter.id}: it is assigned to "
-                      f"{letter.attorney_email}{' (or the supervising partner ' + partner + ')' if partner else ''}.")
+        res = conn.execute(update(letters).where(and_(letters.c.id == letter.id,
+                                                      letters.c.status.in_([AWAITING, APPROVED])))
+                           .values(status=SUPERSEDED, reason="; ".join(r.text for r in verdict.reasons)))
+        if res.rowcount != 1:
+            return ""
+        record_audit(conn, actor.name, "letter.superseded", "letter", letter.id,
+                     {"reasons": [r.text for r in verdict.reasons]}, at=now)
+    fresh = redraft(store, settings, letter, firm_today(settings, now), now)
+    if fresh is None:
+        return f". Letter {letter.id} is withdrawn; no letter is due for this client today."
+    return f". Letter {letter.id} is withdrawn; letter {fresh.id} with today's figures awaits approval."
+
+
+def redraft(store: Store, settings: Settings, letter: Letter, today: date, now: datetime) -> Letter | None:
+    """A new draft for the client of a superseded letter, from tonight's plan (None when none is due)."""
+    from overdue_reminder.services.planning import plan_from_store
+
+    for action in plan_from_store(store, settings, today, [letter.client_id]).actions:
+        if action.client_id == letter.client_id and action.channel == "letter":
+            return create_letter(store, settings, action, today=today, now=now).letter
+    return None
 
 
 def _require_awaiting(letter: Letter) -> None:
@@ -516,15 +474,16 @@ def _require_awaiting(letter: Letter) -> None:
         raise UsageError(f"letter {letter.id} is already {letter.status}{when}.")
 
 
-def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *, edited: Path | None = None,
+def approve_letter(store: Store, settings: Settings, letter_id: int, by: Actor | str, *, edited: Path | None = None,
                    now: datetime | None = None, writeback: LetterWriteBack | None = None,
                    dry_run: bool = False) -> Letter:
     """Approve the draft (or the attorney's edited .docx): write the final copy without the DRAFT marker and
     record who, when and the sha256 of what was approved and of the final file."""
     now = now or datetime.now(UTC)
+    actor = as_actor(by)
     letter = get_letter(store, letter_id)
     _require_awaiting(letter)
-    _authorise(store, settings, letter, by, "approve", now)
+    _clear(store, settings, letter, Exit.LETTER_APPROVAL, actor, now)
     if edited is not None:
         try:
             source = edited.read_bytes()
@@ -541,6 +500,7 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
             raise PolicyError(f"the draft of letter {letter.id} changed on disk since it was queued; review the file "
                               "and approve it with --edited FILE.docx.")
     final = strip_draft_marker(source)
+    _clear(store, settings, letter, Exit.LETTER_APPROVAL, actor, now, final)  # the exact words approved
     if dry_run:
         return letter
     draft_path = Path(letter.path)
@@ -558,7 +518,8 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
         final_path.unlink(missing_ok=True)  # the letter stays awaiting review: no final copy on record or disk
         raise
     final_pdf = convert_pdf(settings, final_path)
-    values = {"status": APPROVED, "decided_by": by, "decided_at": now, "reviewed_sha256": sha256_bytes(source),
+    values = {"status": APPROVED, "decided_by": actor.name, "decided_at": now,
+              "reviewed_sha256": sha256_bytes(source),
               "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
               "approved_pdf_path": str(final_pdf) if final_pdf else None,
               "approved_pdf_sha256": sha256_file(final_pdf) if final_pdf else None}
@@ -567,24 +528,32 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
                            .values(**values))
         if res.rowcount != 1:
             raise UsageError(f"letter {letter.id} was decided by someone else a moment ago.")
-        record_audit(conn, by, "letter.approved", "letter", letter.id,
-                     {"edited": edited is not None, "edited_copy": str(edited_copy) if edited_copy else None,
+        record_audit(conn, actor.name, "letter.approved", "letter", letter.id,
+                     {**approval_detail(actor), "edited": edited is not None,
+                      "edited_copy": str(edited_copy) if edited_copy else None,
                       "reviewed_sha256": values["reviewed_sha256"], "approved_sha256": values["approved_sha256"],
                       "approved_path": str(final_path)}, at=now)
         approved = _get(conn, letter.id)
-    _close_activity(store, approved, writeback, settings, f"Approved by {by}", by, attach=final_path)
+    _close_activity(store, approved, writeback, settings, f"Approved by {actor.name}", actor.name, attach=final_path)
     return approved
 
 
-def reject_letter(store: Store, settings: Settings, letter_id: int, by: str, reason: str, *,
+def reject_letter(store: Store, settings: Settings, letter_id: int, by: Actor | str, reason: str, *,
                   now: datetime | None = None, writeback: LetterWriteBack | None = None,
                   dry_run: bool = False) -> Letter:
     now = now or datetime.now(UTC)
     if not reason.strip():
         raise UsageError("say why the letter is rejected (--reason).")
+    actor = as_actor(by)
     letter = get_letter(store, letter_id)
     _require_awaiting(letter)
-    _authorise(store, settings, letter, by, "reject", now)
+    refused = authority(letter_item(letter, Exit.LETTER_APPROVAL), actor)  # rejecting needs authority, not facts
+    if refused:
+        with store.begin() as conn:
+            record_audit(conn, actor.name, "letter.decision_refused", "letter", letter.id,
+                         {"attempted": "reject", "reasons": [r.text for r in refused], "actor": actor.audit()}, at=now)
+        raise PolicyError(f"letter {letter.id} may not be rejected: " + "; ".join(str(r) for r in refused))
+    by = actor.name
     if dry_run:
         return letter
     with store.begin() as conn:
@@ -631,10 +600,12 @@ def deliverable(letter: Letter) -> Path:
     return path
 
 
-def release_letter(store: Store, settings: Settings, letter_id: int, by: str, *, today: date,
+def release_letter(store: Store, settings: Settings, letter_id: int, by: Actor | str, *, today: date,
                    now: datetime | None = None, dry_run: bool = False) -> tuple[Letter, Path]:
     """Hand an approved letter over for sending: checks it, marks it sent, audits it; returns the file to send."""
     now = now or datetime.now(UTC)
+    actor = as_actor(by)
+    by = actor.name
     letter = get_letter(store, letter_id)
     try:
         path = deliverable(letter)
@@ -647,16 +618,23 @@ def release_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
         with store.begin() as conn:
             record_audit(conn, by, "letter.release_refused", "letter", letter.id, {"reason": str(exc)}, at=now)
         raise
+    data = path.read_bytes()
     if dry_run:
+        _clear(store, settings, letter, Exit.LETTER_RELEASE, actor, now, data)
         return letter, path
-    with store.begin() as conn:
-        res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == APPROVED))
-                           .values(status=SENT, released_by=by, released_at=now))
-        if res.rowcount != 1:
-            raise UsageError(f"letter {letter.id} was released by someone else a moment ago.")
-        record_audit(conn, by, "letter.released", "letter", letter.id,
-                     {"path": str(path), "approved_sha256": letter.approved_sha256}, at=now)
-        return _get(conn, letter.id), path
+    with store.begin() as conn:  # cleared in the transaction that marks it sent
+        verdict = clear_letter(conn, settings, letter, Exit.LETTER_RELEASE, actor, now, document_text(open_docx(data)))
+        if verdict.allowed:
+            res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == APPROVED))
+                               .values(status=SENT, released_by=by, released_at=now))
+            if res.rowcount != 1:
+                raise UsageError(f"letter {letter.id} was released by someone else a moment ago.")
+            record_audit(conn, by, "letter.released", "letter", letter.id,
+                         {"path": str(path), "approved_sha256": letter.approved_sha256, "actor": actor.audit()},
+                         at=now)
+            return _get(conn, letter.id), path
+    _clear(store, settings, letter, Exit.LETTER_RELEASE, actor, now, data)  # audits, supersedes, raises
+    raise PolicyError(verdict.explain())
 
 
 def audit_trail(store: Store, letter_id: int) -> list[dict[str, Any]]:
@@ -669,6 +647,6 @@ def audit_trail(store: Store, letter_id: int) -> list[dict[str, Any]]:
 __all__ = [
     "ACTIVITY_SUMMARY", "CreateResult", "Letter", "LetterWriteBack", "Notice", "SuitGate", "approve_letter",
     "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "get_letter",
-    "letter_key", "list_letters", "list_notices", "may_decide", "record_notice", "reject_letter", "release_letter",
+    "letter_key", "list_letters", "list_notices", "record_notice", "redraft", "reject_letter", "release_letter",
     "secure_dir", "sha256_file", "suit_gate", "verify_final_copy", "write_private",
 ]

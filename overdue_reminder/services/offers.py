@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select, update
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import AUTHORITY, Actor, Exit, Item, Reason, Role, authority
 from overdue_reminder.core.offers import (
     Decision,
     Extension,
@@ -41,6 +42,7 @@ from overdue_reminder.core.texts import environment_for, pick_language
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.model import Action
 from overdue_reminder.money import ZERO, format_plain, quantize
+from overdue_reminder.services.clearing import approval_detail, clear_offer, offer_item, recorded_approval
 from overdue_reminder.services.contacts import (
     SYSTEM,
     client_name,
@@ -55,6 +57,7 @@ from overdue_reminder.services.contacts import (
     transaction,
 )
 from overdue_reminder.services.holds import active_holds
+from overdue_reminder.services.identity import as_actor
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys, load_partners
 from overdue_reminder.store.schema import offers
@@ -233,10 +236,12 @@ def _active_dispute(conn: Connection, client_id: int, today: date) -> bool:
     return any(h.kind == "dispute" for h in active_holds(conn, today, [client_id]))
 
 
-def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, by: str, now: datetime,
+def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, by: Actor | str, now: datetime,
             reason_code: str = "", contact_id: int | None = None, dry_run: bool = False) -> OfferRecord:
     """Check the offer against authority and store it: proposed (staff may grant it), awaiting the
     attorney or the supervising partner, or refused with the reason (beyond the firm's floors)."""
+    actor = as_actor(by)
+    by = actor.name
     if not by.strip():
         raise UsageError("say who proposes the offer (--by).")
     cal = settings.calendar()
@@ -247,9 +252,7 @@ def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, b
         raise PolicyError(f"the first payment ({offer.schedule[0].due}) is already past: build the terms afresh.")
     with transaction(store, dry_run) as conn:
         name = client_name(conn, client_id)
-        if _active_dispute(conn, client_id, today):
-            raise PolicyError(f"{name} disputes the bill: no offer while the dispute hold stands; the responsible "
-                              "attorney decides (LAW.md #8).")
+        _cleared(conn, settings, offer_item(client_id, Exit.OFFER_PROPOSAL, f"the offer to {name}"), actor, now)
         clash = conn.execute(select(offers.c.id, offers.c.status).where(
             offers.c.client_id == client_id, offers.c.currency == offer.currency,
             offers.c.status.in_((*PENDING, *ACTIVE)))).first()
@@ -301,59 +304,48 @@ def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, b
 
 
 # ---------------------------------------------------------------- attorney decisions
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b and a.strip().casefold() == b.strip().casefold())
-
-
-def may_decide(conn: Connection, settings: Settings, rec: OfferRecord, by: str) -> bool:
-    """Only the assigned attorney or the supervising partner; over the attorney's limits, only the partner."""
-    partner = settings.offers.supervising_partner
-    if _same(by, partner):
-        return True
-    if rec.needs == "partner":
-        return False
-    if _same(by, rec.assigned_to):
-        return True
-    attorney = load_attorneys(conn).get(rec.attorney_id) if rec.attorney_id is not None else None
-    if attorney is None or not rec.assigned_to:
-        return False
-    mine = {attorney.email, attorney.login} - {""}
-    return any(_same(rec.assigned_to, x) for x in mine) and any(_same(by, x) for x in mine)
-
-
-def _deny(store: Store, rec: OfferRecord, by: str, now: datetime, action: str, dry_run: bool) -> PolicyError:
+def _deny(store: Store, rec: OfferRecord, actor: Actor, reasons: Sequence[Reason], now: datetime, action: str,
+          dry_run: bool) -> PolicyError:
     """The refusal is a decision too: audited in its own transaction before the error is raised."""
     with transaction(store, dry_run) as conn:
-        record_audit(conn, by, f"offer.{action}_denied", "offer", rec.id,
-                     {"assigned_to": rec.assigned_to, "needs": rec.needs}, at=now)
-    who = "the supervising partner" if rec.needs == "partner" else f"{rec.assigned_to} or the supervising partner"
-    return PolicyError(f"offer #{rec.id} may be decided only by {who}, not {by}.")
+        record_audit(conn, actor.name, f"offer.{action}_denied", "offer", rec.id,
+                     {"assigned_to": rec.assigned_to, "needs": rec.needs, "actor": actor.audit(),
+                      "reasons": [r.text for r in reasons]}, at=now)
+    return PolicyError(f"offer #{rec.id} may not be {action}d: " + "; ".join(str(r) for r in reasons))
 
 
-def _queued(store: Store, settings: Settings, offer_id: int, by: str, now: datetime, action: str,
+def _queued(store: Store, settings: Settings, offer_id: int, actor: Actor, now: datetime, action: str,
             dry_run: bool) -> OfferRecord:
-    """The queued offer, if `by` may decide it; otherwise the denial is audited and raised."""
-    if not by.strip():
-        raise UsageError("say who decides (--by).")
+    """The queued offer, if `actor` may decide it (proven, and the assigned attorney or the partner)."""
     with store.begin() as conn:
         rec = load_offer(conn, offer_id)
-        if rec.status != "awaiting_attorney":
-            raise UsageError(f"offer #{offer_id} is {rec.status}, not awaiting an attorney.")
-        allowed = may_decide(conn, settings, rec, by)
-    if not allowed:
-        raise _deny(store, rec, by, now, action, dry_run)
+    if rec.status != "awaiting_attorney":
+        raise UsageError(f"offer #{offer_id} is {rec.status}, not awaiting an attorney.")
+    refused = authority(offer_item(rec.client_id, Exit.OFFER_ACCEPTANCE, f"offer #{offer_id}", needs=rec.needs,
+                                   attorney_uid=rec.attorney_id), actor)
+    if refused:
+        raise _deny(store, rec, actor, refused, now, action, dry_run)
     return rec
 
 
-def approve(store: Store, settings: Settings, offer_id: int, *, by: str, now: datetime,
+def _cleared(conn: Connection, settings: Settings, item: Item, actor: Actor, now: datetime) -> None:
+    verdict = clear_offer(conn, settings, item, actor, now)
+    if not verdict.allowed:
+        raise PolicyError(verdict.explain())
+
+
+def approve(store: Store, settings: Settings, offer_id: int, *, by: Actor | str, now: datetime,
             written_terms_ref: str = "", dry_run: bool = False) -> OfferRecord:
     """The assigned attorney (or the partner) approves a queued offer; it becomes proposed to the client."""
-    rec = _queued(store, settings, offer_id, by, now, "approve", dry_run)
+    actor = as_actor(by)
+    by = actor.name
+    rec = _queued(store, settings, offer_id, actor, now, "approve", dry_run)
     decision = authorize(rec.offer, settings.offers, settings.calendar())
     if decision.refused:
         raise PolicyError(f"offer #{offer_id} is now beyond the firm's floors: {decision.why}.")
-    if decision.level == "partner" and not _same(by, settings.offers.supervising_partner):
-        raise _deny(store, rec, by, now, "approve", dry_run)
+    if decision.level == "partner" and actor.role is not Role.PARTNER:
+        raise _deny(store, rec, actor, [Reason(AUTHORITY, "it is beyond the attorney's limits: only the supervising "
+                                                          "partner may approve it")], now, "approve", dry_run)
     ref = written_terms_ref.strip()
     if rec.written_terms and not ref:
         raise PolicyError(f"offer #{offer_id} adds interest or takes security: it needs your written terms. Pass "
@@ -365,17 +357,19 @@ def approve(store: Store, settings: Settings, offer_id: int, *, by: str, now: da
         if res.rowcount != 1:
             raise UsageError(f"offer #{offer_id} changed meanwhile; look at it again.")
         record_audit(conn, by, "offer.approve", "offer", offer_id,
-                     {"client_id": rec.client_id, "summary": summary(rec.offer), "needs": rec.needs,
-                      "written_terms_ref": ref or None}, at=now)
+                     {**approval_detail(actor), "client_id": rec.client_id, "summary": summary(rec.offer),
+                      "needs": rec.needs, "written_terms_ref": ref or None}, at=now)
         return load_offer(conn, offer_id)
 
 
-def reject(store: Store, settings: Settings, offer_id: int, *, by: str, now: datetime, reason: str,
+def reject(store: Store, settings: Settings, offer_id: int, *, by: Actor | str, now: datetime, reason: str,
            dry_run: bool = False) -> OfferRecord:
     """The assigned attorney (or the partner) turns a queued offer down; the client never sees it."""
     if not reason.strip():
         raise UsageError("say why the offer is rejected (--reason).")
-    rec = _queued(store, settings, offer_id, by, now, "reject", dry_run)
+    actor = as_actor(by)
+    by = actor.name
+    rec = _queued(store, settings, offer_id, actor, now, "reject", dry_run)
     with transaction(store, dry_run) as conn:
         res = conn.execute(update(offers).where(offers.c.id == offer_id, offers.c.status == "awaiting_attorney")
                            .values(status="rejected", decided_by=by, decided_at=now, closed_at=now))
@@ -398,9 +392,11 @@ def _note(sink: NoteSink | None, rec: OfferRecord, text: str) -> None:
         log.warning("offer #%s: chatter note not posted: %s", rec.id, exc)
 
 
-def accept(store: Store, settings: Settings, offer_id: int, *, by: str, now: datetime,
+def accept(store: Store, settings: Settings, offer_id: int, *, by: Actor | str, now: datetime,
            notes: NoteSink | None = None, dry_run: bool = False) -> OfferRecord:
     """The client accepted (recorded by staff): the offer is in good standing and a hold stops reminders."""
+    actor = as_actor(by)
+    by = actor.name
     if not by.strip():
         raise UsageError("say who records the client's answer (--by).")
     cal = settings.calendar()
@@ -415,8 +411,10 @@ def accept(store: Store, settings: Settings, offer_id: int, *, by: str, now: dat
                               "propose fresh terms.")
         if rec.written_terms and not rec.written_terms_ref:
             raise PolicyError(f"offer #{offer_id} needs the attorney's written terms before the client may accept.")
-        if _active_dispute(conn, rec.client_id, today):
-            raise PolicyError("the client disputes the bill: no offer while the dispute hold stands (LAW.md #8).")
+        approved = recorded_approval(conn, "offer", offer_id, "offer.approve", rec.decided_by) \
+            if rec.needs != "staff" else None
+        _cleared(conn, settings, offer_item(rec.client_id, Exit.OFFER_ACCEPTANCE, f"offer #{offer_id}", needs=rec.needs,
+                                            attorney_uid=rec.attorney_id, approved=approved), actor, now)
         res = conn.execute(update(offers).where(offers.c.id == offer_id, offers.c.status == "proposed")
                            .values(status="accepted", accepted_by=by, accepted_at=now))
         if res.rowcount != 1:
@@ -440,6 +438,8 @@ def accept(store: Store, settings: Settings, offer_id: int, *, by: str, now: dat
 def decline(store: Store, settings: Settings, offer_id: int, *, by: str, now: datetime, reason: str = "",
             dry_run: bool = False) -> OfferRecord:
     """The client said no (or staff withdraw a queued offer); the tiers go on as before."""
+    actor = as_actor(by)
+    by = actor.name
     if not by.strip():
         raise UsageError("say who records the client's answer (--by).")
     with transaction(store, dry_run) as conn:
@@ -685,6 +685,6 @@ def reminder_offers(store: Store, settings: Settings, actions: Iterable[Action],
 __all__ = [
     "ClientSuggestion", "MatchReport", "NoteSink", "OfferRecord", "RenderedOffer", "ScheduledPayment", "accept",
     "allocate_paid", "approve", "client_grade", "decline", "email_context", "get_offer", "list_offers", "load_offer",
-    "match_payments", "may_decide", "propose", "reject", "reminder_offers", "render_offer_email",
+    "match_payments", "propose", "reject", "reminder_offers", "render_offer_email",
     "suggest_for_client", "summary",
 ]

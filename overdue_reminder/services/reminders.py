@@ -26,6 +26,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import SYSTEM, Actor, Clearance, Exit, authority
 from overdue_reminder.core.reminder_text import (
     Shared,
     Templates,
@@ -35,8 +36,10 @@ from overdue_reminder.core.reminder_text import (
     templates_for,
 )
 from overdue_reminder.core.texts import clean_line, clean_subject, template_problem
-from overdue_reminder.errors import ConfigError, UsageError
+from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
+from overdue_reminder.services.clearing import CANCEL_RULES, approval_detail, clear_reminder, reminder_item
+from overdue_reminder.services.identity import as_actor
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders
@@ -420,20 +423,40 @@ def transition(conn: Connection, r: Reminder, new_status: str, actor: str, now: 
     record_audit(conn, actor, action, "reminder", r.id, {"from": r.status, "to": new_status, **(detail or {})}, at=now)
 
 
-def approve(store: Store, ids: Sequence[int], actor: str, now: datetime, *, attorney_approved: bool = False,
-            note: str = "") -> list[Reminder]:
-    """Draft → approved. A tier that needs an attorney's review needs `attorney_approved`."""
+def refuse_reminder(conn: Connection, r: Any, verdict: Clearance, now: datetime, actor: Actor = SYSTEM) -> str:
+    """A blocked reminder is never lost: cancelled with the reason named when the facts moved on (a hold,
+    a payment, age: the next night plans afresh), else back to review as a draft."""
+    why = "; ".join(str(x) for x in verdict.reasons)
+    cancel = any(x.rule in CANCEL_RULES for x in verdict.reasons)
+    target = CANCELLED if cancel else DRAFT
+    note = f"not sent: {why}" if cancel else f"returned to review: {why}"
+    transition(conn, r, target, actor.name, now, "reminder.blocked",
+               {"exit": verdict.item.exit.value, "reasons": [{"rule": x.rule, "text": x.text} for x in verdict.reasons],
+                "holds": [h.id for h in verdict.holds]}, note=note)
+    return why
+
+
+def approve(store: Store, ids: Sequence[int], actor: Actor | str, now: datetime, *, note: str = "",
+            settings: Settings | None = None) -> list[Reminder]:
+    """Draft → approved, cleared on today's facts. A tier that needs an attorney's review is approved only by
+    the responsible attorney or the supervising partner, whose identity was proven."""
+    who = as_actor(actor)
     out = []
     with store.begin() as conn:
         for rid in ids:
             r = get_reminder(conn, rid)
             if r.status != DRAFT:
                 raise UsageError(f"reminder #{rid} is {r.status}; only drafts can be approved.")
-            if r.attorney_review and not attorney_approved:
-                raise UsageError(f"reminder #{rid} ({r.tier}) needs the responsible attorney's review; "
-                                 "approve it with --attorney-approved once the attorney has agreed.")
-            transition(conn, r, APPROVED, actor, now, "reminder.approved",
-                       {"attorney_approved": attorney_approved, "note": note}, decided_by=actor, decided_at=now)
+            if settings is not None:
+                verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER_APPROVAL, actor=who)
+                problems = verdict.reasons
+            else:
+                problems = tuple(authority(reminder_item(r, Exit.REMINDER_APPROVAL), who))
+            if problems:
+                raise PolicyError(f"reminder #{rid} may not be approved: " + "; ".join(str(p) for p in problems))
+            transition(conn, r, APPROVED, who.name, now, "reminder.approved",
+                       {**approval_detail(who), "attorney_approved": r.attorney_review, "note": note},
+                       decided_by=who.name, decided_at=now)
             out.append(get_reminder(conn, rid))
     return out
 

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
-from sqlalchemy import Connection, and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import Connection, and_, exists, false, literal, or_, select, union_all
 
 from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
 from overdue_reminder.core.letter_docx import open_docx
@@ -61,10 +61,9 @@ class Identity(Protocol):
     def sees_all(self) -> bool: ...
 
 
-def _mine(ident: Identity, attorney_id: int | None, *emails: str | None) -> bool:
-    if ident.attorney_id is not None and attorney_id == ident.attorney_id:
-        return True
-    return any(e is not None and e.strip().lower() in ident.idents for e in emails)
+def _mine(ident: Identity, attorney_id: int | None, *_emails: str | None) -> bool:
+    """By the Odoo user id only: an email is a field its owner may edit, so it identifies no one."""
+    return ident.attorney_id is not None and attorney_id == ident.attorney_id
 
 
 def letter_visible(ident: Identity, attorney_id: int | None, attorney_email: str) -> bool:
@@ -81,9 +80,7 @@ def client_visible(conn: Connection, ident: Identity, client_id: int) -> bool:
     """An attorney sees a client they bill (an invoice of theirs) or have a letter or offer for."""
     if ident.sees_all:
         return True
-    idents = sorted(ident.idents)
-    conds = [exists().where(and_(letters.c.client_id == client_id, func.lower(letters.c.attorney_email).in_(idents))),
-             exists().where(and_(offers.c.client_id == client_id, func.lower(offers.c.assigned_to).in_(idents)))]
+    conds: list[Any] = [false()]
     if ident.attorney_id is not None:
         conds += [exists().where(and_(invoices.c.client_id == client_id, invoices.c.attorney_id == ident.attorney_id)),
                   exists().where(and_(letters.c.client_id == client_id, letters.c.attorney_id == ident.attorney_id)),
@@ -171,12 +168,9 @@ def _scopes(ident: Identity) -> tuple[list[Any], list[Any]]:
     lwhere: list[Any] = [letters.c.status == AWAITING]
     owhere: list[Any] = [offers.c.status == "awaiting_attorney"]
     if not ident.sees_all:
-        idents = sorted(ident.idents)
-        mine: Any = func.lower(letters.c.attorney_email).in_(idents)
-        if ident.attorney_id is not None:
-            mine = or_(mine, letters.c.attorney_id == ident.attorney_id)
-        lwhere.append(mine)
-        owhere.append(func.lower(offers.c.assigned_to).in_(idents))
+        lwhere.append(letters.c.attorney_id == ident.attorney_id if ident.attorney_id is not None else false())
+        owhere.append(and_(offers.c.attorney_id == ident.attorney_id, offers.c.needs != "partner")
+                      if ident.attorney_id is not None else false())
     return lwhere, owhere
 
 

@@ -392,6 +392,12 @@ def lookup_client(conn: Connection, name_or_id: str | int) -> Partner:
     return found[0]
 
 
+def is_attorney(conn: Connection, uid: int) -> bool:
+    """Whether this Odoo user id is a responsible attorney the sync stored (the id Odoo authenticated)."""
+    row = conn.execute(select(attorneys.c.id).where(and_(attorneys.c.id == uid, attorneys.c.stub.is_(False)))).first()
+    return row is not None
+
+
 def attorney_id_for(conn: Connection, idents: Iterable[str]) -> int | None:
     """The attorneys-table id whose Odoo login or email is one of `idents` (lowercase; lowest id if several)."""
     wanted = sorted(idents)

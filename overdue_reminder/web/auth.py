@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from overdue_reminder.config import OdooSettings, Settings
+from overdue_reminder.core.clearance import Actor
+from overdue_reminder.core.clearance import Role as ClearanceRole
 from overdue_reminder.errors import SourceError
+from overdue_reminder.services.identity import PROOF_WEB
 from overdue_reminder.sources.rpc import RpcClient
 from overdue_reminder.store import Connection
-from overdue_reminder.store.ledger import attorney_id_for
+from overdue_reminder.store.ledger import attorney_id_for, is_attorney
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,8 @@ class OdooAuthenticator:
 class Identity:
     """A signed-in person with a role on the page.
 
-    `actor` is what services receive as `by` (and what the audit log records): the email when Odoo has one,
-    because the letters' and offers' assignments and the supervising partner are configured by email.
+    Who someone is comes from the uid Odoo's `common.authenticate` returned and that uid's login, never from
+    their email (Odoo lets every user edit their own). `proven()` is what services receive as the actor.
     """
 
     uid: int
@@ -86,11 +89,17 @@ class Identity:
 
     @property
     def idents(self) -> frozenset[str]:
-        return frozenset(x.strip().lower() for x in (self.login, self.email) if x.strip())
+        return frozenset({self.login.strip().lower(), f"uid:{self.uid}"})
 
     @property
     def actor(self) -> str:
-        return self.email or self.login
+        return self.login
+
+    def proven(self) -> Actor:
+        """The person as services see them: proven by the sign-in, in their configured role."""
+        role = {"partner": ClearanceRole.PARTNER, "attorney": ClearanceRole.ATTORNEY}.get(self.role,
+                                                                                      ClearanceRole.STAFF)
+        return Actor(self.login, role, PROOF_WEB, self.uid)
 
     @property
     def sees_all(self) -> bool:
@@ -126,14 +135,15 @@ def attorney_for(conn: Connection, idents: Iterable[str]) -> int | None:
 
 
 def resolve_identity(settings: Settings, conn: Connection, user: OdooUser) -> Identity | None:
-    """The role from configuration first (partner, then billing staff), else an attorney by the attorneys
-    table; None when the person has no role on the page."""
-    idents = _lowered([user.login, user.email])
-    att = attorney_for(conn, idents)
+    """The role from configuration by login or `uid:N` (partner, then billing staff), else an attorney when
+    the authenticated uid is a responsible attorney; None when the person has no role on the page. The email
+    plays no part: a user may set theirs to anyone's."""
+    keys = {user.login.strip().lower(), f"uid:{user.uid}"}
+    att = user.uid if is_attorney(conn, user.uid) else None
     role: Role
-    if idents & partner_logins(settings):
+    if keys & partner_logins(settings):
         role = "partner"
-    elif idents & _lowered(settings.web.billing_staff):
+    elif keys & _lowered(settings.web.billing_staff):
         role = "billing"
     elif att is not None:
         role = "attorney"

@@ -41,10 +41,12 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from overdue_reminder.core.aging import aging
+from overdue_reminder.core.clearance import Exit, authority
 from overdue_reminder.core.letter_docx import DOCX_MIME
 from overdue_reminder.errors import AuthError, OverdueReminderError, PolicyError, SourceError, UsageError
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.clearing import letter_item, offer_item
 from overdue_reminder.services.letters import AWAITING, PDF_MIME, Letter, approve_letter, reject_letter, write_private
 from overdue_reminder.services.offers import OfferRecord, summary
 from overdue_reminder.services.review import (
@@ -63,7 +65,6 @@ from overdue_reminder.services.review import (
     timeline,
 )
 from overdue_reminder.store import read_audit
-from overdue_reminder.store.ledger import load_attorneys
 from overdue_reminder.web.auth import Identity, OdooUser, resolve_identity
 from overdue_reminder.web.charts import aging_charts
 from overdue_reminder.web.context import WebContext, context
@@ -345,10 +346,8 @@ def letter(ident: Identity, letter_id: int) -> ResponseReturnValue:
         except Exception as exc:  # python-docx raises several kinds for a broken package
             doc_error = f"The letter file cannot be opened as a Word document ({exc})."
     changed = lt.status == AWAITING and doc is not None and doc.sha256 != lt.sha256
-    with ctx.store.begin() as conn:
-        attorneys = load_attorneys(conn)
     can_decide = (lt.status == AWAITING and ident.may_decide
-                  and letter_queue.may_decide(ctx.settings, attorneys, lt, ident.actor))
+                  and not authority(letter_item(lt, Exit.LETTER_APPROVAL), ident.proven()))
     downloads = {"draft.docx": bool(lt.path), "draft.pdf": bool(lt.pdf_path),
                  "final.docx": bool(lt.approved_path), "final.pdf": bool(lt.approved_pdf_path)}
     return render_template("letter.html", letter=lt, doc=doc, doc_error=doc_error, changed=changed,
@@ -390,7 +389,7 @@ def letter_approve(ident: Identity, letter_id: int) -> ResponseReturnValue:
     lt = _letter_for(ident, letter_id)
     _require_decider(ident)
     with ctx.writeback() as wb:
-        approve_letter(ctx.store, ctx.settings, lt.id, ident.actor, now=ctx.now(), writeback=wb)
+        approve_letter(ctx.store, ctx.settings, lt.id, ident.proven(), now=ctx.now(), writeback=wb)
     flash(f"Letter {lt.id} to {lt.client_name} approved.")
     return redirect(url_for("web.queue"), 303)
 
@@ -403,7 +402,7 @@ def letter_reject(ident: Identity, letter_id: int) -> ResponseReturnValue:
     _require_decider(ident)
     reason = _reason()
     with ctx.writeback() as wb:
-        reject_letter(ctx.store, ctx.settings, lt.id, ident.actor, reason, now=ctx.now(), writeback=wb)
+        reject_letter(ctx.store, ctx.settings, lt.id, ident.proven(), reason, now=ctx.now(), writeback=wb)
     flash(f"Letter {lt.id} to {lt.client_name} rejected.")
     return redirect(url_for("web.queue"), 303)
 
@@ -429,7 +428,7 @@ def letter_approve_edited(ident: Identity, letter_id: int) -> ResponseReturnValu
         path = folder / "edited.docx"
         write_private(path, data)
         with ctx.writeback() as wb:
-            approve_letter(ctx.store, ctx.settings, lt.id, ident.actor, edited=path, now=ctx.now(), writeback=wb)
+            approve_letter(ctx.store, ctx.settings, lt.id, ident.proven(), edited=path, now=ctx.now(), writeback=wb)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     flash(f"Your edited letter {lt.id} to {lt.client_name} is approved.")
@@ -456,7 +455,8 @@ def offer(ident: Identity, offer_id: int) -> ResponseReturnValue:
     with ctx.store.begin() as conn:
         name = display_name(client_name(conn, rec.client_id), rec.client_id)
         can_decide = (rec.status == "awaiting_attorney" and ident.may_decide
-                      and offer_service.may_decide(conn, ctx.settings, rec, ident.actor))
+                      and not authority(offer_item(rec.client_id, Exit.OFFER_ACCEPTANCE, f"offer #{rec.id}",
+                                                   needs=rec.needs, attorney_uid=rec.attorney_id), ident.proven()))
         covered = set(rec.invoice_ids)
         invs = [i for i in client_invoices(conn, rec.client_id, today) if i.id in covered]
         trail = read_audit(conn, "offer", rec.id)
@@ -471,7 +471,7 @@ def offer_approve(ident: Identity, offer_id: int) -> ResponseReturnValue:
     rec = _offer_for(ident, offer_id)
     _require_decider(ident)
     ref = request.form.get("written_terms_ref", "").strip()[:500]
-    offer_service.approve(ctx.store, ctx.settings, rec.id, by=ident.actor, now=ctx.now(), written_terms_ref=ref)
+    offer_service.approve(ctx.store, ctx.settings, rec.id, by=ident.proven(), now=ctx.now(), written_terms_ref=ref)
     flash(f"Offer {rec.id} approved: it goes to the client.")
     return redirect(url_for("web.queue"), 303)
 
@@ -483,7 +483,7 @@ def offer_refuse(ident: Identity, offer_id: int) -> ResponseReturnValue:
     rec = _offer_for(ident, offer_id)
     _require_decider(ident)
     reason = _reason()
-    offer_service.reject(ctx.store, ctx.settings, rec.id, by=ident.actor, now=ctx.now(), reason=reason)
+    offer_service.reject(ctx.store, ctx.settings, rec.id, by=ident.proven(), now=ctx.now(), reason=reason)
     flash(f"Offer {rec.id} refused.")
     return redirect(url_for("web.queue"), 303)
 

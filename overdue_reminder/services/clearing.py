@@ -1,0 +1,223 @@
+"""The facts of this moment for core.clearance, read inside the caller's transaction, and the items to clear.
+
+Every exit calls `facts_for` on the same connection that then marks the item as leaving, so nothing can
+change between the check and the mark. A refusal is audited (`clearance.blocked`) with each reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select
+
+from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import (
+    AGE,
+    ATTORNEY_ONLY_HOLDS,
+    FIGURES,
+    HOLDS,
+    SYSTEM,
+    Actor,
+    Clearance,
+    Exit,
+    Facts,
+    HoldFact,
+    InvoiceNow,
+    Item,
+    Line,
+    Role,
+    Wording,
+    clear,
+)
+from overdue_reminder.core.letter_text import FORBIDDEN_PHRASES
+from overdue_reminder.money import quantum
+from overdue_reminder.store import read_audit, record_audit
+from overdue_reminder.store.schema import clients, holds, invoices
+
+_DIGITS = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]{8,}|\d[\d ]{6,}\d")
+
+
+def forbidden_phrases() -> tuple[str, ...]:
+    return tuple(FORBIDDEN_PHRASES)
+
+
+def wording(settings: Settings, language: str = "", *, reminder: bool = False) -> Wording:
+    """The firm's content rules; a reminder must also carry the verification phone and every channel label."""
+    pay = settings.payment
+    accounts = tuple(m.group(0).replace(" ", "") for ch in pay.channels for d in ch.details
+                     for m in _DIGITS.finditer(d.upper()))
+    required: tuple[str, ...] = ()
+    if reminder:
+        phone = pay.verify_phone or settings.firm.phone
+        labels = tuple(ch.labels.get(language, ch.label) for ch in pay.channels)
+        required = tuple(x for x in (phone, *labels) if x)
+    return Wording(forbidden=forbidden_phrases(), required=required, official_accounts=accounts,
+                   letter_max_age_days=settings.letters.max_age_days)
+
+
+def facts_for(conn: Connection, client_id: int, today: date, currencies: Sequence[str] = ()) -> Facts:
+    """Active holds, open invoices and addresses of record for one client, as the store has them now."""
+    active = and_(holds.c.client_id == client_id, holds.c.removed_at.is_(None),
+                  or_(holds.c.until.is_(None), holds.c.until >= today, holds.c.kind.in_(ATTORNEY_ONLY_HOLDS)))
+    held = tuple(HoldFact(r.id, r.kind, r.reason or "", r.created_by, r.invoice_id)
+                 for r in conn.execute(select(holds).where(active).order_by(holds.c.id)))
+    rows = conn.execute(select(invoices.c.id, invoices.c.name, invoices.c.currency, invoices.c.amount_residual,
+                               invoices.c.is_open).where(invoices.c.client_id == client_id))
+    inv = {r.id: InvoiceNow(r.id, r.name, r.currency, Decimal(r.amount_residual), bool(r.is_open)) for r in rows}
+    emails = conn.execute(select(clients.c.email).where(clients.c.commercial_id == client_id))
+    contacts = frozenset(e.strip().casefold() for (e,) in emails if e and e.strip())
+    quanta: dict[str, Decimal] = {}
+    for cur in {*currencies, *(i.currency for i in inv.values())}:
+        try:
+            quanta[cur] = quantum(cur)
+        except Exception:  # an unknown code is compared exactly
+            continue
+    return Facts(held, inv, contacts, quanta)
+
+
+def approver(name: str | None, role: str | None, proof: str | None, uid: int | None) -> Actor | None:
+    """The approval as recorded: the system's own auto-approval, or a person with how they proved it."""
+    if not name:
+        return None
+    if name == SYSTEM.name and (role in (None, "", Role.SYSTEM.value)):
+        return SYSTEM
+    try:
+        r = Role(role) if role else Role.STAFF
+    except ValueError:
+        r = Role.STAFF
+    return Actor(name, r, proof or "", uid)
+
+
+def lines_of(raw: Sequence[Mapping[str, Any]]) -> tuple[Line, ...]:
+    return tuple(Line(int(ln["id"]), str(ln.get("name", ln["id"])), str(ln.get("currency", "")),
+                      Decimal(str(ln.get("residual", "0"))), ln.get("kind") == "credit_note") for ln in raw)
+
+
+def item(exit_: Exit, ref: str, client_id: int, **kw: Any) -> Item:
+    return Item(exit=exit_, ref=ref, client_id=client_id, **kw)
+
+
+CLOSED_STATES = frozenset({"paid", "in_payment", "reversed", "cancel", "draft", "invoicing_legacy"})
+Live = Mapping[int, tuple[str, Decimal, str]]  # invoice id -> (currency, residual, payment state), read just now
+
+
+def firm_today(settings: Settings, now: datetime) -> date:
+    return settings.calendar().local_now(now).date()
+
+
+def with_live(facts: Facts, live: Live | None) -> Facts:
+    """Residuals read from the accounting system a moment ago win over the last sync's."""
+    if not live:
+        return facts
+    inv = dict(facts.invoices)
+    for inv_id, (currency, residual, state) in live.items():
+        old = inv.get(inv_id)
+        if old is not None:
+            inv[inv_id] = InvoiceNow(inv_id, old.name, currency or old.currency, residual,
+                                     state not in CLOSED_STATES and residual != 0)
+    return Facts(facts.holds, inv, facts.billing_contacts, facts.quanta)
+
+
+def approval_detail(actor: Actor) -> dict[str, Any]:
+    """What an approval's audit entry records about who approved and how they proved it."""
+    return {"approved_by": actor.audit()}
+
+
+def recorded_approval(conn: Connection, object_type: str, object_id: int, action: str,
+                      decided_by: str | None) -> Actor | None:
+    """Who approved, as the append-only audit log recorded it at the moment of approval (role, proof, uid);
+    an approval recorded without proof (before identities were proven) counts as unproven."""
+    if not decided_by:
+        return None
+    entries = [e for e in read_audit(conn, object_type, object_id) if e.action == action]
+    if entries:
+        who = entries[-1].detail.get("approved_by")
+        if isinstance(who, dict):
+            return approver(str(who.get("name") or decided_by), str(who.get("role") or ""),
+                            "" if who.get("proof") in (None, "none") else str(who.get("proof")),
+                            int(who["odoo_uid"]) if who.get("odoo_uid") is not None else None)
+    return Actor(decided_by, Role.STAFF, "")
+
+
+def reminder_approval(conn: Connection, r: Any) -> Actor | None:
+    if r.auto_send and not r.attorney_review and (r.decided_by or "").startswith(SYSTEM.name):
+        return SYSTEM  # an auto_send tier, approved by the policy itself
+    return recorded_approval(conn, "reminder", r.id, "reminder.approved", r.decided_by)
+
+
+def reminder_item(r: Any, exit_: Exit, approved: Actor | None = None) -> Item:
+    return Item(exit=exit_, ref=f"reminder #{r.id}", client_id=r.client_id, lines=lines_of(r.lines),
+                recipient=r.to_address if r.channel == "email" else "", created_on=r.run_date,
+                text=f"{r.subject}\n{r.body_text}", html=r.body_html, approved_by=approved,
+                needs_attorney=bool(r.attorney_review), attorney_uid=r.attorney_id)
+
+
+def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, exit_: Exit, *,
+                   live: Live | None = None, actor: Actor = SYSTEM) -> Clearance:
+    """Clear a stored reminder at `exit_` on this connection's view of the ledger (plus `live` residuals)."""
+    today = firm_today(settings, now)
+    facts = with_live(facts_for(conn, r.client_id, today, [str(ln.get("currency", "")) for ln in r.lines]), live)
+    approved = None if exit_ is Exit.REMINDER_APPROVAL else reminder_approval(conn, r)
+    return clear(reminder_item(r, exit_, approved), facts, actor, today, wording(settings, r.language, reminder=True))
+
+
+def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None = None) -> Item:
+    return Item(exit=exit_, ref=f"letter {letter.id}", client_id=letter.client_id,
+                created_on=letter.created_at.date(), text=text, totals=dict(letter.totals),
+                invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
+                attorney_uid=letter.attorney_id)
+
+
+def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit, actor: Actor, now: datetime,
+                 text: str = "") -> Clearance:
+    today = firm_today(settings, now)
+    approved = None
+    if exit_ is Exit.LETTER_RELEASE:
+        approved = recorded_approval(conn, "letter", letter.id, "letter.approved", letter.decided_by)
+    facts = facts_for(conn, letter.client_id, today, list(letter.totals))
+    return clear(letter_item(letter, exit_, text, approved), facts, actor, today, wording(settings))
+
+
+def offer_item(client_id: int, exit_: Exit, ref: str, *, needs: str = "staff", attorney_uid: int | None = None,
+               approved: Actor | None = None, text: str = "") -> Item:
+    """An offer at proposal or acceptance; beyond staff authority it needs the attorney (or, over the
+    attorney's limits, only the partner: no attorney uid then)."""
+    return Item(exit=exit_, ref=ref, client_id=client_id, text=text, approved_by=approved,
+                needs_attorney=needs in ("attorney", "partner"),
+                attorney_uid=None if needs == "partner" else attorney_uid)
+
+
+def clear_offer(conn: Connection, settings: Settings, item_: Item, actor: Actor, now: datetime) -> Clearance:
+    today = firm_today(settings, now)
+    return clear(item_, facts_for(conn, item_.client_id, today), actor, today, wording(settings))
+
+
+CANCEL_RULES = frozenset({HOLDS, FIGURES, AGE})  # the facts moved on: cancel; else back to review
+
+
+def record_block(conn: Connection, c: Clearance, actor: Actor, entity: str, entity_id: int, now: datetime) -> None:
+    record_audit(conn, actor.name, "clearance.blocked", entity, entity_id,
+                 {"exit": c.item.exit.value, "reasons": [{"rule": r.rule, "text": r.text} for r in c.reasons],
+                  "holds": [h.id for h in c.holds], "actor": actor.audit()}, at=now)
+
+
+__all__ = [
+    "approval_detail",
+    "approver",
+    "clear_reminder",
+    "facts_for",
+    "firm_today",
+    "forbidden_phrases",
+    "item",
+    "lines_of",
+    "record_block",
+    "recorded_approval",
+    "reminder_approval",
+    "reminder_item",
+    "with_live",
+    "wording",
+]
