@@ -153,6 +153,7 @@ def reminder_item(r: Any, exit_: Exit, approved: Actor | None = None) -> Item:
     return Item(exit=exit_, ref=f"reminder #{r.id}", client_id=r.client_id, lines=lines_of(r.lines),
                 recipient=r.to_address if r.channel == "email" else "", created_on=r.run_date,
                 text=f"{r.subject}\n{r.body_text}", html=r.body_html, approved_by=approved,
+                client_data=(r.client_name, r.matter_ref, *(str(ln.get("name", "")) for ln in r.lines)),
                 needs_attorney=bool(r.attorney_review), attorney_uid=r.attorney_id)
 
 
@@ -167,7 +168,8 @@ def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, 
 
 def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None = None) -> Item:
     return Item(exit=exit_, ref=f"letter {letter.id}", client_id=letter.client_id,
-                created_on=letter.created_at.date(), text=text, totals=dict(letter.totals),
+                created_on=letter.created_at.date(), text=text,
+                client_data=(letter.client_name, *letter.matter_refs), totals=dict(letter.totals),
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
                 attorney_uid=letter.attorney_id)
 
