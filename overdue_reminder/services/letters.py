@@ -260,6 +260,11 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     tz = builder.calendar().tz
     with store.begin() as conn:
         found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
+        for n in range(1, 100):  # a superseded letter gives way to a fresh one with today's figures
+            if found is None or found.status != SUPERSEDED:
+                break
+            key = f"{letter_key(action.client_id, action.tier, today, action.invoice_ids)}-r{n}"
+            found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
         existing = _letter(found) if found is not None else _same_letter_pending(conn, action)
     if existing is not None:
         note = ("already queued for this run" if existing.idempotency_key == key
