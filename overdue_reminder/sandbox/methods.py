@@ -19,7 +19,7 @@ from typing import Any
 
 from . import domain as dom
 from .errors import AccessError, MissingError, OdooTypeError, OdooValueError
-from .models import GROUP_LABELS, NUMERIC
+from .models import GROUP_LABELS, GROUP_SYSTEM, NUMERIC
 from .store import SandboxDB
 from .wire import WireList, field_converter
 
@@ -164,8 +164,18 @@ def m_create(env: Env, vals_list: Any) -> Any:
         return [env.db.create(env.model, vals, uid=env.uid) for vals in vals_list]
 
 
+# What Odoo 17 lets every user change on their own res.users record (SELF_WRITEABLE_FIELDS, abridged).
+SELF_WRITEABLE = frozenset({"email", "name", "signature", "lang", "tz", "image_1920", "action_id"})
+
+
 def m_write(env: Env, ids: Any, vals: dict[str, Any]) -> bool:
-    env.db.write(env.model, _ids(ids), vals, uid=env.uid)
+    targets = _ids(ids)
+    own = targets == [env.uid] and set(vals) <= SELF_WRITEABLE
+    if env.model == "res.users" and not own and GROUP_SYSTEM not in env.db.groups(env.uid):
+        raise AccessError("You are not allowed to modify 'User' (res.users) records.\n\nThis operation is "
+                              "allowed for the following groups:\n\t- Administration/Settings\n\n"
+                              "Contact your administrator to request access if necessary.")
+    env.db.write(env.model, targets, vals, uid=env.uid)
     return True
 
 
