@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core import rules
-from overdue_reminder.core.clearance import AGE, FIGURES, HOLDS, Actor, Clearance, Exit, authority
+from overdue_reminder.core.clearance import AGE, AUTHORITY, FIGURES, HOLDS, Actor, Clearance, Exit, authority
 from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
@@ -445,8 +445,9 @@ def _clear(store: Store, settings: Settings, letter: Letter, exit_: Exit, actor:
 
 def _supersede(store: Store, settings: Settings, letter: Letter, verdict: Clearance, actor: Actor,
                now: datetime) -> str:
-    if not any(r.rule in (FIGURES, AGE) for r in verdict.reasons) or any(r.rule == HOLDS for r in verdict.reasons):
-        return ""
+    if not any(r.rule in (FIGURES, AGE) for r in verdict.reasons) or any(
+            r.rule in (HOLDS, AUTHORITY) for r in verdict.reasons):
+        return ""  # held letters wait; and no one without authority sets anything in motion
     with store.begin() as conn:
         res = conn.execute(update(letters).where(and_(letters.c.id == letter.id,
                                                       letters.c.status.in_([AWAITING, APPROVED])))
