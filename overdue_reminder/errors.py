@@ -1,6 +1,6 @@
 """One small error hierarchy; every message is something a billing clerk can act on.
 
-Each error carries the process exit code the CLI uses (README: exit codes).
+Each error carries the process exit code the CLI uses (see DESIGN.md, Conventions).
 """
 
 from __future__ import annotations

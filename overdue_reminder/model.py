@@ -18,7 +18,7 @@ class InvoiceKind(StrEnum):
 
 
 class ClientKind(StrEnum):
-    """docs/rules.md: The firm's own name: consumer debts collected for others bring the FDCPA; tag each client."""
+    """LAW.md #12: consumer debts collected for others bring the FDCPA; tag each client."""
 
     BUSINESS = "business"
     CONSUMER = "consumer"
@@ -122,7 +122,7 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class TrustBalance:
-    """Money held in trust for a client (docs/rules.md: Trust money untouched): shown to staff, never applied."""
+    """Money held in trust for a client (LAW.md #5): shown to staff, never applied."""
 
     client_id: int
     currency: str
@@ -195,12 +195,12 @@ class Action:
     reasons: tuple[str, ...]
     staff_notes: tuple[str, ...] = ()  # trust balance, employer-domain warning, no email …
     interest: dict[str, Decimal] = field(default_factory=dict)
-    client_kind: str = "business"  # docs/rules.md: The firm's own name: "consumer" | "business"
-    trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied (docs/rules.md: Trust money untouched)
+    client_kind: str = "business"  # LAW.md #12: "consumer" | "business"
+    trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied (LAW.md #5)
     last_tier: str = ""  # the tier sent last in this cycle, "" when none
     last_contact: date | None = None
     aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # bucket -> currency -> amount
-    before_court: tuple[str, ...] = ()  # matter refs before a court (docs/rules.md: Attorney approves escalations)
+    before_court: tuple[str, ...] = ()  # matter refs before a court (LAW.md #11)
 
     @property
     def invoice_ids(self) -> tuple[int, ...]:
@@ -220,7 +220,7 @@ class SkippedClient:
     kind: str
     reason: str
     matter_ref: str = ""
-    attorney_id: int | None = None  # who decides, e.g. on a dispute (docs/rules.md: Disputes go to the attorney)
+    attorney_id: int | None = None  # who decides, e.g. on a dispute (LAW.md #8)
     hold_ids: tuple[int, ...] = ()
     invoice_ids: tuple[int, ...] = ()
 

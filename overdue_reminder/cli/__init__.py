@@ -1,6 +1,6 @@
 """The `overdue-reminder` command: one group, thin subcommands that parse, call a service, print.
 
-Exit codes (README): 0 done; 1 done with skipped records; 2 usage or configuration error;
+Exit codes (DESIGN.md): 0 done; 1 done with skipped records; 2 usage or configuration error;
 3 the accounting system unreachable or refused the login; 4 another run holds the lock.
 """
 

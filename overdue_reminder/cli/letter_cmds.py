@@ -174,7 +174,7 @@ def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Check the entry, record nothing.")
 @pass_app
 def letters_notice(app: App, client: str, kind: str, served_on: str, method: str, by: str, dry_run: bool) -> None:
-    """Record that a fee-arbitration notice was served (refer-to-suit waits for it, docs/rules.md: Fee arbitration before suit)."""
+    """Record that a fee-arbitration notice was served (refer-to-suit waits for it, LAW.md #9)."""
     day = parse_date(served_on, "--served-on")
     assert day is not None
     if kind not in notice_kinds(app.settings):

@@ -50,7 +50,7 @@ def templates_check(app: App, on: str | None) -> None:
     s = app.settings
     tiers = [t.name for t in s.policy.tiers]
     problems = check_templates(s, today_for(app, on), tiers=tiers)
-    # Letters too: their text blocks must render, and never threaten criminal action (docs/rules.md: Official words only).
+    # Letters too: their text blocks must render, and never threaten criminal action (LAW.md #10).
     letter_problems = check_letter_templates(s)
     if app.as_json:
         app.emit_json({"ok": not problems and not letter_problems, "problems": [

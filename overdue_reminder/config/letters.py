@@ -1,4 +1,4 @@
-"""Escalation letters' settings and each jurisdiction's fee-arbitration notice (docs/rules.md: Disputes go to the attorney; Fee arbitration before suit)."""
+"""Escalation letters' settings and each jurisdiction's fee-arbitration notice (LAW.md #8, #9)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SERVICE_METHODS = ("certified_mail", "certified_and_regular_mail", "registered_m
 
 @dataclass(frozen=True)
 class JurisdictionSettings:
-    """One jurisdiction's fee-arbitration notice (docs/rules.md: Disputes go to the attorney; Fee arbitration before suit): what letters say, what refer-to-suit waits on."""
+    """One jurisdiction's fee-arbitration notice (LAW.md #8, #9): what letters say, what refer-to-suit waits on."""
 
     name: str = ""
     notice_required: bool = True
@@ -28,7 +28,7 @@ class JurisdictionSettings:
 
 
 def _default_jurisdictions() -> dict[str, JurisdictionSettings]:
-    """Shipped defaults (docs/rules.md: Fee arbitration before suit); the firm's counsel confirms them, a [letters.jurisdictions.X] table overrides."""
+    """Shipped defaults (LAW.md #9); the firm's counsel confirms them, a [letters.jurisdictions.X] table overrides."""
     return {
         "NY": JurisdictionSettings(
             name="New York", notice_kind="ny_part137",
@@ -73,7 +73,7 @@ class LettersSettings:
             ctx.fail("letters.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
                      "use the partner's email as it appears in Odoo, e.g. \"partner@firm.example\".")
         if self.suit_waiting_days < 0:
-            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (docs/rules.md: Fee arbitration before suit).")
+            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (LAW.md #9).")
         if self.pdf_timeout_seconds <= 0:
             ctx.fail("letters.pdf_timeout_seconds", "must be positive.", "use e.g. 120.")
         if self.review_days < 0:

@@ -270,7 +270,7 @@ class DeliverySettings:
     mode: Literal["outbox", "smtp", "odoo"] = "outbox"
     outbox_dir: str = "outbox"
     from_address: str = ""  # empty: firm.email
-    from_name: str = ""  # empty: firm.name (docs/rules.md: The firm's own name: always the firm's own name)
+    from_name: str = ""  # empty: firm.name (LAW.md #12: always the firm's own name)
     reply_to: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 587

@@ -2,8 +2,8 @@
 
 Wording lives in small jinja2 text blocks under `templates/letters/<lang>/` (loaded through the one environment
 of `core.texts`, sandboxed, StrictUndefined), so a firm rewrites a paragraph without touching code. Every
-rendered letter is checked for threats of criminal action (docs/rules.md: Official words only) before a byte is written, and names
-matters by reference only (docs/rules.md: Matter reference only): the context is built from references, numbers, dates and amounts, never
+rendered letter is checked for threats of criminal action (LAW.md #10) before a byte is written, and names
+matters by reference only (LAW.md #1): the context is built from references, numbers, dates and amounts, never
 from descriptions. The layout of those words as a .docx is `core.letter_docx`.
 """
 
@@ -37,7 +37,7 @@ FALLBACK_LANGUAGE = "en_US"
 RESPOND_DAYS = 10  # business days the client is given to respond; printed as a date
 
 
-# docs/rules.md: Official words only: no threat of criminal prosecution to gain advantage in a civil matter. Case-insensitive stems.
+# LAW.md #10: no threat of criminal prosecution to gain advantage in a civil matter. Case-insensitive stems.
 FORBIDDEN_PHRASES: tuple[str, ...] = (
     "criminal", "prosecut", "police", "jail", "prison", "arrest", "fraud charges", "press charges", "felony",
     "misdemeanor", "indict", "law enforcement", "district attorney", "theft of services", "warrant for",
@@ -120,7 +120,7 @@ class LetterText:
 
 # ---------------------------------------------------------------- forbidden phrases
 def check_letter_text(text: str) -> list[str]:
-    """The forbidden phrases (threats of criminal action, docs/rules.md: Official words only) found in `text`, in list order."""
+    """The forbidden phrases (threats of criminal action, LAW.md #10) found in `text`, in list order."""
     low = text.casefold()
     return [p for p in FORBIDDEN_PHRASES if p in low]
 
@@ -129,7 +129,7 @@ def refuse_forbidden(text: str, what: str) -> None:
     found = check_letter_text(text)
     if found:
         raise PolicyError(f"{what} contains forbidden wording ({', '.join(repr(f) for f in found)}): letters "
-                          "must never threaten criminal action (docs/rules.md: Official words only). Reword it.")
+                          "must never threaten criminal action (LAW.md #10). Reword it.")
 
 
 # ---------------------------------------------------------------- templates
@@ -369,7 +369,7 @@ def _normalise(text: str) -> str:
 
 
 def matter_refs(action: Action) -> tuple[str, ...]:
-    """The action's matter references, first-seen order: the only way a letter names a matter (docs/rules.md: Matter reference only)."""
+    """The action's matter references, first-seen order: the only way a letter names a matter (LAW.md #1)."""
     if action.matter_ref:
         return (action.matter_ref,)
     seen: dict[str, None] = {}
@@ -448,7 +448,7 @@ def check_letter_templates(settings: Settings) -> list[str]:
             for n, line in enumerate(source.splitlines(), 1):
                 for phrase in check_letter_text(line):
                     errors.append(f"letters/{lang}/{name}:{n}: forbidden phrase {phrase!r} "
-                                  "(never threaten criminal action, docs/rules.md: Official words only).")
+                                  "(never threaten criminal action, LAW.md #10).")
             if name.endswith(".j2"):
                 try:
                     texts.letters.parse(source)

@@ -62,7 +62,7 @@ class InstallmentPlan:
     """Down payment on `down_payment_due`, then `number` installments from `first_date`.
 
     `installments` holds the regular installments only; `schedule` adds the down payment.
-    Interest or security make it a new agreement that needs the attorney's written terms (docs/rules.md: Offers within authority).
+    Interest or security make it a new agreement that needs the attorney's written terms (LAW.md #7).
     """
 
     currency: str

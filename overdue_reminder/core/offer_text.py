@@ -71,7 +71,7 @@ def _plan_text(plan: InstallmentPlan, bal: str, after_settlement: bool, lang: st
 
 
 def _written_terms_text(plan: InstallmentPlan, zh: bool, m: Fmt, pct: Fmt) -> str:
-    """Interest or security make a new agreement: the attorney's written terms and independent advice (docs/rules.md: Offers within authority)."""
+    """Interest or security make a new agreement: the attorney's written terms and independent advice (LAW.md #7)."""
     extra = []
     if plan.interest_amount > 0:
         extra.append(f"另加利息{m(plan.interest_amount)}（{pct(plan.interest_percent)}%）" if zh

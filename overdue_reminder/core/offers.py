@@ -193,7 +193,7 @@ class Decision:
 
     `reasons` says why it is not staff's to grant (or why it is refused); `written_terms` marks a plan
     that adds interest or takes security: the attorney's written terms and advice to seek independent
-    counsel are required (docs/rules.md: Offers within authority).
+    counsel are required (LAW.md #7).
     """
 
     level: Level
@@ -262,7 +262,7 @@ def authorize(offer: Offer, authority: OfferSettings, calendar: FirmCalendar | N
         counsel.append(f"the plan takes security ({m.security})")
     if counsel:
         counsel = [f"{c}: the responsible attorney must set written terms and advise the client in writing to "
-                   "seek independent counsel (docs/rules.md: Offers within authority)" for c in counsel]
+                   "seek independent counsel (LAW.md #7)" for c in counsel]
     over_attorney = _over(m, authority.attorney, offer, cal, "the attorney")
     if over_attorney:
         if not authority.supervising_partner:
@@ -305,7 +305,7 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
     """Terms fitted to why the client is late, shaped by the client's grade, never beyond a floor.
 
     hardship → installments; emergency → extension; planning error → a short plan; forgot or
-    administrative → a short extension (or none); dispute → no offer, the attorney takes it (docs/rules.md: Disputes go to the attorney).
+    administrative → a short extension (or none); dispute → no offer, the attorney takes it (LAW.md #8).
     """
     try:
         why = Reason(reason)
@@ -313,7 +313,7 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
         raise OfferError(f"unknown reason {reason!r}: use one of {', '.join(r.value for r in Reason)}.") from exc
     if why is Reason.DISPUTE:
         return NoOffer("the client disputes the bill: no offer; the matter goes to the responsible attorney, and "
-                       "the next letter offers fee arbitration (docs/rules.md: Disputes go to the attorney)", to_attorney=True)
+                       "the next letter offers fee arbitration (LAW.md #8)", to_attorney=True)
     if not is_currency(currency):
         raise OfferError(f"unknown currency {currency!r}.")
     balance = quantize(balance, currency)

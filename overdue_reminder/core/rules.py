@@ -41,14 +41,14 @@ class SuitGate(Gate):
 
 @dataclass(frozen=True)
 class ServedNotice:
-    """A notice on file for the client (docs/rules.md: Fee arbitration before suit): what kind, when and how it was served."""
+    """A notice on file for the client (LAW.md #9): what kind, when and how it was served."""
 
     kind: str
     served_on: date
     method: str
 
 
-# ---------------------------------------------------------------- refer-to-suit (docs/rules.md: Fee arbitration before suit)
+# ---------------------------------------------------------------- refer-to-suit (LAW.md #9)
 def suit_gate(settings: Settings, notices: Iterable[ServedNotice], today: date, jurisdiction: str = "") -> SuitGate:
     """Refer-to-suit is allowed once a qualifying notice was served and the waiting period has passed.
 
@@ -68,12 +68,12 @@ def suit_gate(settings: Settings, notices: Iterable[ServedNotice], today: date, 
     if not qualifying:
         other = f" ({len(found)} other notice(s) on file do not qualify)" if found else ""
         return SuitGate(False, f"refer-to-suit needs {what}{how} recorded as served{other}; record it with "
-                               "'overdue-reminder letters notice' (docs/rules.md: Fee arbitration before suit).")
+                               "'overdue-reminder letters notice' (LAW.md #9).")
     first = qualifying[0]
     ends = first.served_on + timedelta(days=wait)
     if today < ends:
         return SuitGate(False, f"{what} was served on {first.served_on}; the {wait}-day waiting period ends on "
-                               f"{ends} (docs/rules.md: Fee arbitration before suit).", first.served_on)
+                               f"{ends} (LAW.md #9).", first.served_on)
     return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {wait} days passed on {ends}.",
                     first.served_on)
 
@@ -82,7 +82,7 @@ def needs_suit_gate(kind: str) -> bool:
     return kind == REFER_TO_SUIT
 
 
-# ---------------------------------------------------------------- withdrawal and matters before a court (docs/rules.md: Attorney approves escalations)
+# ---------------------------------------------------------------- withdrawal and matters before a court (LAW.md #11)
 def court_matters_to_name(kind: str, before_court: Sequence[str]) -> tuple[str, ...]:
     """The matters a letter must name as pending before a court: only a withdrawal warning names them, since
     withdrawing from a matter before a court needs the court's permission."""

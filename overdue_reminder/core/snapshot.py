@@ -60,8 +60,8 @@ class PastContact:
 
 @dataclass(frozen=True, slots=True)
 class MatterFlags:
-    before_court: bool = False  # docs/rules.md: Attorney approves escalations
-    interest_allowed: bool = False  # docs/rules.md: Interest only where agreed
+    before_court: bool = False  # LAW.md #11
+    interest_allowed: bool = False  # LAW.md #6
 
 
 @dataclass(frozen=True)

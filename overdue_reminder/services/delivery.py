@@ -307,7 +307,7 @@ def make_transport(settings: Settings, *, odoo: OdooMail | None = None) -> Trans
 
 
 def check_sender(settings: Settings) -> None:
-    """docs/rules.md: The firm's own name: the From name is the firm's own, never a collector-sounding alias."""
+    """LAW.md #12: the From name is the firm's own, never a collector-sounding alias."""
     name = from_name(settings)
     firm = clean_line(settings.firm.name)
     if not name or firm.lower() not in name.lower():
@@ -319,7 +319,7 @@ def check_sender(settings: Settings) -> None:
             not re.search(r"\b(collection|collections|recovery|debt)\b", firm, re.IGNORECASE):
         raise ConfigError(f"the sender name {name!r} sounds like a third-party collector.",
                           path=settings.config_path, key="delivery.from_name",
-                          fix="send under the firm's own name (docs/rules.md: The firm's own name).")
+                          fix="send under the firm's own name (LAW.md #12).")
     try:
         parse_addresses(from_address(settings))
     except ValueError as exc:

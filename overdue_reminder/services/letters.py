@@ -1,8 +1,8 @@
 """The letter queue: draft letters on disk, assigned to an attorney, approved or rejected, then released.
 
 No letter leaves the firm unless the responsible attorney (or the supervising partner) approved that exact
-file: approval records the sha256 of the final copy and `deliverable()` refuses anything else (docs/rules.md: Official words only; Attorney approves escalations).
-Refer-to-suit waits until the fee-arbitration notice was served and its waiting period passed (docs/rules.md: Fee arbitration before suit).
+file: approval records the sha256 of the final copy and `deliverable()` refuses anything else (LAW.md #10, #11).
+Refer-to-suit waits until the fee-arbitration notice was served and its waiting period passed (LAW.md #9).
 Files are owner-only (0600 in 0700 folders): they carry client data. Every decision writes an audit entry in the
 same transaction; Odoo write-back (attachment + activity) runs after the commit and never undoes a decision.
 """

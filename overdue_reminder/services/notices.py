@@ -60,7 +60,7 @@ def resolve_client(conn: Connection, client: str | int) -> Partner:
 
 def record_notice(store: Store, settings: Settings, client: str | int, kind: str, served_on: date, method: str,
                   by: str, *, today: date, now: datetime | None = None, dry_run: bool = False) -> Notice:
-    """Record that a fee-arbitration notice was served (docs/rules.md: Fee arbitration before suit): how, when and by whom."""
+    """Record that a fee-arbitration notice was served (LAW.md #9): how, when and by whom."""
     kinds = notice_kinds(settings)
     if kind not in kinds:
         raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(kinds)}.")
@@ -84,7 +84,7 @@ def record_notice(store: Store, settings: Settings, client: str | int, kind: str
 
 
 def suit_gate(conn: Connection, settings: Settings, client_id: int, today: date, jurisdiction: str = "") -> SuitGate:
-    """Refer-to-suit for a client today: the notices on file, judged by `core.rules.suit_gate` (docs/rules.md: Fee arbitration before suit)."""
+    """Refer-to-suit for a client today: the notices on file, judged by `core.rules.suit_gate` (LAW.md #9)."""
     q = select(notices).where(notices.c.client_id == client_id).order_by(notices.c.served_on)
     on_file = [rules.ServedNotice(r.kind, r.served_on, r.method) for r in conn.execute(q)]
     return rules.suit_gate(settings, on_file, today, jurisdiction)

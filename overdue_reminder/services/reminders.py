@@ -68,7 +68,7 @@ def from_address(settings: Settings) -> str:
 
 
 def from_name(settings: Settings) -> str:
-    """docs/rules.md: The firm's own name: the firm's own name, never a collector-sounding alias."""
+    """LAW.md #12: the firm's own name, never a collector-sounding alias."""
     return clean_line(settings.delivery.from_name or settings.firm.name)
 
 

@@ -69,8 +69,8 @@ matters = Table(
     Column("client_id", Integer, nullable=False),
     Column("reference", String(200), nullable=False),
     Column("attorney_id", Integer, nullable=True),
-    Column("before_court", Boolean, nullable=False, default=False),  # docs/rules.md: Attorney approves escalations
-    Column("interest_allowed", Boolean, nullable=False, default=False),  # docs/rules.md: Interest only where agreed
+    Column("before_court", Boolean, nullable=False, default=False),  # LAW.md #11
+    Column("interest_allowed", Boolean, nullable=False, default=False),  # LAW.md #6
     UniqueConstraint("client_id", "reference", name="uq_matters_client_reference"),
 )
 
@@ -257,7 +257,7 @@ offers = Table(
     Column("invoice_ids", JSON, nullable=False, default=list),  # the open invoices the offer covers
     Column("offered_on", Date, nullable=False),
     Column("assigned_to", String(500), nullable=True),  # login/email of who must approve
-    Column("written_terms", Boolean, nullable=False, default=False),  # docs/rules.md: Offers within authority
+    Column("written_terms", Boolean, nullable=False, default=False),  # LAW.md #7
     Column("written_terms_ref", Text, nullable=False, default=""),
     Column("accepted_by", String(200), nullable=True),
     Column("accepted_at", UTCDateTime, nullable=True),
@@ -294,7 +294,7 @@ letters = Table(
     Column("jurisdiction", String(10), nullable=False, default=""),
     Column("matter_refs", JSON, nullable=False, default=list),
     Column("totals", JSON, nullable=False, default=dict),  # {currency: "amount"}
-    Column("flags", JSON, nullable=False, default=list),  # e.g. matters before a court (docs/rules.md: Attorney approves escalations)
+    Column("flags", JSON, nullable=False, default=list),  # e.g. matters before a court (LAW.md #11)
     Column("reviewed_sha256", String(64), nullable=True),  # the draft or edited file the attorney approved
     Column("approved_pdf_path", Text, nullable=True),
     Column("approved_pdf_sha256", String(64), nullable=True),
@@ -303,7 +303,7 @@ letters = Table(
     Column("released_at", UTCDateTime, nullable=True),
 )
 
-# Fee-arbitration notices served (docs/rules.md: Fee arbitration before suit): refer-to-suit waits on these.
+# Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.
 notices = Table(
     "notices", metadata,
     Column("id", Integer, primary_key=True),

@@ -290,7 +290,7 @@ def test_logo_from_config(tmp_path: Path) -> None:
 
 
 def test_consecutive_letters_share_nothing(settings: Settings) -> None:
-    """One builder, many clients: each file carries only its own client's data (docs/rules.md: Own invoices only)."""
+    """One builder, many clients: each file carries only its own client's data (LAW.md #3)."""
     builder = LetterBuilder(settings)
     first = builder.build(_req(make_action((line(1, "INV/AAA-1", "10.00", matter="M-AAA"),))))
     other = replace(CLIENT, id=999, name="Zenith Holdings", commercial_id=999)

@@ -79,7 +79,7 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert "Dear Alex Contact 1," in text and "outstanding $3,000.00" in text and "Balance due: $3,250.50" in text
     assert "$3,250.50" in html and "<table" in html and "INV/2026/00011" in html
     assert "+1 212 555 0100" in text and "+1 212 555 0100" in html and "Bank transfer (USD)" in text
-    assert "INV/2026/00021" not in text + html and "Client 2" not in text + html  # docs/rules.md: Own invoices only
+    assert "INV/2026/00021" not in text + html and "Client 2" not in text + html  # LAW.md #3
 
     z = got["ap2@client2.example"]
     assert z["Subject"] == "第二次付款提醒（已逾期35天）：Harper & Lowe LLP 发票 INV/2026/00021"

@@ -75,7 +75,7 @@ def test_tone_firms_up_by_tier(settings: Settings) -> None:
     assert "by March 24, 2026" in texts["firm"]  # 10 business days after the run date
     assert "final reminder" in texts["final"] and "fee arbitration" in texts["final"]
     assert "referred to Maria Lopez" in texts["escalation"]
-    for t in texts.values():  # docs/rules.md: Official words only: no threats of prosecution, no "legal action"
+    for t in texts.values():  # LAW.md #10: no threats of prosecution, no "legal action"
         assert "criminal" not in t.lower() and "legal action" not in t.lower() and "prosecut" not in t.lower()
 
 
@@ -253,7 +253,7 @@ def test_names_and_references_come_out_inert(settings: Settings, lang: str) -> N
 
 
 def test_context_carries_matter_references_only(settings: Settings) -> None:
-    """docs/rules.md: Matter reference only: invoice number, amounts, dates and the matter reference; no description of the work."""
+    """LAW.md #1: invoice number, amounts, dates and the matter reference; no description of the work."""
     a = action(1, lines=[line(11)])
     fmt = drafting.formatter(Locale.parse("en_US"))
     ctx = drafting.build_context(a, _shared(settings), reference="R-X", language="en_US", fmt=fmt)

@@ -98,7 +98,7 @@ def take(pool: Totals, own: Totals, used: Totals) -> Totals:
 def interest(settings: PolicySettings, ov: ClientOverride | None, client_id: int, lines: list[Line],
              matters: Mapping[tuple[int, str], MatterFlags],
              flagged: bool) -> tuple[Totals, Decimal, Mapping[str, Decimal]]:
-    """Interest and late fees where the engagement terms allow them (docs/rules.md: Interest only where agreed); also the rate and fees used."""
+    """Interest and late fees where the engagement terms allow them (LAW.md #6); also the rate and fees used."""
     out: Totals = {}
     rate = ov.interest_rate if ov is not None and ov.interest_rate is not None else settings.interest_rate
     fees = ov.late_fee if ov is not None and ov.late_fee else settings.late_fee

@@ -16,7 +16,7 @@ class Recipient:
     to_email: str
     language: str
     kind: str  # ClientKind's value
-    employer_domain: bool  # a consumer's address at what looks like an employer's domain (docs/rules.md: Billing contact of record)
+    employer_domain: bool  # a consumer's address at what looks like an employer's domain (LAW.md #2)
 
 
 def choose_recipient(ix: Indexes, who: ClientInfo, lines: list[Line]) -> Recipient:
