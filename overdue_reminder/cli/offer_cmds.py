@@ -361,7 +361,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
 @click.argument("offer_id", type=int)
 @click.option("--written-terms", default="", metavar="REF",
               help="For a plan with interest or security: the signed written terms (which advise independent "
-                   "counsel, LAW.md #7).")
+                   "counsel, rule: Offers within authority).")
 @click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
               help="The assigned attorney or the supervising partner.")
 @click.option("--dry-run", is_flag=True, help="Check who may approve; write nothing.")

@@ -73,7 +73,7 @@ class LettersSettings:
             ctx.fail("letters.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
                      "use the partner's email as it appears in Odoo, e.g. \"partner@firm.example\".")
         if self.suit_waiting_days < 0:
-            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (LAW.md #9).")
+            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (rule: Fee arbitration before suit).")
         if self.pdf_timeout_seconds <= 0:
             ctx.fail("letters.pdf_timeout_seconds", "must be positive.", "use e.g. 120.")
         if self.review_days < 0:

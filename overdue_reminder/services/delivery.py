@@ -319,7 +319,7 @@ def check_sender(settings: Settings) -> None:
             not re.search(r"\b(collection|collections|recovery|debt)\b", firm, re.IGNORECASE):
         raise ConfigError(f"the sender name {name!r} sounds like a third-party collector.",
                           path=settings.config_path, key="delivery.from_name",
-                          fix="send under the firm's own name (LAW.md #12).")
+                          fix="send under the firm's own name (rule: The firm's own name).")
     try:
         parse_addresses(from_address(settings))
     except ValueError as exc:

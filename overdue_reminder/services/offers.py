@@ -350,7 +350,7 @@ def approve(store: Store, settings: Settings, offer_id: int, *, by: Actor | str,
     if rec.written_terms and not ref:
         raise PolicyError(f"offer #{offer_id} adds interest or takes security: it needs your written terms. Pass "
                           "--written-terms REF naming the signed terms, which advise the client in writing to seek "
-                          "independent counsel (LAW.md #7).")
+                          "independent counsel (rule: Offers within authority).")
     with transaction(store, dry_run) as conn:
         res = conn.execute(update(offers).where(offers.c.id == offer_id, offers.c.status == "awaiting_attorney")
                            .values(status="proposed", decided_by=by, decided_at=now, written_terms_ref=ref))

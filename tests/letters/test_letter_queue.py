@@ -467,7 +467,7 @@ def test_create_letters_batch_reports_refusals(seeded: Store, settings: Settings
     email = replace(make_action((line(41, "INV/41", "41.00"),)), channel="email")
     done, refused = create_letters(seeded, settings, [ok, suit, email], today=TODAY)
     assert [d.created for d in done] == [True]
-    assert len(refused) == 1 and refused[0][0] is suit and "LAW.md #9" in refused[0][1]
+    assert len(refused) == 1 and refused[0][0] is suit and "Fee arbitration before suit" in refused[0][1]
 
 
 def test_letters_row_matches_schema(seeded_sqlite: Store, settings: Settings) -> None:
