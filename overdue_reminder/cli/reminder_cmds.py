@@ -213,7 +213,7 @@ def drafts_reject(app: App, reminder_id: int, reason: str, by: str) -> None:
 @pass_app
 def drafts_posted(app: App, reminder_id: int, by: str) -> None:
     """Record that a postal item (no email address) went out by post."""
-    r = drafts.mark_posted(app.store, reminder_id, by, utc_now())
+    r = drafts.mark_posted(app.store, reminder_id, app.actor(by), utc_now(), settings=app.settings)
     if app.as_json:
         app.emit_json(_brief(r))
     else:

@@ -162,7 +162,8 @@ def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, 
     """Clear a stored reminder at `exit_` on this connection's view of the ledger (plus `live` residuals)."""
     today = firm_today(settings, now)
     facts = with_live(facts_for(conn, r.client_id, today, [str(ln.get("currency", "")) for ln in r.lines]), live)
-    approved = None if exit_ is Exit.REMINDER_APPROVAL else reminder_approval(conn, r)
+    approved = None if exit_ is Exit.REMINDER_APPROVAL else actor if exit_ is Exit.POSTAL \
+        else reminder_approval(conn, r)
     return clear(reminder_item(r, exit_, approved), facts, actor, today, wording(settings, r.language, reminder=True))
 
 

@@ -473,13 +473,21 @@ def reject(store: Store, reminder_id: int, actor: str, now: datetime, reason: st
         return get_reminder(conn, reminder_id)
 
 
-def mark_posted(store: Store, reminder_id: int, actor: str, now: datetime) -> Reminder:
-    """A postal item went out by post: it counts as sent."""
+def mark_posted(store: Store, reminder_id: int, actor: Actor | str, now: datetime, *,
+                settings: Settings | None = None) -> Reminder:
+    """A postal item went out by post: it counts as sent, once cleared on today's facts (the person who
+    posts it is the one who let it leave)."""
+    who = as_actor(actor)
     with store.begin() as conn:
         r = get_reminder(conn, reminder_id)
         if r.status != POSTAL:
             raise UsageError(f"reminder #{r.id} is {r.status}, not a postal item.")
-        transition(conn, r, SENT, actor, now, "reminder.posted", sent_at=now, delivery_ref="post")
+        if settings is not None:
+            verdict = clear_reminder(conn, settings, r, now, Exit.POSTAL, actor=who)
+            if not verdict.allowed:
+                raise PolicyError(verdict.explain())
+        transition(conn, r, SENT, who.name, now, "reminder.posted", {"actor": who.audit()}, sent_at=now,
+                   delivery_ref="post")
         return get_reminder(conn, reminder_id)
 
 

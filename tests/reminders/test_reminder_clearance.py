@@ -201,3 +201,20 @@ def test_client_data_is_not_the_firms_wording(sqlite_store: Store, settings: Set
     drafts.approve(sqlite_store, [rid], CLERK, NOW, settings=settings)
     res = delivery.send_approved(sqlite_store, settings, NOW)
     assert [i.outcome for i in res.items] == ["sent"], res.items
+
+
+@pytest.mark.parametrize("kind", HOLD_KINDS)
+def test_a_postal_item_is_not_posted_under_a_hold(sqlite_store: Store, settings: Settings, kind: str) -> None:
+    rid = _drafted(sqlite_store, settings, to_email="")  # no address: drafted for the post
+    assert _row(sqlite_store, rid).status == drafts.POSTAL
+    add_hold(sqlite_store, client_id=1, kind=kind, reason="phone call", by=CLERK, now=NOW)
+    with pytest.raises(PolicyError, match="Holds stop contact"):
+        drafts.mark_posted(sqlite_store, rid, CLERK, NOW, settings=settings)
+    assert _row(sqlite_store, rid).status == drafts.POSTAL
+
+
+def test_a_postal_item_is_posted_by_a_proven_clerk(sqlite_store: Store, settings: Settings) -> None:
+    rid = _drafted(sqlite_store, settings, to_email="")
+    with pytest.raises(PolicyError, match="did not prove"):
+        drafts.mark_posted(sqlite_store, rid, "somebody", NOW, settings=settings)
+    assert drafts.mark_posted(sqlite_store, rid, CLERK, NOW, settings=settings).status == drafts.SENT
