@@ -291,8 +291,24 @@ def build_models(version: int) -> dict[str, ModelDef]:
             _m2o("author_id", "Author", "res.partner"),
             _f("date", "datetime", "Date"),
             FieldDef("attachment_ids", "many2many", "Attachments", relation="ir.attachment"),
+            FieldDef("partner_ids", "many2many", "Recipients", relation="res.partner"),
         ], version, order="id desc", rec_name=None,
-            defaults={"message_type": "notification", "attachment_ids": []}),
+            defaults={"message_type": "notification", "attachment_ids": [], "partner_ids": []}),
+        _model("mail.followers", "Document Followers", [
+            _f("res_model", "char", "Related Document Model Name", required=True),
+            FieldDef("res_id", "many2one_reference", "Related Document ID"),
+            _m2o("partner_id", "Related Partner", "res.partner", required=True),
+        ], version, order="id", rec_name=None),
+        _model("mail.compose.message", "Email composition wizard", [
+            _sel("composition_mode", "Composition mode", (("comment", "Post on a document"),
+                                                          ("mass_mail", "Email Mass Mailing"))),
+            _f("model", "char", "Related Document Model"),
+            _f("res_ids", "text", "Related Document IDs"),
+            _f("body", "html", "Contents"),
+            _f("subject", "char", "Subject"),
+            FieldDef("partner_ids", "many2many", "Additional Contacts", relation="res.partner"),
+            _m2o("subtype_id", "Subtype", "mail.message.subtype"),
+        ], version, order="id", rec_name="subject", defaults={"composition_mode": "comment", "partner_ids": []}),
         _model("mail.message.subtype", "Message subtypes", [
             _f("name", "char", "Message Type", required=True),
             _f("internal", "boolean", "Internal Only"),
@@ -347,5 +363,6 @@ IR_MODEL_IDS = {
     "res.partner": 85, "res.users": 93, "res.company": 77, "res.currency": 40, "res.country": 42,
     "res.country.state": 44, "account.account": 418, "account.move": 426, "account.move.line": 427,
     "account.payment": 448, "mail.message": 120, "mail.message.subtype": 121, "ir.attachment": 24,
-    "mail.activity": 137, "mail.activity.type": 138, "ir.model": 1, "ir.model.data": 6,
+    "mail.activity": 137, "mail.activity.type": 138, "mail.followers": 133, "mail.compose.message": 150,
+    "ir.model": 1, "ir.model.data": 6,
 }

@@ -8,7 +8,6 @@ in batches, never per invoice. Field names are those of Odoo 16, 17 and 18.
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +28,7 @@ from overdue_reminder.model import (
 )
 from overdue_reminder.money import MoneyError, is_currency, quantum, to_decimal
 from overdue_reminder.sources import Page, Watermark
+from overdue_reminder.sources.odoo_writeback import OdooWriteBack
 from overdue_reminder.sources.rpc import RpcClient
 
 log = logging.getLogger(__name__)
@@ -141,8 +141,8 @@ def parse_partner(rec: dict[str, Any]) -> Partner:
         write_date=odoo_datetime(rec.get("write_date")))
 
 
-class OdooSource:
-    """Reads receivables from Odoo and writes notes, attachments and activities back."""
+class OdooSource(OdooWriteBack):
+    """Reads receivables from Odoo; writes notes, attachments and activities back (OdooWriteBack)."""
 
     name = "odoo"
 
@@ -429,52 +429,3 @@ class OdooSource:
             if held > 0:
                 out.append(TrustBalance(partner[0], cur[1], held))
         return out, mark
-
-    # ------------------------------------------------------------ write-backs (optional, idempotent callers)
-    def _html_body(self) -> dict[str, Any]:
-        """Odoo 17 added body_is_html (without it a str body is escaped); Odoo 16 rejects the keyword."""
-        if not self.server_version:
-            self._read_version()
-        return {"body_is_html": True} if self.major >= 17 else {}
-
-    def post_note(self, invoice_ids: Sequence[int], html: str) -> None:
-        """A chatter note (internal, not emailed) on each invoice."""
-        extra = self._html_body()
-        for inv in invoice_ids:
-            self.client.execute("account.move", "message_post", [inv], body=html, message_type="comment",
-                                subtype_xmlid="mail.mt_note", **extra)
-
-    def send_mail(self, invoice_id: int, subject: str, html: str, partner_ids: Sequence[int]) -> int:
-        """Through Odoo's own mail, on the invoice, so it lands in the chatter and goes to the partners."""
-        result = self.client.execute("account.move", "message_post", [invoice_id], body=html, subject=subject,
-                                     message_type="comment", subtype_xmlid="mail.mt_comment",
-                                     partner_ids=list(partner_ids), **self._html_body())
-        return int(result[0] if isinstance(result, list) else result)
-
-    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
-        result = self.client.execute("ir.attachment", "create", {
-            "name": filename, "datas": base64.b64encode(data).decode("ascii"), "res_model": model,
-            "res_id": res_id, "mimetype": mimetype})
-        return int(result[0] if isinstance(result, list) else result)
-
-    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
-                        deadline: date) -> int:
-        models = self.client.execute("ir.model", "search_read", [("model", "=", res_model)], fields=["id"], limit=1)
-        todo = self.client.execute("ir.model.data", "search_read",
-                                   [("module", "=", "mail"), ("name", "=", "mail_activity_data_todo")],
-                                   fields=["res_id"], limit=1)
-        if not models:
-            raise SourceError(f"Odoo has no model {res_model!r}")
-        values: dict[str, Any] = {"res_model_id": models[0]["id"], "res_id": res_id, "user_id": user_id,
-                                  "summary": summary, "note": note, "date_deadline": deadline.isoformat()}
-        if todo:
-            values["activity_type_id"] = todo[0]["res_id"]
-        result = self.client.execute("mail.activity", "create", values)
-        return int(result[0] if isinstance(result, list) else result)
-
-    def close_activity(self, activity_id: int, feedback: str) -> None:
-        try:
-            self.client.execute("mail.activity", "action_feedback", [activity_id], feedback=feedback)
-        except SourceError as exc:
-            if "cannot marshal None" not in str(exc):  # XML-RPC: the method ran, returned None
-                raise
