@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, Skipped, TrustBalance, Watermark
 
-__all__ = ["Page", "Source", "Watermark"]
+__all__ = ["Page", "Source", "StoredWriteDates", "Watermark"]
+
+# ids -> the write_date the ledger holds for those it knows: lets a source skip re-reading what is unchanged
+StoredWriteDates = Callable[[Sequence[int]], Mapping[int, datetime | None]]
 
 
 @dataclass
@@ -31,7 +35,7 @@ class Source(Protocol):
 
     def open(self) -> None: ...
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]: ...
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]: ...
 
     def payment_pages(self, wm: Watermark) -> Iterator[Page]: ...
 

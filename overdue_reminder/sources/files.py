@@ -34,7 +34,7 @@ from overdue_reminder.model import (
     Watermark,
 )
 from overdue_reminder.money import MoneyError, is_currency, to_decimal
-from overdue_reminder.sources import Page
+from overdue_reminder.sources import Page, StoredWriteDates
 
 INVOICE_COLUMNS = ("id", "number", "type", "client_id", "matter_ref", "currency", "amount_total",
                    "amount_residual", "due_date", "status")
@@ -105,7 +105,7 @@ class FileSource:
     def close(self) -> None:
         pass
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
         page = Page(snapshot=True, done=True, watermark=Watermark("", 0, "incremental"))
         for row in _rows(self.invoices_csv, INVOICE_COLUMNS):
             parsed = self._invoice(row)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from overdue_reminder.config import OdooSettings
-from overdue_reminder.errors import SourceError
+from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import (
     Address,
     Attorney,
@@ -27,7 +27,7 @@ from overdue_reminder.model import (
     TrustBalance,
 )
 from overdue_reminder.money import MoneyError, is_currency, quantum, to_decimal
-from overdue_reminder.sources import Page, Watermark
+from overdue_reminder.sources import Page, StoredWriteDates, Watermark
 from overdue_reminder.sources.odoo_writeback import OdooWriteBack
 from overdue_reminder.sources.rpc import RpcClient
 
@@ -41,6 +41,7 @@ INVOICE_FIELDS = ["name", "move_type", "state", "payment_state", "partner_id", "
 PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city", "zip", "state_id",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
 USER_FIELDS = ["name", "login", "email", "write_date"]
+LIGHT_FIELDS = ["write_date", "move_type", "state", "payment_state"]  # stored columns: no name lookups
 SUPPORTED_MAJOR = (16, 17, 18)
 
 
@@ -187,8 +188,24 @@ class OdooSource(OdooWriteBack):
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
                               ("res.users", []), ("account.payment", [])):
             access[model] = int(self.client.execute(model, "search_count", domain))
-        return {"url": self.client.url, "database": self.settings.database, "server_version": self.server_version,
+        trust: dict[str, Any] = {}
+        if self.trust_account_code:
+            trust = {"code": self.trust_account_code, "account_id": self._trust_account_id()}
+        return {"trust_account": trust, "url": self.client.url, "database": self.settings.database,
+                "server_version": self.server_version,
                 "login": self.settings.login, "uid": self.client.uid, "access": access}
+
+    def _trust_account_id(self) -> int:
+        """The configured trust liability account; a missing one is a configuration error (exit 2)."""
+        code = self.trust_account_code
+        accounts = self.client.execute("account.account", "search_read", [("code", "=", code)],
+                                       fields=["id", "name", "account_type"], limit=1)
+        if not accounts:
+            raise ConfigError(f"Odoo has no account with code {code!r} (the trust liability account).",
+                              key="odoo.trust_account_code",
+                              fix="set it to the code of the firm's client trust liability account in Odoo's chart "
+                                  "of accounts, or to \"\" if the firm holds no client money.")
+        return int(accounts[0]["id"])
 
     # ------------------------------------------------------------ invoices
     def _page(self, records: list[dict[str, Any]]) -> Page:
@@ -217,8 +234,9 @@ class OdooSource(OdooWriteBack):
                 page.attorney_refs[user[0]] = user[1]
         return page
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
-        """Full pass pages the open set by id; incremental pages changes on (write_date, id).
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
+        """Full pass pages the open set by id; incremental pages changes on (write_date, id), reading
+        whole only what `stored` (the ledger's write_dates) does not already hold.
 
         The caller runs this generator a page ahead in a thread (sync.prefetch): fetching and
         parsing page N+1 overlap storing page N. (A third stage, fetching ahead of parsing, was
@@ -230,11 +248,37 @@ class OdooSource(OdooWriteBack):
                 page.done, page.watermark = done, mark
                 yield page
         else:
-            for records, mark, done in self._changes("account.move", [("move_type", "in", MOVE_TYPES)],
-                                                     INVOICE_FIELDS, wm):
-                page = self._page(records)  # closed ones close their stored copy
+            # A light read finds the candidates (the look-back window re-finds many); only those that
+            # differ from the ledger are read whole.
+            for light, mark, done in self._changes("account.move", [("move_type", "in", MOVE_TYPES)],
+                                                   LIGHT_FIELDS, wm):
+                page = self._page(self._read_invoices(self._to_read(light, stored)))  # closed ones close theirs
                 page.done, page.watermark = done, mark
                 yield page
+
+    @staticmethod
+    def _to_read(light: list[dict[str, Any]], stored: StoredWriteDates | None) -> list[int]:
+        """Ids worth a full read: known ones whose write_date moved, unknown ones that are open."""
+        ids = [int(r["id"]) for r in light]
+        if stored is None:
+            return ids
+        known = stored(ids)
+        out = []
+        for rec in light:
+            rid = int(rec["id"])
+            if rid in known:
+                if known[rid] != odoo_datetime(rec.get("write_date")):
+                    out.append(rid)
+            elif is_open(rec):
+                out.append(rid)
+        return out
+
+    def _read_invoices(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(ids), self.settings.batch_size):
+            out.extend(self.client.execute("account.move", "read", list(ids[i:i + self.settings.batch_size]),
+                                           fields=INVOICE_FIELDS))
+        return out
 
     def _open_set(self, wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
         """The open receivables by id, resuming after the last id a cut-off pass committed."""
@@ -403,11 +447,7 @@ class OdooSource(OdooWriteBack):
         lines changed since the watermark. None: not configured, or unchanged."""
         if not self.trust_account_code:
             return None, wm
-        accounts = self.client.execute("account.account", "search_read",
-                                       [("code", "=", self.trust_account_code)], fields=["id"], limit=1)
-        if not accounts:
-            raise SourceError(f"no account with code {self.trust_account_code!r} in Odoo; "
-                              "check odoo.trust_account_code in the configuration.")
+        accounts = [{"id": self._trust_account_id()}]
         on_account: list[Any] = [("account_id", "=", accounts[0]["id"])]
         newest = self.client.execute(
             "account.move.line", "search_read",
