@@ -243,6 +243,21 @@ class OdooSeeder:
                 out.append(c)
         return out
 
+    def company(self, seeded: Seeded, *, chinese: bool = False) -> SeededClient:
+        """One company client with a billing contact (tests make their own, never touching the firm's)."""
+        n = self.rand.randrange(100_000, 999_999)
+        name = f"{self.rand.choice(ZH_COMPANIES)} T{n}" if chinese else f"Test Client {n} LLC"
+        lang = "zh_CN" if chinese else "en_US"
+        pid = _id(self.rpc.execute("res.partner", "create", {
+            "name": name, "is_company": True, "lang": lang, "email": f"t{n}@clients.test", "customer_rank": 1,
+            "street": f"{n} Test Road", "city": "Springfield", "zip": "12345"}))
+        contact = _id(self.rpc.execute("res.partner", "create", {
+            "parent_id": pid, "type": "invoice", "name": f"Accounts payable T{n}", "email": f"ap.t{n}@clients.test",
+            "lang": lang}))
+        client = SeededClient(pid, name, True, lang, f"t{n}@clients.test", contact)
+        seeded.clients[pid] = client
+        return client
+
     # ------------------------------------------------------------ documents
     def invoices(self, seeded: Seeded, clients: Sequence[SeededClient], per_client: float,
                  *, move_type: str = "out_invoice") -> list[SeededInvoice]:

@@ -1,0 +1,64 @@
+"""Helpers for the real-Odoo suite: settings for the running server, and snapshots of what a write-back touched."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from overdue_reminder.config import OdooSettings
+from overdue_reminder.sources.odoo import INVOICE_FIELDS, OdooSource
+from overdue_reminder.sources.rpc import RpcClient
+
+Protocol = Literal["jsonrpc", "xmlrpc"]
+
+
+def odoo_settings(protocol: Protocol = "jsonrpc", **changes: Any) -> OdooSettings:
+    base = OdooSettings(host=os.environ["ODOO_HOST"], port=int(os.environ["ODOO_PORT"]), protocol=protocol,
+                        database=os.environ["ODOO_DB"], login=os.environ["ODOO_LOGIN"], timeout_seconds=120.0,
+                        retries=0, trust_account_code="2150", lookback_seconds=600)
+    return replace(base, **changes)
+
+
+def source(protocol: Protocol = "jsonrpc", password: str = "", **changes: Any) -> OdooSource:
+    s = odoo_settings(protocol, **changes)
+    return OdooSource(s, password or os.environ["ODOO_PASSWORD"], trust_account_code=s.trust_account_code)
+
+
+BUSINESS = [f for f in INVOICE_FIELDS if f != "write_date"]
+
+
+@dataclass
+class Snapshot:
+    """What a write-back must leave alone: queued emails, followers, invoice fields, write_dates."""
+
+    mails: set[int]
+    followers: dict[tuple[str, int], set[int]]
+    invoices: dict[int, dict[str, Any]]
+    partners: dict[int, str]
+    messages: dict[tuple[str, int], set[int]]
+
+
+def snapshot(admin: RpcClient, invoice_ids: list[int], partner_ids: list[int]) -> Snapshot:
+    mails = {int(r["id"]) for r in admin.execute("mail.mail", "search_read", [], fields=["id"])}
+    followers: dict[tuple[str, int], set[int]] = {}
+    messages: dict[tuple[str, int], set[int]] = {}
+    for model, ids in (("account.move", invoice_ids), ("res.partner", partner_ids)):
+        for rid in ids:
+            followers[(model, rid)] = set()
+            messages[(model, rid)] = set()
+        for row in admin.execute("mail.followers", "search_read", [("res_model", "=", model), ("res_id", "in", ids)],
+                                 fields=["res_id", "partner_id"]):
+            followers[(model, int(row["res_id"]))].add(int(row["partner_id"][0]))
+        for row in admin.execute("mail.message", "search_read", [("model", "=", model), ("res_id", "in", ids)],
+                                 fields=["res_id"]):
+            messages[(model, int(row["res_id"]))].add(int(row["id"]))
+    invoices = {int(r["id"]): r for r in admin.execute("account.move", "read", invoice_ids, fields=INVOICE_FIELDS)}
+    partners = {int(r["id"]): r["write_date"] for r in admin.execute("res.partner", "read", partner_ids,
+                                                                        fields=["write_date"])}
+    return Snapshot(mails, followers, invoices, partners, messages)
+
+
+def new_messages(before: Snapshot, after: Snapshot) -> dict[tuple[str, int], set[int]]:
+    return {k: after.messages[k] - before.messages.get(k, set()) for k in after.messages
+            if after.messages[k] - before.messages.get(k, set())}
