@@ -30,13 +30,13 @@ from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.engine import make_url
 
+from overdue_reminder.chatter_notes import ChatterNotes
 from overdue_reminder.config import Settings
 from overdue_reminder.drafting import clean_line, clean_subject
 from overdue_reminder.drafts import (
@@ -553,9 +553,11 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
         except NotDelivered as exc:
             result.stopped = str(exc)
             return result
+        chatter = ChatterNotes(store, notes, now, actor) if notes is not None and settings.delivery.write_back_notes \
+            else None
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, notes, on_step)
+                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
@@ -563,11 +565,13 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
                     break
         finally:
             tr.close()
+            if chatter is not None:
+                chatter.flush()
     return result
 
 
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              notes: NoteWriter | None, on_step: Step | None) -> tuple[SendItem, bool]:
+              notes: ChatterNotes | None, on_step: Step | None) -> tuple[SendItem, bool]:
     """One reminder through the channel; the flag says the channel is in trouble and the run stops."""
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
         return SendItem(r.id, r.client_name, r.tier, r.to_address, outcome, detail), stop
@@ -612,24 +616,9 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
                    sent_at=now, delivery_ref=ref)
     if on_step:
         on_step("recorded", claimed)
-    if notes is not None and settings.delivery.write_back_notes:
-        _write_back(store, notes, claimed, now, actor)
+    if notes is not None:
+        notes.add(claimed)
     return item("sent", ref)
-
-
-def _write_back(store: Store, notes: NoteWriter, r: Reminder, now: datetime, actor: str) -> None:
-    html = (f"<p>Payment reminder ({escape(r.tier)}) emailed to {escape(r.to_address)} on "
-            f"{now:%Y-%m-%d %H:%M} UTC; reference {escape(r.reference)}, Message-ID {escape(r.message_id)}.</p>")
-    try:
-        notes.post_note(list(r.invoice_ids), html)
-    except Exception as exc:
-        log.warning("reminder #%s: chatter note not posted: %s", r.id, exc)
-        with store.begin() as conn:
-            record_audit(conn, actor, "reminder.note_failed", "reminder", r.id, {"error": str(exc)}, at=now)
-        return
-    with store.begin() as conn:
-        record_audit(conn, actor, "reminder.note_posted", "reminder", r.id, {"invoice_ids": list(r.invoice_ids)},
-                     at=now)
 
 
 # ---------------------------------------------------------------- reconcile
