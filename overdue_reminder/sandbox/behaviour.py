@@ -14,6 +14,7 @@ import hashlib
 import mimetypes
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from email.utils import formataddr
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ def make_getter(db: SandboxDB, model: str, name: str) -> Callable[[Mapping[str, 
     if model == "mail.activity" and name == "res_name":
         return lambda row: db.display_name(row["res_model"], row["res_id"]) if row["res_model"] in db.tables \
             else None
+    if model == "res.users" and name == "email_formatted":  # Odoo: formataddr((name, email)), False without one
+        return lambda row: formataddr((row["name"] or "", row["email"])) if row["email"] else False
     if model == "ir.model.data" and name == "complete_name":
         return lambda row: f"{row['module']}.{row['name']}"
     if name == "id" or name in db.tables[model].template:

@@ -190,6 +190,7 @@ def build_models(version: int) -> dict[str, ModelDef]:
             _f("name", "char", "Name"),
             _f("login", "char", "Login", required=True),
             _f("email", "char", "Email"),
+            _f("email_formatted", "char", "Formatted Email", readonly=True, store=False),
             _m2o("partner_id", "Related Partner", "res.partner", required=True),
             _f("active", "boolean", "Active"),
             _f("share", "boolean", "Share User", readonly=True),
@@ -292,6 +293,10 @@ def build_models(version: int) -> dict[str, ModelDef]:
             _f("date", "datetime", "Date"),
             FieldDef("attachment_ids", "many2many", "Attachments", relation="ir.attachment"),
             FieldDef("partner_ids", "many2many", "Recipients", relation="res.partner"),
+            _f("message_id", "char", "Message-Id"),
+            _f("record_name", "char", "Message Record Name"),
+            _f("email_from", "char", "From"),
+            _f("reply_to", "char", "Reply-To"),
         ], version, order="id desc", rec_name=None,
             defaults={"message_type": "notification", "attachment_ids": [], "partner_ids": []}),
         _model("mail.followers", "Document Followers", [

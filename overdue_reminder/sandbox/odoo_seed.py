@@ -260,7 +260,8 @@ class OdooSeeder:
 
     # ------------------------------------------------------------ documents
     def invoices(self, seeded: Seeded, clients: Sequence[SeededClient], per_client: float,
-                 *, move_type: str = "out_invoice") -> list[SeededInvoice]:
+                 *, move_type: str = "out_invoice",
+                 buckets: Sequence[tuple[int, float]] = BUCKETS) -> list[SeededInvoice]:
         """Invoices spread over the aging buckets, created and posted in batches."""
         rand = self.rand
         cur = self.currencies()
@@ -270,7 +271,7 @@ class OdooSeeder:
         total_docs = max(1, round(per_client * len(clients)))
         for k in range(total_docs):
             client = clients[k % len(clients)]
-            days_late = self._bucket()
+            days_late = self._bucket(buckets)
             due = self.today - timedelta(days=days_late)
             inv_date = due - timedelta(days=30)
             code = "CNY" if client.lang == "zh_CN" and rand.random() < 0.7 else rand.choice(("USD", "USD", "EUR"))
@@ -300,13 +301,13 @@ class OdooSeeder:
                 out.append(inv)
         return out
 
-    def _bucket(self) -> int:
+    def _bucket(self, buckets: Sequence[tuple[int, float]]) -> int:
         r, acc = self.rand.random(), 0.0
-        for days, share in BUCKETS:
+        for days, share in buckets:
             acc += share
             if r < acc:
                 return days + self.rand.randrange(0, 15)
-        return BUCKETS[-1][0]
+        return buckets[-1][0]
 
     def pay_full(self, seeded: Seeded, invoices: Sequence[SeededInvoice]) -> None:
         """Full payments, many invoices per `account.payment.register` wizard (one payment each)."""

@@ -153,7 +153,8 @@ class OdooSource(OdooWriteBack):
         self.trust_account_code = trust_account_code
         self.client = client or RpcClient(settings.protocol, settings.host, settings.port, settings.database,
                                           settings.login, password, timeout=settings.timeout_seconds,
-                                          retries=settings.retries, backoff=settings.backoff_seconds)
+                                          retries=settings.retries, backoff=settings.backoff_seconds,
+                                          reuse_login=True)
         self.server_version = ""
         self.major = 17
 
@@ -183,6 +184,7 @@ class OdooSource(OdooWriteBack):
     def check(self) -> dict[str, Any]:
         """For `config check`: version, login, and read access to each model the tool needs."""
         self._read_version()
+        self.client.reuse_login = False  # check the login itself, not a remembered one
         self.open()
         access: dict[str, int] = {}
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
