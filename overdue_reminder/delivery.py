@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from email import message_from_bytes
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -138,7 +138,8 @@ def build_message(r: Reminder, settings: Settings, now: datetime) -> EmailMessag
     msg.set_content(r.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(r.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg["Content-Language"] = r.language.replace("_", "-") or "en-US"  # after the parts: set_content clears it
-    parsed = message_from_bytes(msg.as_bytes(), policy=email_policy.default)
+    # the headers read back (the parts need no parsing: only headers can smuggle a recipient)
+    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(msg.as_bytes())
     got = [a.addr_spec for a in parsed["To"].addresses]
     if got != to or [a.addr_spec for a in parsed["From"].addresses] != [sender]:
         raise ValueError(f"the message headers do not read back as written (To {got}); not sent")
