@@ -55,6 +55,7 @@ setup(
             "ruff>=0.5",
             "mypy>=1.10",
             "types-pytz",
+            "radon>=6",  # tests/test_architecture.py: cyclomatic complexity of every function
             "playwright>=1.40",  # drives Debian's chromium in the review page's browser tests
         ],
     },

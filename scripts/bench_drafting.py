@@ -24,9 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from overdue_reminder import config, drafts
-from overdue_reminder.drafting import build_context, formatter, reference_for, shared_for, templates_for
+from overdue_reminder import config
+from overdue_reminder.core.texts import build_context, formatter, reference_for, shared_for, templates_for
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind, Partner, Plan
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import load_attorneys, load_partners, store_attorneys, store_partners
 

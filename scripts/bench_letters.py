@@ -26,9 +26,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from overdue_reminder import config
-from overdue_reminder.letter_queue import create_letter
-from overdue_reminder.letters import LetterBuilder, LetterRequest, LetterText, SentReminder
+from overdue_reminder.core.letter_docx import LetterBuilder, LetterRequest, LetterText, SentReminder
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
+from overdue_reminder.services.letters import create_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys, store_partners
 

@@ -81,8 +81,8 @@ def _sync(env: dict[str, str], protocol: str, store_path: Path, *, cold: bool = 
 
     if cold:  # a fresh process: it logs in (Odoo hashes the password, ~0.5 s), as the bare loop does
         forget_sessions()
+    from overdue_reminder.services.sync import sync
     from overdue_reminder.store import Store
-    from overdue_reminder.sync import sync
 
     store = Store(f"sqlite:///{store_path}")
     store.ensure_ready()
@@ -190,7 +190,7 @@ def _night(env: dict[str, str], synced: Path, tmp: Path) -> dict[str, Any]:
     from aiosmtpd.controller import Controller
 
     from overdue_reminder import config
-    from overdue_reminder.pipeline import run_once
+    from overdue_reminder.run.pipeline import run_once
     from overdue_reminder.sources.odoo import OdooSource
     from overdue_reminder.store import Store
 

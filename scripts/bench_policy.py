@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert
 from overdue_reminder import config
 from overdue_reminder.config import default_tiers
 from overdue_reminder.model import Plan
-from overdue_reminder.planning import plan_from_store, snapshot_queries
+from overdue_reminder.services.planning import plan_from_store, snapshot_queries
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import (
     attorneys,

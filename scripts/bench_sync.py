@@ -73,9 +73,9 @@ def _bare(port: int) -> dict[str, Any]:
 def _sync(port: int, store_path: str) -> dict[str, Any]:
     from overdue_reminder.config import OdooSettings
     from overdue_reminder.sandbox.generator import SANDBOX_DB, SANDBOX_LOGIN, SANDBOX_PASSWORD
+    from overdue_reminder.services.sync import sync
     from overdue_reminder.sources.odoo import OdooSource
     from overdue_reminder.store import Store
-    from overdue_reminder.sync import sync
 
     store = Store(f"sqlite:///{store_path}")
     store.ensure_ready()

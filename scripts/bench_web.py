@@ -37,11 +37,12 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from overdue_reminder import config, offer_service  # noqa: E402
+from overdue_reminder import config  # noqa: E402
+from overdue_reminder.core.offers import installment_plan  # noqa: E402
 from overdue_reminder.errors import AuthError  # noqa: E402
-from overdue_reminder.letter_queue import create_letter  # noqa: E402
 from overdue_reminder.model import Action, ActionLine, Attorney, Invoice, InvoiceKind, Partner  # noqa: E402
-from overdue_reminder.offers import installment_plan  # noqa: E402
+from overdue_reminder.services import offers as offer_service  # noqa: E402
+from overdue_reminder.services.letters import create_letter  # noqa: E402
 from overdue_reminder.store import Store  # noqa: E402
 from overdue_reminder.store.ledger import store_attorneys, store_invoices, store_partners  # noqa: E402
 from overdue_reminder.store.schema import contacts, holds, letters, reminders  # noqa: E402

@@ -128,7 +128,7 @@ def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None
         app._settings = config.load(str(cfg))
         app.info(f"sandbox Odoo 17.0 at {sb.server.url} (database {sb.odoo_settings().database}); "
                  f"config written to {cfg}")
-        from overdue_reminder.demo import run_demo
+        from overdue_reminder.run.demo import run_demo
 
         result = run_demo(app, sb, today, days)
         if app.as_json:

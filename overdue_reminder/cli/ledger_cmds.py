@@ -8,12 +8,12 @@ from datetime import date
 
 import click
 
-from overdue_reminder.aging import BUCKETS, aging
 from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.core.aging import BUCKETS, aging
 from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED
-from overdue_reminder.sources.factory import make_source
+from overdue_reminder.run.wiring import make_source
+from overdue_reminder.services.sync import SyncReport, sync
 from overdue_reminder.store import ledger
-from overdue_reminder.sync import SyncReport, sync
 
 
 @click.command("sync")

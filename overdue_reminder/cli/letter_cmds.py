@@ -15,8 +15,9 @@ import click
 
 from overdue_reminder.cli.common import App, parse_date, pass_app
 from overdue_reminder.config import SERVICE_METHODS
+from overdue_reminder.core.letter_docx import sample_letters
 from overdue_reminder.errors import SourceError, UsageError
-from overdue_reminder.letter_queue import (
+from overdue_reminder.services.letters import (
     Letter,
     LetterWriteBack,
     approve_letter,
@@ -30,7 +31,6 @@ from overdue_reminder.letter_queue import (
     release_letter,
     resolve_client,
 )
-from overdue_reminder.letters import sample_letters
 
 
 def default_actor() -> str:

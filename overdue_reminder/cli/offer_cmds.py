@@ -12,13 +12,9 @@ from typing import Any, cast
 import click
 from sqlalchemy import and_, select
 
-from overdue_reminder import contacts as contact_service
-from overdue_reminder import offer_service
 from overdue_reminder.cli.common import App, parse_date, pass_app
 from overdue_reminder.config import OFFER_REASONS
-from overdue_reminder.errors import PolicyError, UsageError
-from overdue_reminder.money import format_plain, is_currency, percent_of, quantize
-from overdue_reminder.offers import (
+from overdue_reminder.core.offers import (
     Frequency,
     NoOffer,
     Offer,
@@ -30,7 +26,11 @@ from overdue_reminder.offers import (
     settlement,
     to_json,
 )
-from overdue_reminder.planning import resolve_client
+from overdue_reminder.errors import PolicyError, UsageError
+from overdue_reminder.money import format_plain, is_currency, percent_of, quantize
+from overdue_reminder.services import contacts as contact_service
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.planning import resolve_client
 from overdue_reminder.store.ledger import load_partners
 from overdue_reminder.store.schema import audit
 
@@ -83,7 +83,7 @@ def _note_sink(app: App) -> offer_service.NoteSink | None:
     s = app.settings
     if s.source != "odoo" or not s.odoo.write_back:
         return None
-    from overdue_reminder.sources.factory import make_source
+    from overdue_reminder.run.wiring import make_source
 
     src = make_source(s)
     return cast(offer_service.NoteSink, src) if hasattr(src, "post_note") else None

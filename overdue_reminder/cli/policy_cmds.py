@@ -11,13 +11,13 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from overdue_reminder import holds as holds_service
 from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.core.policy import HOLD_KINDS, Hold
 from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Plan
 from overdue_reminder.money import format_plain
-from overdue_reminder.planning import plan_from_store, resolve_client
-from overdue_reminder.policy import HOLD_KINDS, Hold
+from overdue_reminder.services import holds as holds_service
+from overdue_reminder.services.planning import plan_from_store, resolve_client
 from overdue_reminder.store.schema import clients, invoices
 
 

@@ -10,10 +10,12 @@ from typing import Any
 
 import click
 
-from overdue_reminder import delivery, drafts, offer_service
 from overdue_reminder.cli.common import App, parse_date, pass_app
-from overdue_reminder.drafting import check_templates
+from overdue_reminder.core.texts import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
+from overdue_reminder.services import delivery
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services import reminders as drafts
 
 
 def default_actor() -> str:
@@ -53,7 +55,7 @@ def templates_check(app: App, on: str | None) -> None:
     Exit 1 if any template fails to compile or render, or leaves out the official payment channels
     or the verification phone number.
     """
-    from overdue_reminder.letters import check_letter_templates
+    from overdue_reminder.core.letter_docx import check_letter_templates
 
     s = app.settings
     tiers = [t.name for t in s.policy.tiers]
@@ -74,7 +76,7 @@ def templates_check(app: App, on: str | None) -> None:
 
 # ---------------------------------------------------------------- draft
 def _plan(app: App, today: date) -> Any:
-    from overdue_reminder import planning
+    from overdue_reminder.services import planning
 
     return planning.plan_from_store(app.store, app.settings, today)
 
@@ -261,7 +263,7 @@ def _source_for_send(app: App) -> tuple[delivery.ResidualReader, Any]:
     """The live source for the residual re-check (and Odoo mail/notes), else the store's last sync."""
     s = app.settings
     if s.source == "odoo":
-        from overdue_reminder.sources.factory import make_source
+        from overdue_reminder.run.wiring import make_source
 
         src: Any = make_source(s)
         src.open()

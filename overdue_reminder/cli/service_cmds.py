@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import click
 from sqlalchemy import select
 
-from overdue_reminder.aging import BUCKETS, aging
 from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.core.aging import BUCKETS, aging
 from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED
 from overdue_reminder.store import ledger
 from overdue_reminder.store.schema import heartbeat, service_runs
@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 def nightly_pass(app: App, *, as_of: str | None = None, dry_run: bool = False,
                  send: bool = True, digest: bool = True, stop: threading.Event | None = None) -> dict[str, object]:
     """The pass `run` and `serve` share: pipeline, then the morning digest."""
-    from overdue_reminder.digest import send_digests
-    from overdue_reminder.pipeline import run_once
-    from overdue_reminder.sources.factory import make_source
+    from overdue_reminder.run.pipeline import run_once
+    from overdue_reminder.run.wiring import make_source
+    from overdue_reminder.services.digest import send_digests
 
     s = app.settings
     today = parse_date(as_of) or s.calendar().local_today(datetime.now(UTC))
@@ -68,7 +68,7 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
 def serve_cmd(app: App) -> None:
     """Run as a service: the nightly run at schedule.nightly_at in the firm's timezone, delivery slots,
     catch-up of a missed night on start, retries with backoff. SIGTERM finishes the current step."""
-    from overdue_reminder.scheduler import NightlyService, install_signal_handlers
+    from overdue_reminder.run.scheduler import NightlyService, install_signal_handlers
 
     s = app.settings
     stop = threading.Event()
@@ -79,8 +79,8 @@ def serve_cmd(app: App) -> None:
         log.info("nightly run %s: %s", run_date, out["status"])
 
     def deliver() -> None:
-        from overdue_reminder import delivery
-        from overdue_reminder.locking import run_lock
+        from overdue_reminder.services import delivery
+        from overdue_reminder.store.locks import run_lock
 
         with run_lock(app.store):
             result = delivery.send_approved(app.store, s, datetime.now(UTC))
@@ -98,7 +98,7 @@ def serve_cmd(app: App) -> None:
 @pass_app
 def status_cmd(app: App, runs: int) -> None:
     """Last runs, the next scheduled run, queue sizes, and aging totals."""
-    from overdue_reminder.queues import queue_sizes
+    from overdue_reminder.services.status import queue_sizes
 
     s = app.settings
     now = datetime.now(UTC)

@@ -23,8 +23,8 @@ from flask import Flask
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import SourceError
-from overdue_reminder.letter_queue import LetterWriteBack
 from overdue_reminder.resources import templates_root
+from overdue_reminder.services.letters import LetterWriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from overdue_reminder.aging import BUCKETS, AgingRow
+from overdue_reminder.core.aging import BUCKETS, AgingRow
 from overdue_reminder.money import MoneyError, quantize
 
 WIDTH = 560

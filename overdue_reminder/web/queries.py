@@ -23,14 +23,14 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
 from sqlalchemy import Connection, and_, exists, func, literal, or_, select, union_all
 
-from overdue_reminder.aging import BUCKETS, AgingRow, aging
-from overdue_reminder.contacts import REASON_LABELS
-from overdue_reminder.letter_queue import AWAITING
-from overdue_reminder.letters import open_docx
+from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.core.letter_docx import open_docx
+from overdue_reminder.core.offers import from_json
+from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Invoice, InvoiceKind
-from overdue_reminder.offer_service import OfferRecord, summary
-from overdue_reminder.offers import from_json
-from overdue_reminder.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
+from overdue_reminder.services.contacts import REASON_LABELS
+from overdue_reminder.services.letters import AWAITING
+from overdue_reminder.services.offers import OfferRecord, summary
 from overdue_reminder.store.schema import (
     attorneys,
     clients,

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.letter_docx import inspect_docx
 from overdue_reminder.errors import ConfigError, PolicyError
-from overdue_reminder.letters import inspect_docx
 
 log = logging.getLogger(__name__)
 

@@ -40,12 +40,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import and_, select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from overdue_reminder import letter_queue, offer_service
-from overdue_reminder.aging import aging
+from overdue_reminder.core.aging import aging
+from overdue_reminder.core.letter_docx import DOCX_MIME
 from overdue_reminder.errors import AuthError, OverdueReminderError, PolicyError, SourceError, UsageError
-from overdue_reminder.letter_queue import AWAITING, PDF_MIME, Letter, approve_letter, reject_letter, write_private
-from overdue_reminder.letters import DOCX_MIME
-from overdue_reminder.offer_service import OfferRecord, summary
+from overdue_reminder.services import letters as letter_queue
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.letters import AWAITING, PDF_MIME, Letter, approve_letter, reject_letter, write_private
+from overdue_reminder.services.offers import OfferRecord, summary
 from overdue_reminder.store.ledger import load_attorneys
 from overdue_reminder.store.schema import audit
 from overdue_reminder.web.app import WebContext, context

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from overdue_reminder.aging import aging
+from overdue_reminder.core.aging import aging
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.files import FileSource
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import skipped_records, sync_runs
-from overdue_reminder.sync import sync
 
 CLIENTS = """id,name,parent_id,email,lang,phone,is_company,street,street2,city,zip,state,country
 1,Acme Holdings,,ap@acme.example,en_US,,true,1 Main St,,Springfield,12345,NY,United States

@@ -15,11 +15,11 @@ from overdue_reminder.errors import AuthError, SourceError, TransientSourceError
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox as Sandbox
 from overdue_reminder.sandbox.simulate import advance_clock, cancel_invoice, pay_invoice, post_invoice
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.sources.odoo_writeback import OdooActivity
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import clients, invoices, sync_runs, trust_balances
-from overdue_reminder.sync import sync
 
 
 def _source(sb: Sandbox, protocol: str = "jsonrpc", password: str = SANDBOX_PASSWORD, **changes: Any) -> OdooSource:

@@ -16,11 +16,11 @@ from sqlalchemy.exc import DBAPIError
 from overdue_reminder.errors import UsageError
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.store import Store, ledger, record_audit
 from overdue_reminder.store.copy import copy_store
 from overdue_reminder.store.schema import audit, invoices, metadata
-from overdue_reminder.sync import sync
 
 
 def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:

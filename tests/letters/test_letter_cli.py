@@ -11,8 +11,8 @@ from letter_factory import ATTORNEY, CLIENT, CONTACT, NOW, OTHER_ATTORNEY, TODAY
 
 from overdue_reminder.cli import main
 from overdue_reminder.config import Settings
-from overdue_reminder.letter_queue import create_letter, get_letter
-from overdue_reminder.letters import DRAFT_MARKER, header_texts, open_docx
+from overdue_reminder.core.letter_docx import DRAFT_MARKER, header_texts, open_docx
+from overdue_reminder.services.letters import create_letter, get_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys, store_partners
 

@@ -21,9 +21,7 @@ from hypothesis import strategies as st
 from letter_factory import ATTORNEY, CLIENT, CONTACT, TODAY, ZH_CLIENT, line, make_action, make_settings
 
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import ConfigError, PolicyError
-from overdue_reminder.letter_queue import convert_pdf
-from overdue_reminder.letters import (
+from overdue_reminder.core.letter_docx import (
     DRAFT_MARKER,
     FORBIDDEN_PHRASES,
     LetterBuilder,
@@ -38,7 +36,9 @@ from overdue_reminder.letters import (
     sample_letters,
     strip_draft_marker,
 )
+from overdue_reminder.errors import ConfigError, PolicyError
 from overdue_reminder.model import Action, InvoiceKind
+from overdue_reminder.services.letters import convert_pdf
 
 
 def _doc(data: bytes) -> docx.document.Document:

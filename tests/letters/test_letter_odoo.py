@@ -9,11 +9,11 @@ from pathlib import Path
 
 from letter_factory import NOW, make_settings
 
-from overdue_reminder.letter_queue import ACTIVITY_SUMMARY, approve_letter, create_letter
-from overdue_reminder.letters import DOCX_MIME
+from overdue_reminder.core.letter_docx import DOCX_MIME
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind
 from overdue_reminder.sandbox import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.services.letters import ACTIVITY_SUMMARY, approve_letter, create_letter
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys

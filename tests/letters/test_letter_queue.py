@@ -27,8 +27,9 @@ from letter_factory import (
 from sqlalchemy import select, update
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.letter_docx import DRAFT_MARKER, document_text, header_texts, open_docx
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
-from overdue_reminder.letter_queue import (
+from overdue_reminder.services.letters import (
     ACTIVITY_SUMMARY,
     CreateResult,
     approve_letter,
@@ -44,7 +45,6 @@ from overdue_reminder.letter_queue import (
     release_letter,
     suit_gate,
 )
-from overdue_reminder.letters import DRAFT_MARKER, document_text, header_texts, open_docx
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, letters
 

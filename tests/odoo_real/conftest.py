@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from overdue_reminder.sandbox.odoo_seed import OdooSeeder, Seeded, client_from_env
-from overdue_reminder.sources.rpc import RpcClient
+from overdue_reminder.sandbox.odoo_seed import OdooRpc, OdooSeeder, Seeded, client_from_env
 
 ODOO = os.environ.get("ODOO_URL", "")
 if not ODOO:
@@ -29,7 +28,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def admin() -> Iterator[RpcClient]:
+def admin() -> Iterator[OdooRpc]:
     client = client_from_env()
     client.authenticate()
     yield client
@@ -37,7 +36,7 @@ def admin() -> Iterator[RpcClient]:
 
 
 @pytest.fixture(scope="session")
-def seeded(admin: RpcClient, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+def seeded(admin: OdooRpc, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
     path = os.environ.get("ODOO_SEED_JSON", "")
     if path and Path(path).exists():
         return Seeded.from_json(Path(path).read_text(encoding="utf-8"))
@@ -47,6 +46,6 @@ def seeded(admin: RpcClient, tmp_path_factory: pytest.TempPathFactory) -> Seeded
 
 
 @pytest.fixture
-def seeder(admin: RpcClient) -> OdooSeeder:
+def seeder(admin: OdooRpc) -> OdooSeeder:
     """For records of the test's own (a fresh seed per test: names and amounts differ between tests)."""
     return OdooSeeder(admin, seed=int.from_bytes(os.urandom(4), "big"))

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from overdue_reminder.config import OdooSettings
+from overdue_reminder.sandbox.odoo_seed import OdooRpc
 from overdue_reminder.sources.odoo import INVOICE_FIELDS, OdooSource
-from overdue_reminder.sources.rpc import RpcClient
 
 Protocol = Literal["jsonrpc", "xmlrpc"]
 
@@ -39,7 +39,7 @@ class Snapshot:
     messages: dict[tuple[str, int], set[int]]
 
 
-def snapshot(admin: RpcClient, invoice_ids: list[int], partner_ids: list[int]) -> Snapshot:
+def snapshot(admin: OdooRpc, invoice_ids: list[int], partner_ids: list[int]) -> Snapshot:
     mails = {int(r["id"]) for r in admin.execute("mail.mail", "search_read", [], fields=["id"])}
     followers: dict[tuple[str, int], set[int]] = {}
     messages: dict[tuple[str, int], set[int]] = {}

@@ -11,8 +11,8 @@ from odoo_real_kit import Protocol, source
 
 from overdue_reminder.model import Invoice
 from overdue_reminder.sandbox.odoo_seed import OdooSeeder, Seeded, SeededInvoice
+from overdue_reminder.services.sync import sync
 from overdue_reminder.store import Store, ledger
-from overdue_reminder.sync import sync
 
 PROTOCOLS = ["jsonrpc", "xmlrpc"]
 

@@ -15,13 +15,12 @@ from typing import Any
 import pytest
 from odoo_real_kit import Snapshot, new_messages, snapshot, source
 
-from overdue_reminder.letter_writeback import LetterPost, write_back
-from overdue_reminder.sandbox.odoo_seed import OdooSeeder, Seeded, SeededClient, SeededInvoice
+from overdue_reminder.sandbox.odoo_seed import OdooRpc, OdooSeeder, Seeded, SeededClient, SeededInvoice
+from overdue_reminder.services.letter_writeback import LetterPost, write_back
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.sources.odoo_writeback import OdooActivity
-from overdue_reminder.sources.rpc import RpcClient
 from overdue_reminder.store import Store
-from overdue_reminder.sync import sync
 
 
 def _log_size() -> int:
@@ -42,7 +41,7 @@ def _new_warnings(start: int) -> list[str]:
 class Firm:
     """A client of the test's own with two open invoices, synced into a fresh ledger."""
 
-    def __init__(self, admin: RpcClient, seeded: Seeded, seeder: OdooSeeder, tmp: Path) -> None:
+    def __init__(self, admin: OdooRpc, seeded: Seeded, seeder: OdooSeeder, tmp: Path) -> None:
         self.admin = admin
         self.client: SeededClient = seeder.company(seeded)
         self.invoices: list[SeededInvoice] = [seeder.invoice(seeded, self.client, Decimal(a), days_late=d)
@@ -71,7 +70,7 @@ class Firm:
 
 
 @pytest.fixture
-def firm(admin: RpcClient, seeded: Seeded, seeder: OdooSeeder, tmp_path: Path) -> Any:
+def firm(admin: OdooRpc, seeded: Seeded, seeder: OdooSeeder, tmp_path: Path) -> Any:
     f = Firm(admin, seeded, seeder, tmp_path)
     yield f
     f.store.dispose()

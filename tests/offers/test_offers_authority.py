@@ -10,11 +10,12 @@ import pytest
 from offer_factory import ALEX, CLERK, NOW, OTHER, PARTNER, TODAY, US, audit_rows, invoice, make_settings
 from sqlalchemy import select
 
-from overdue_reminder import contacts, offer_service
 from overdue_reminder.config import OfferSettings, Settings
+from overdue_reminder.core.offers import authorize, combined, extension, installment_plan, settlement
 from overdue_reminder.errors import PolicyError, UsageError
-from overdue_reminder.holds import active_holds
-from overdue_reminder.offers import authorize, combined, extension, installment_plan, settlement
+from overdue_reminder.services import contacts
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.holds import active_holds
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices
 from overdue_reminder.store.schema import offers

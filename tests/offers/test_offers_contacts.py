@@ -9,12 +9,12 @@ import pytest
 from offer_factory import CLERK, NOW, TODAY, US, at, audit_rows, pay
 from sqlalchemy import select
 
-from overdue_reminder import contacts
 from overdue_reminder.config import Settings
-from overdue_reminder.contacts import Promise
 from overdue_reminder.errors import UsageError
-from overdue_reminder.holds import active_holds
-from overdue_reminder.planning import load_snapshot
+from overdue_reminder.services import contacts
+from overdue_reminder.services.contacts import Promise
+from overdue_reminder.services.holds import active_holds
+from overdue_reminder.services.planning import load_snapshot
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import holds
 
@@ -99,8 +99,8 @@ def test_bad_contacts_are_refused(seeded: Store, settings: Settings) -> None:
 
 
 def test_the_last_reason_chooses_the_suggestion(seeded: Store, settings: Settings) -> None:
-    from overdue_reminder import offer_service
-    from overdue_reminder.offers import Extension, InstallmentPlan
+    from overdue_reminder.core.offers import Extension, InstallmentPlan
+    from overdue_reminder.services import offers as offer_service
 
     contacts.log_contact(seeded, settings, client_id=100, reason="temporary_emergency", note="in hospital",
                          by=CLERK, now=NOW)

@@ -10,12 +10,12 @@ import pytest
 from offer_factory import CLERK, NOW, TODAY, US, at, audit_rows, pay
 from sqlalchemy import select
 
-from overdue_reminder import offer_service
 from overdue_reminder.config import Settings
-from overdue_reminder.holds import active_holds
-from overdue_reminder.offer_service import OfferRecord
-from overdue_reminder.offers import installment_plan, settlement
-from overdue_reminder.planning import plan_from_store
+from overdue_reminder.core.offers import installment_plan, settlement
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.holds import active_holds
+from overdue_reminder.services.offers import OfferRecord
+from overdue_reminder.services.planning import plan_from_store
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import holds
 

@@ -12,7 +12,7 @@ from offer_factory import US
 
 from overdue_reminder import money
 from overdue_reminder.config import OfferFloors, OfferReasons, OfferSettings, ReasonTerms
-from overdue_reminder.offers import (
+from overdue_reminder.core.offers import (
     Combined,
     Extension,
     Frequency,

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from offer_factory import ALEX, CLERK, NOW, TODAY, US, make_settings
 
-from overdue_reminder import contacts, offer_service
 from overdue_reminder.config import Settings
+from overdue_reminder.core.offers import installment_plan
 from overdue_reminder.model import Action
-from overdue_reminder.offers import installment_plan
+from overdue_reminder.services import contacts
+from overdue_reminder.services import offers as offer_service
 from overdue_reminder.store import Store
 
 

@@ -12,10 +12,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from offer_factory import CLERK, CLIENT, NOW, TODAY, US
 from sqlalchemy import update
 
-from overdue_reminder import offer_service
 from overdue_reminder.config import PaymentChannel, Settings
-from overdue_reminder.offers import Offer, combined, extension, installment_plan, offer_context, settlement
+from overdue_reminder.core.offers import Offer, combined, extension, installment_plan, offer_context, settlement
 from overdue_reminder.resources import templates_root
+from overdue_reminder.services import offers as offer_service
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import clients
 

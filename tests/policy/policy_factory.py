@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from overdue_reminder.config import PolicySettings, TierSettings, default_tiers
+from overdue_reminder.core.policy import Hold, LedgerSnapshot, PastContact
 from overdue_reminder.model import Invoice, InvoiceKind, Partner, Payment
-from overdue_reminder.policy import Hold, LedgerSnapshot, PastContact
 
 TODAY = date(2026, 11, 28)
 

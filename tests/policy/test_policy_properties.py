@@ -15,8 +15,8 @@ from policy_factory import hold, inv, payment, snapshot
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings, TierSettings, default_tiers
+from overdue_reminder.core.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, DayCounter, PastContact, plan
 from overdue_reminder.money import quantize
-from overdue_reminder.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, DayCounter, PastContact, plan
 
 START = date(2026, 1, 5)
 CURRENCIES = ["USD", "EUR", "JPY", "KWD"]

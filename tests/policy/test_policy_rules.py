@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from policy_factory import TODAY, hold, inv, partner, payment, sent, settings, snapshot
 
-from overdue_reminder.aging import bucket
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import ClientOverride, TierSettings
+from overdue_reminder.core.aging import bucket
+from overdue_reminder.core.policy import MatterFlags, days_past_due, plan
+from overdue_reminder.core.profile import PaymentRecord
 from overdue_reminder.model import Attorney, TrustBalance
-from overdue_reminder.policy import MatterFlags, days_past_due, plan
-from overdue_reminder.profile import PaymentRecord
 
 
 def only_action(p):  # type: ignore[no-untyped-def]

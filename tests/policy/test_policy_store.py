@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, select, update
 
-from overdue_reminder import config, holds
+from overdue_reminder import config
 from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Attorney, Invoice, InvoiceKind, Partner, Payment, TrustBalance
-from overdue_reminder.planning import load_snapshot, plan_from_store, resolve_client
+from overdue_reminder.services import holds
+from overdue_reminder.services.planning import load_snapshot, plan_from_store, resolve_client
 from overdue_reminder.store import Store, ledger, schema
 from overdue_reminder.store.schema import audit, contacts, matters, reminders
 

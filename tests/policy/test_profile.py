@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from overdue_reminder.profile import PaymentRecord, client_profile
+from overdue_reminder.core.profile import PaymentRecord, client_profile
 
 TODAY = date(2026, 11, 28)
 

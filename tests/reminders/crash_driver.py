@@ -23,8 +23,9 @@ from datetime import datetime
 from decimal import Decimal
 from email.message import EmailMessage
 
-from overdue_reminder import config, delivery
-from overdue_reminder.drafts import Reminder
+from overdue_reminder import config
+from overdue_reminder.services import delivery
+from overdue_reminder.services.reminders import Reminder
 from overdue_reminder.store import Store
 
 

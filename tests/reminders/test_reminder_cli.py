@@ -10,9 +10,9 @@ import pytest
 from reminder_factory import NOW, action, make_settings, plan, seed
 from sqlalchemy import update
 
-from overdue_reminder import drafts
 from overdue_reminder.cli import main
 from overdue_reminder.config import Settings
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import reminders
 

@@ -26,7 +26,8 @@ from reminder_factory import NOW, action, make_settings, plan, seed
 from smtp_inbox import SmtpServer
 from sqlalchemy import select
 
-from overdue_reminder import delivery, drafts
+from overdue_reminder.services import delivery
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import reminders
 

@@ -19,10 +19,11 @@ from reminder_factory import NOW, action, line, make_settings, pay, plan, seed
 from smtp_inbox import SmtpServer
 from sqlalchemy import select, update
 
-from overdue_reminder import delivery, drafts
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import ConfigError, LockedError, TransientSourceError, UsageError
 from overdue_reminder.model import Action
+from overdue_reminder.services import delivery
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, reminders
 

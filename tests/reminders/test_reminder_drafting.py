@@ -15,12 +15,13 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from reminder_factory import ATTORNEY, NOW, PHONE, RUN, action, line, make_settings, plan, seed
 
-from overdue_reminder import drafting, drafts
 from overdue_reminder.config import Settings
-from overdue_reminder.drafting import SHIPPED_TIERS, Formatter, Templates, check_templates, render_action, shared_for
+from overdue_reminder.core import texts as drafting
+from overdue_reminder.core.texts import SHIPPED_TIERS, Formatter, Templates, check_templates, render_action, shared_for
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import Attorney, InvoiceKind, Partner
 from overdue_reminder.money import quantize
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 
 
@@ -207,8 +208,8 @@ EVIL_REF = "M-1\nX-Injected: yes <b>bold</b> {{ 7*7 }}"
 
 @pytest.mark.parametrize("lang", ["en_US", "zh_CN"])
 def test_names_and_references_come_out_inert(settings: Settings, lang: str) -> None:
-    from overdue_reminder.delivery import build_message
-    from overdue_reminder.drafts import Reminder
+    from overdue_reminder.services.delivery import build_message
+    from overdue_reminder.services.reminders import Reminder
 
     evil_attorney = Attorney(701, "Mallory\r\nReply-To: x@attacker.example <i>", "m", "m@x.example")
     a = action(1, name=EVIL_NAME, language=lang, attorney_id=701,

@@ -10,9 +10,9 @@ import pytest
 from reminder_factory import NOW, RUN, action, line, plan, seed
 from sqlalchemy import func, select
 
-from overdue_reminder import drafts
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import UsageError
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, reminders
 
@@ -177,7 +177,7 @@ def test_sender_domain_is_required(settings: Settings) -> None:
 
 def test_a_concurrent_drafter_that_won_the_race_is_not_duplicated(store: Store, settings: Settings) -> None:
     """Between the existing-key check and the insert another run stored one of the same reminders."""
-    from overdue_reminder.drafting import shared_for, templates_for
+    from overdue_reminder.core.texts import shared_for, templates_for
 
     acts = [action(1), action(2)]
     seed(store, acts)

@@ -7,12 +7,13 @@ import email.policy
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from overdue_reminder import config, letter_queue
+from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
-from overdue_reminder.digest import send_digests
-from overdue_reminder.pipeline import run_once
+from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import start_sandbox
-from overdue_reminder.sources.factory import make_source
+from overdue_reminder.services import letters as letter_queue
+from overdue_reminder.services.digest import send_digests
 from overdue_reminder.store import Store
 
 TODAY = date(2026, 11, 28)

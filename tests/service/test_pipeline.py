@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
 from overdue_reminder.errors import LockedError, SourceError
-from overdue_reminder.locking import run_lock
-from overdue_reminder.pipeline import run_once
+from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import RunningSandbox
-from overdue_reminder.sources.factory import make_source
 from overdue_reminder.store import Store
+from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import invoices, letters, reminders, service_runs, sync_state
 
 TODAY = date(2026, 11, 28)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from overdue_reminder import config
-from overdue_reminder.scheduler import NightlyService, schedule_clock
+from overdue_reminder.run.scheduler import NightlyService, schedule_clock
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import heartbeat, service_runs
 

@@ -14,12 +14,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from overdue_reminder import config, delivery, drafts, holds, letter_queue, offer_service, offers
+from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
-from overdue_reminder.pipeline import run_once
+from overdue_reminder.core import offers
+from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import start_sandbox
 from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
-from overdue_reminder.sources.factory import make_source
+from overdue_reminder.services import delivery, holds
+from overdue_reminder.services import letters as letter_queue
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import letters, reminders
 from overdue_reminder.store.schema import offers as offers_table
@@ -158,7 +163,7 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
         escalations = [r for r in letter_rows if r.tier == "escalation"]
         assert len({(r.client_id) for r in escalations}) == len(escalations), "one escalation letter per client"
         assert plan_status == "breached" and breach_day is not None
-        from overdue_reminder.planning import plan_from_store
+        from overdue_reminder.services.planning import plan_from_store
         with store.begin() as conn:
             local_at_end = ledger.load_open_invoices(conn)
         after_breach = plan_from_store(store, settings, date(2026, 9, 1), client_ids=[plan_client], explain_all=True)

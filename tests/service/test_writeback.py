@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from overdue_reminder import config, drafts
+from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
-from overdue_reminder.pipeline import run_once
+from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import start_sandbox
-from overdue_reminder.sources.factory import make_source
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 
 TODAY = date(2026, 11, 28)

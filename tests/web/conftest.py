@@ -13,8 +13,8 @@ from sqlalchemy import update
 from web_factory import FakeOdoo, Firm, make_app, make_settings, seed
 
 from overdue_reminder.config import Settings
-from overdue_reminder.letter_queue import get_letter
-from overdue_reminder.offer_service import get_offer
+from overdue_reminder.services.letters import get_letter
+from overdue_reminder.services.offers import get_offer
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import letters
 

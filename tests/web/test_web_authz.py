@@ -14,8 +14,8 @@ from sqlalchemy import select
 from web_factory import CLERK, DANA, PARTNER, SAM, Firm, docx_bytes, make_app, seed, sign_in
 
 from overdue_reminder.config import Settings
-from overdue_reminder.letter_queue import get_letter
-from overdue_reminder.offer_service import get_offer
+from overdue_reminder.services.letters import get_letter
+from overdue_reminder.services.offers import get_offer
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, letters, offers
 

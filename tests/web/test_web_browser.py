@@ -21,14 +21,14 @@ from sqlalchemy import select
 
 from overdue_reminder import config
 from overdue_reminder.config import Settings
-from overdue_reminder.letter_queue import Letter, create_letters, get_letter
-from overdue_reminder.planning import plan_from_store
 from overdue_reminder.sandbox.generator import ATTORNEY_PASSWORD, SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.services.letters import Letter, create_letters, get_letter
+from overdue_reminder.services.planning import plan_from_store
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit
-from overdue_reminder.sync import sync
 from overdue_reminder.web import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

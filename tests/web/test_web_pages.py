@@ -19,12 +19,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select
 from web_factory import CLERK, DANA, NOW, PARTNER, TODAY, US, Firm, docx_bytes, invoice, sign_in
 
-from overdue_reminder import contacts, holds, offer_service
 from overdue_reminder.config import Settings
-from overdue_reminder.letter_queue import get_letter
-from overdue_reminder.letters import DRAFT_MARKER, document_text, open_docx
+from overdue_reminder.core.letter_docx import DRAFT_MARKER, document_text, open_docx
+from overdue_reminder.core.offers import installment_plan
 from overdue_reminder.model import Invoice, InvoiceKind, Partner
-from overdue_reminder.offers import installment_plan
+from overdue_reminder.services import contacts, holds
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.letters import get_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices, store_partners
 from overdue_reminder.store.schema import audit, reminders

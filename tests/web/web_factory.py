@@ -15,14 +15,15 @@ import docx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from overdue_reminder import config, offer_service
+from overdue_reminder import config
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
+from overdue_reminder.core.offers import installment_plan, settlement
 from overdue_reminder.errors import AuthError
-from overdue_reminder.letter_queue import Letter, create_letter
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, Invoice, InvoiceKind, Partner
-from overdue_reminder.offer_service import OfferRecord
-from overdue_reminder.offers import installment_plan, settlement
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.letters import Letter, create_letter
+from overdue_reminder.services.offers import OfferRecord
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys, store_invoices, store_partners
 from overdue_reminder.web import create_app

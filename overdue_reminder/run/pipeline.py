@@ -17,14 +17,17 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
-from overdue_reminder import contacts, delivery, drafts, letter_queue, offer_service, planning
 from overdue_reminder.config import Settings
-from overdue_reminder.locking import run_lock
+from overdue_reminder.services import contacts, delivery, planning
+from overdue_reminder.services import letters as letter_queue
+from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.sync import sync
 from overdue_reminder.sources import Source
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.store import Store
+from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import service_runs
-from overdue_reminder.sync import sync
 
 log = logging.getLogger(__name__)
 STEPS = ("sync", "promises", "plans", "plan", "drafts", "letters", "deliver")

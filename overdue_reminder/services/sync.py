@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, insert, select, update
 
-from overdue_reminder.gcpause import gc_relaxed
 from overdue_reminder.model import Skipped
-from overdue_reminder.prefetch import prefetch
+from overdue_reminder.run.gcpolicy import gc_relaxed
 from overdue_reminder.sources import Page, Source, Watermark
+from overdue_reminder.sources.prefetch import prefetch
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import attorneys, clients, invoices, sync_runs
 

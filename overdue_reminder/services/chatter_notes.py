@@ -13,7 +13,7 @@ from datetime import datetime
 from html import escape
 from typing import Protocol
 
-from overdue_reminder.drafts import Reminder
+from overdue_reminder.services.reminders import Reminder
 from overdue_reminder.sources.odoo_writeback import OdooNote
 from overdue_reminder.store import Store, record_audit
 

@@ -15,15 +15,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Select, and_, func, or_, select
 
-from overdue_reminder import policy
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
+from overdue_reminder.core import policy
+from overdue_reminder.core.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
+from overdue_reminder.core.profile import WINDOW_DAYS, PaymentRecord
 from overdue_reminder.errors import UsageError
-from overdue_reminder.gcpause import gc_paused
-from overdue_reminder.holds import hold_from_row
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
-from overdue_reminder.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
-from overdue_reminder.profile import WINDOW_DAYS, PaymentRecord
+from overdue_reminder.run.gcpolicy import gc_paused
+from overdue_reminder.services.holds import hold_from_row
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import find_clients
 from overdue_reminder.store.schema import (

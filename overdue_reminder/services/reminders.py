@@ -26,7 +26,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
-from overdue_reminder.drafting import (
+from overdue_reminder.core.texts import (
     Shared,
     Templates,
     clean_line,
@@ -38,8 +38,8 @@ from overdue_reminder.drafting import (
     templates_for,
 )
 from overdue_reminder.errors import ConfigError, UsageError
-from overdue_reminder.gcpause import gc_frozen
 from overdue_reminder.model import Action, Attorney, Plan
+from overdue_reminder.run.gcpolicy import gc_frozen
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders

@@ -36,10 +36,13 @@ from typing import Any, Protocol
 from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.engine import make_url
 
-from overdue_reminder.chatter_notes import ChatterNotes
 from overdue_reminder.config import Settings
-from overdue_reminder.drafting import clean_line, clean_subject
-from overdue_reminder.drafts import (
+from overdue_reminder.core.texts import clean_line, clean_subject
+from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
+from overdue_reminder.model import InvoiceKind
+from overdue_reminder.money import MoneyError, format_plain
+from overdue_reminder.services.chatter_notes import ChatterNotes
+from overdue_reminder.services.reminders import (
     APPROVED,
     CANCELLED,
     FAILED,
@@ -55,9 +58,6 @@ from overdue_reminder.drafts import (
     row_to_reminder,
     transition,
 )
-from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
-from overdue_reminder.model import InvoiceKind
-from overdue_reminder.money import MoneyError, format_plain
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.schema import invoices, reminders
 

@@ -22,24 +22,7 @@ from sqlalchemy import Connection, select, update
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
-from overdue_reminder.contacts import (
-    SYSTEM,
-    client_name,
-    insert_hold,
-    latest_reason,
-    lift_hold,
-    open_currencies,
-    open_invoice_ids,
-    open_residual,
-    payments_received,
-    responsible_attorney,
-    transaction,
-)
-from overdue_reminder.errors import PolicyError, UsageError
-from overdue_reminder.holds import active_holds
-from overdue_reminder.model import Action
-from overdue_reminder.money import ZERO, format_plain, quantize
-from overdue_reminder.offers import (
+from overdue_reminder.core.offers import (
     Decision,
     Extension,
     Installment,
@@ -55,6 +38,23 @@ from overdue_reminder.offers import (
     suggest,
     to_json,
 )
+from overdue_reminder.errors import PolicyError, UsageError
+from overdue_reminder.model import Action
+from overdue_reminder.money import ZERO, format_plain, quantize
+from overdue_reminder.services.contacts import (
+    SYSTEM,
+    client_name,
+    insert_hold,
+    latest_reason,
+    lift_hold,
+    open_currencies,
+    open_invoice_ids,
+    open_residual,
+    payments_received,
+    responsible_attorney,
+    transaction,
+)
+from overdue_reminder.services.holds import active_holds
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys, load_partners
 from overdue_reminder.store.schema import offers
@@ -641,8 +641,8 @@ class ClientSuggestion:
 
 def client_grade(store: Store, settings: Settings, client_id: int, today: date) -> tuple[str, tuple[str, ...]]:
     """The client's grade A-D from the same history the policy grades with (planning.load_snapshot)."""
-    from overdue_reminder.planning import load_snapshot
-    from overdue_reminder.profile import client_profile
+    from overdue_reminder.core.profile import client_profile
+    from overdue_reminder.services.planning import load_snapshot
 
     with store.begin() as conn:
         snap = load_snapshot(conn, settings, today, [client_id])

@@ -27,9 +27,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import SERVICE_METHODS, Settings
-from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
-from overdue_reminder.letter_writeback import ACTIVITY_SUMMARY, LetterPost, LetterWriteBack, link_note, write_back
-from overdue_reminder.letters import (
+from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
     LetterRequest,
@@ -38,7 +36,15 @@ from overdue_reminder.letters import (
     matter_refs,
     strip_draft_marker,
 )
+from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Partner
+from overdue_reminder.services.letter_writeback import (
+    ACTIVITY_SUMMARY,
+    LetterPost,
+    LetterWriteBack,
+    link_note,
+    write_back,
+)
 from overdue_reminder.sources.odoo_writeback import OdooFile, OdooNote
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import find_clients, load_attorneys, load_partners
@@ -507,7 +513,7 @@ def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], w
         return lambda: blobs[lt.id] if lt.id in blobs else Path(lt.path).read_bytes()
 
     posts = [LetterPost(lt.id, lt.kind, lt.invoice_ids, next(iter(lt.odoo_attachment_ids.values()), None),
-                        lt.odoo_activity_id, lt.attorney_id, reader(lt), _activity_note(lt), deadline)
+                        lt.odoo_activity_id, lt.attorney_id, reader(lt), _activity_note(lt), deadline, DOCX_MIME)
              for lt in pending]
     out: list[Letter] = []
     with store.begin() as conn:

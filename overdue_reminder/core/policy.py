@@ -34,9 +34,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 from operator import attrgetter
 
-from overdue_reminder.aging import BUCKETS
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import ClientOverride, PolicySettings, TierSettings
+from overdue_reminder.core.aging import BUCKETS
+from overdue_reminder.core.profile import NO_HISTORY_GRADE, PaymentRecord, client_profile
 from overdue_reminder.model import (
     Action,
     ActionLine,
@@ -51,7 +52,6 @@ from overdue_reminder.model import (
     TrustBalance,
 )
 from overdue_reminder.money import ZERO, Totals, format_plain, precision
-from overdue_reminder.profile import NO_HISTORY_GRADE, PaymentRecord, client_profile
 
 HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause")
 # These stop every contact with the client even when the hold names one invoice.

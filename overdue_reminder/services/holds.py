@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
+from overdue_reminder.core.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, Hold
 from overdue_reminder.errors import UsageError
-from overdue_reminder.policy import CLIENT_WIDE_KINDS, HOLD_KINDS, Hold
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.schema import clients, holds, invoices
 

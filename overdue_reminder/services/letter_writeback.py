@@ -16,7 +16,6 @@ from html import escape
 from typing import Protocol
 
 from overdue_reminder.errors import OverdueReminderError
-from overdue_reminder.letters import DOCX_MIME
 from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
 
 ACTIVITY_SUMMARY = "Review escalation letter"
@@ -47,6 +46,7 @@ class LetterPost:
     read_file: Callable[[], bytes]
     activity_note: str
     deadline: date
+    mimetype: str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
     @property
     def anchor(self) -> int:
@@ -79,7 +79,7 @@ def write_back(wb: LetterWriteBack, posts: Sequence[LetterPost]) -> list[Posted]
     stage = "attachment"
     try:
         to_attach = [p for p in posts if p.attachment_id is None]
-        files = [OdooFile("account.move", p.anchor, p.filename, p.read_file(), DOCX_MIME) for p in to_attach]
+        files = [OdooFile("account.move", p.anchor, p.filename, p.read_file(), p.mimetype) for p in to_attach]
         for p, aid in zip(to_attach, wb.attach_files(files), strict=True):
             out[p.letter_id].attachment_id = aid
         stage = "note"

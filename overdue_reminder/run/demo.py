@@ -17,12 +17,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from overdue_reminder import delivery, drafts, letter_queue
 from overdue_reminder.cli.common import App
-from overdue_reminder.pipeline import run_once
+from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
-from overdue_reminder.sources.factory import make_source
+from overdue_reminder.services import delivery
+from overdue_reminder.services import letters as letter_queue
+from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store.schema import letters, reminders
 
 OPEN = [("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "in", ["not_paid", "partial"])]
@@ -68,8 +70,8 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
 
 def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:
     from overdue_reminder.cli.service_cmds import nightly_pass
-    from overdue_reminder.letters import sample_letters
-    from overdue_reminder.planning import plan_from_store
+    from overdue_reminder.core.letter_docx import sample_letters
+    from overdue_reminder.services.planning import plan_from_store
 
     s = app.settings
     history_sent = simulate_nights(app, sb, today - timedelta(days=days), days) if days else 0

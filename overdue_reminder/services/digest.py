@@ -22,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import and_, insert, select
 
-from overdue_reminder.aging import BUCKETS, AgingRow, aging
 from overdue_reminder.config import Settings, read_secret
-from overdue_reminder.delivery import SmtpTransport
-from overdue_reminder.drafts import from_address
-from overdue_reminder.queues import AttorneyItem, Queues, attorney_items, queue_sizes
+from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.services.delivery import SmtpTransport
+from overdue_reminder.services.reminders import from_address
+from overdue_reminder.services.status import AttorneyItem, Queues, attorney_items, queue_sizes
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import service_runs
 

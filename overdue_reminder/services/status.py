@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from overdue_reminder import drafts
-from overdue_reminder.letter_queue import AWAITING
+from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.letters import AWAITING
 from overdue_reminder.store.schema import attorneys, clients, letters, offers, reminders
 
 

@@ -918,7 +918,7 @@ def sample_request(settings: Settings, language: str, *, today: date | None = No
 
 def sample_letters(settings: Settings, out_dir: Path, *, today: date | None = None) -> list[Path]:
     """One sample letter (DRAFT, made-up client) per shipped language; the demo command calls this."""
-    from overdue_reminder.letter_queue import write_private
+    from overdue_reminder.services.letters import write_private
 
     builder = LetterBuilder(settings)
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""One module per use case, backed by the store; each calls the pure core and records what it did."""
