@@ -16,6 +16,7 @@ import json
 import os
 import random
 import sys
+import xmlrpc.client
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -137,8 +138,13 @@ class OdooRpc:
     def execute(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         if self.uid is None:
             self.authenticate()
-        return self.connection.get_service("object").execute_kw(self.database, self.uid, self._password, model,
-                                                                  method, list(args), kwargs)
+        try:
+            return self.connection.get_service("object").execute_kw(self.database, self.uid, self._password, model,
+                                                                      method, list(args), kwargs)
+        except xmlrpc.client.Fault as exc:
+            if "cannot marshal None" in str(exc.faultString):  # the method ran; XML-RPC cannot say None
+                return None
+            raise
 
     def close(self) -> None:
         return None

@@ -1,8 +1,10 @@
 """Odoo over odoo-client-lib: batched, keyset-paginated, incremental reads and idempotent write-backs.
 
 Full pass: the open receivables paged by id (`id > last`, order id, batch 1000). Incremental
-pass: every customer document whose write_date is at or after the watermark, paged on
-(write_date, id); those no longer open are reported closed. Partners and users are read by id
+pass: every customer document whose write_date is at or after the watermark (less the look-back
+window), paged on (write_date, id) with a light read (stored columns only); only those whose
+write_date differs from the ledger's, or new open ones, are then read whole; those no longer open
+are reported closed. Partners and users are read by id
 in batches, never per invoice. Field names are those of Odoo 16, 17 and 18.
 """
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from overdue_reminder.config import OdooSettings
+from overdue_reminder.resources import example_config
 from overdue_reminder.sandbox.odoo_seed import OdooRpc
 from overdue_reminder.sources.odoo import INVOICE_FIELDS, OdooSource
 
@@ -23,6 +25,20 @@ def odoo_settings(protocol: Protocol = "jsonrpc", **changes: Any) -> OdooSetting
 def source(protocol: Protocol = "jsonrpc", password: str = "", **changes: Any) -> OdooSource:
     s = odoo_settings(protocol, **changes)
     return OdooSource(s, password or os.environ["ODOO_PASSWORD"], trust_account_code=s.trust_account_code)
+
+
+def firm_config(tmp_path: Path, *, login: str = "", trust: str = "2150") -> Path:
+    """The file `init` writes, pointed at the running Odoo (as a firm would edit it)."""
+    text = example_config()
+    text = text.replace('host = "127.0.0.1"', f'host = "{os.environ["ODOO_HOST"]}"', 1)
+    text = text.replace("port = 8069", f"port = {os.environ['ODOO_PORT']}", 1)
+    text = text.replace('database = "lawfirm"', f'database = "{os.environ["ODOO_DB"]}"', 1)
+    text = text.replace('login = "billing@harperlowe.example"', f'login = "{login or os.environ["ODOO_LOGIN"]}"', 1)
+    text = text.replace('trust_account_code = "2150"', f'trust_account_code = "{trust}"', 1)
+    path = tmp_path / "overdue-reminder.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+    return path
 
 
 BUSINESS = [f for f in INVOICE_FIELDS if f != "write_date"]

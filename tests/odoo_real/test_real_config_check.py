@@ -7,22 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from overdue_reminder.resources import example_config
+from odoo_real_kit import firm_config
+
 from overdue_reminder.sandbox.odoo_seed import NO_RIGHTS_LOGIN, NO_RIGHTS_PASSWORD, Seeded
-
-
-def _config(tmp_path: Path, *, login: str = "", trust: str = "2150") -> Path:
-    """The file `init` writes, pointed at the running Odoo (as a firm would edit it)."""
-    text = example_config()
-    text = text.replace('host = "127.0.0.1"', f'host = "{os.environ["ODOO_HOST"]}"', 1)
-    text = text.replace("port = 8069", f"port = {os.environ['ODOO_PORT']}", 1)
-    text = text.replace('database = "lawfirm"', f'database = "{os.environ["ODOO_DB"]}"', 1)
-    text = text.replace('login = "billing@harperlowe.example"', f'login = "{login or os.environ["ODOO_LOGIN"]}"', 1)
-    text = text.replace('trust_account_code = "2150"', f'trust_account_code = "{trust}"', 1)
-    path = tmp_path / "overdue-reminder.toml"
-    path.write_text(text, encoding="utf-8")
-    path.chmod(0o600)
-    return path
 
 
 def _check(cfg: Path, password: str) -> subprocess.CompletedProcess[str]:
@@ -33,7 +20,7 @@ def _check(cfg: Path, password: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_init_template_checks_ok_against_the_seeded_firm(tmp_path: Path, seeded: Seeded) -> None:
-    res = _check(_config(tmp_path), os.environ["ODOO_PASSWORD"])
+    res = _check(firm_config(tmp_path), os.environ["ODOO_PASSWORD"])
     assert res.returncode == 0, res.stderr
     assert "server 17.0" in res.stdout
     assert "read account.move: ok" in res.stdout and "read account.payment: ok" in res.stdout
@@ -41,15 +28,15 @@ def test_init_template_checks_ok_against_the_seeded_firm(tmp_path: Path, seeded:
 
 
 def test_a_trust_account_odoo_lacks_is_a_configuration_error(tmp_path: Path, seeded: Seeded) -> None:
-    res = _check(_config(tmp_path, trust="2199"), os.environ["ODOO_PASSWORD"])
+    res = _check(firm_config(tmp_path, trust="2199"), os.environ["ODOO_PASSWORD"])
     assert res.returncode == 2, res.stdout + res.stderr
     assert "no account with code '2199'" in res.stderr and "odoo.trust_account_code" in res.stderr
 
 
 def test_wrong_password_and_missing_rights_are_refused_clearly(tmp_path: Path, seeded: Seeded) -> None:
-    wrong = _check(_config(tmp_path), "not-the-password")
+    wrong = _check(firm_config(tmp_path), "not-the-password")
     assert wrong.returncode == 3 and "refused the login" in wrong.stderr
     assert "not-the-password" not in wrong.stdout + wrong.stderr
-    no_rights = _check(_config(tmp_path, login=NO_RIGHTS_LOGIN), NO_RIGHTS_PASSWORD)
+    no_rights = _check(firm_config(tmp_path, login=NO_RIGHTS_LOGIN), NO_RIGHTS_PASSWORD)
     assert no_rights.returncode == 3, no_rights.stdout + no_rights.stderr
     assert "lacks an access right" in no_rights.stderr and "Invoicing/Billing" in no_rights.stderr

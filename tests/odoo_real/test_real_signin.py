@@ -8,6 +8,8 @@ alone cannot make one; the web session is the supported route.
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -73,3 +75,42 @@ def test_a_user_without_accounting_rights_signs_in_but_cannot_read_invoices(seed
     src = source(login=seeded.no_rights_login, password=seeded.no_rights_password)
     with pytest.raises(AuthError, match="lacks an access right"):
         src.check()
+
+
+def test_review_page_sign_in_with_odoo_password_and_api_key(tmp_path: Path, seeded: Seeded) -> None:
+    """The web app as deployed: create_app's default authenticator asks the real Odoo."""
+    from odoo_real_kit import firm_config
+
+    from overdue_reminder import config
+    from overdue_reminder.services.sync import sync
+    from overdue_reminder.sources.odoo import OdooSource
+    from overdue_reminder.store import Store
+    from overdue_reminder.web import create_app
+
+    os.environ["OVERDUE_REMINDER_ODOO_PASSWORD"] = os.environ["ODOO_PASSWORD"]
+    settings = config.load(str(firm_config(tmp_path)))
+    store = Store(settings.store_url)
+    store.upgrade()
+    sync(store, OdooSource(settings.odoo, settings.odoo_password(), trust_account_code=settings.odoo.trust_account_code))
+    app = create_app(settings, store, secret_key="k" * 48)
+    app.testing = True
+    login = next(iter(seeded.attorneys.values()))
+    key = make_api_key(login, seeded.attorney_password)
+
+    def sign_in(who: str, secret: str) -> Any:
+        client = app.test_client()
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        return client, client.post("/login", data={"login": who, "password": secret, "csrf_token": token.group(1)})
+
+    for secret in (seeded.attorney_password, key):
+        client, resp = sign_in(login, secret)
+        assert resp.status_code == 303 and resp.headers["Location"] == "/queue"
+        page = client.get("/queue")
+        assert page.status_code == 200 and "Attorney" in page.text
+    _c, wrong = sign_in(login, "wrong-password")
+    assert wrong.status_code == 401
+    _c, stranger = sign_in(seeded.no_rights_login, seeded.no_rights_password)
+    assert stranger.status_code == 403 and "no role on the review page" in stranger.text
+    store.dispose()
