@@ -173,7 +173,11 @@ def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callab
         wm = _get(conn, source.name, "res.partner")
         stub_q = select(clients.c.id).where(clients.c.stub.is_(True)).order_by(clients.c.id)
         stubs = [r.id for r in conn.execute(stub_q)]
-    changed, new_wm = source.changed_partner_ids(wm)
+    def stored(ids: Sequence[int]) -> dict[int, datetime | None]:
+        with store.begin() as conn:
+            return ledger.stored_write_dates(conn, ids, clients)
+
+    changed, new_wm = source.changed_partner_ids(wm, stored)
     if changed:
         with store.begin() as conn:
             known: set[int] = set()

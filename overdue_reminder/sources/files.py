@@ -174,7 +174,7 @@ class FileSource:
     def read_partners(self, ids: Sequence[int]) -> tuple[list[Partner], list[Skipped]]:
         return [self._partners[i] for i in ids if i in self._partners], []
 
-    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]:
+    def changed_partner_ids(self, wm: Watermark, stored: StoredWriteDates | None = None) -> tuple[list[int], Watermark]:
         return list(self._partners), wm  # a snapshot: every known client may have changed
 
     def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]:

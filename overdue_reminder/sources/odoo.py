@@ -360,14 +360,18 @@ class OdooSource(OdooWriteBack):
                     skipped.append(Skipped("res.partner", rec.get("id", "?"), f"unreadable partner: {exc}"))
         return out, skipped
 
-    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]:
-        """Partners changed since the watermark (ids only; the caller reads the ones it knows)."""
+    def changed_partner_ids(self, wm: Watermark, stored: StoredWriteDates | None = None) -> tuple[list[int], Watermark]:
+        """Partners changed since the watermark (ids only; the caller reads the ones it knows). With
+        `stored`, only those whose write_date moved against the ledger's (Odoo rewrites a partner for
+        many reasons, e.g. each posted invoice raises its customer rank)."""
         if not wm.watermark:
             return [], wm
         ids: list[int] = []
         last_mark = wm
         for records, mark, _done in self._changes("res.partner", [], ["write_date"], wm):
-            ids.extend(int(rec["id"]) for rec in records)
+            known = stored([int(r["id"]) for r in records]) if stored is not None else None
+            ids.extend(int(rec["id"]) for rec in records
+                       if known is None or known.get(int(rec["id"])) != odoo_datetime(rec.get("write_date")))
             last_mark = mark
         return ids, last_mark
 

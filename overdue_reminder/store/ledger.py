@@ -212,11 +212,11 @@ def _business_changed(prev: Any, row: dict[str, Any]) -> bool:
     return any(getattr(prev, k) != row[k] for k in BUSINESS_FIELDS)
 
 
-def stored_write_dates(conn: Connection, ids: Sequence[int]) -> dict[int, datetime | None]:
-    """id -> stored write_date (UTC) for the invoices the ledger holds among `ids`."""
+def stored_write_dates(conn: Connection, ids: Sequence[int], table: Table = invoices) -> dict[int, datetime | None]:
+    """id -> stored write_date (UTC) for the records (invoices, or clients) the ledger holds among `ids`."""
     out: dict[int, datetime | None] = {}
     for i in range(0, len(ids), 1000):
-        q = select(invoices.c.id, invoices.c.write_date).where(invoices.c.id.in_(list(ids[i:i + 1000])))
+        q = select(table.c.id, table.c.write_date).where(table.c.id.in_(list(ids[i:i + 1000])))
         for r in conn.execute(q):
             wd = r.write_date
             out[int(r.id)] = wd.replace(tzinfo=UTC) if wd is not None and wd.tzinfo is None else wd

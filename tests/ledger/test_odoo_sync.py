@@ -203,6 +203,8 @@ def test_incremental_reads_whole_only_what_changed_and_ignores_the_desks_write_b
     report = sync(store, _source(sandbox))
     assert (report.new, report.changed, report.closed) == (0, 1, 0)  # the payment; not the write-backs
     assert sandbox.server.calls["object", "read", "account.move"] - before == 1  # one full read, of one id
+    partner_reads = sandbox.server.calls["object", "read", "res.partner"]
     quiet = sync(store, _source(sandbox))
     assert (quiet.new, quiet.changed, quiet.closed) == (0, 0, 0)
     assert sandbox.server.calls["object", "read", "account.move"] - before == 1  # nothing more read whole
+    assert sandbox.server.calls["object", "read", "res.partner"] == partner_reads  # nor partners
