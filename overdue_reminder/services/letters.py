@@ -537,7 +537,10 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: Actor |
               "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
               "approved_pdf_path": str(final_pdf) if final_pdf else None,
               "approved_pdf_sha256": sha256_file(final_pdf) if final_pdf else None}
-    with store.begin() as conn:
+    with store.begin() as conn:  # cleared again in the transaction that records the approval
+        words = document_text(open_docx(final))
+        if not clear_letter(conn, settings, letter, Exit.LETTER_APPROVAL, actor, now, words).allowed:
+            raise PolicyError(f"letter {letter.id}: the facts changed while it was being approved; look at it again.")
         res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == AWAITING))
                            .values(**values))
         if res.rowcount != 1:
