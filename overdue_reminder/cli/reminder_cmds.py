@@ -239,14 +239,18 @@ def _read(path: Path | None) -> str | None:
 @click.option("--subject-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the new subject from this file.")
 @click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Replace the plain-text part with this file (start from 'drafts show ID --part text').")
+              help="Replace the plain-text part with this file (start from 'drafts show ID --part text'); "
+                   "the HTML part is made from it.")
 @click.option("--html-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Replace the HTML part with this file (start from 'drafts show ID --part html').")
+              help="Use this HTML part for the new text (needs --text-file; start from "
+                   "'drafts show ID --part html').")
 @_by_option
 @pass_app
 def drafts_edit(app: App, reminder_id: int, subject: str | None, subject_file: Path | None,
                 text_file: Path | None, html_file: Path | None, by: str) -> None:
-    """Replace the subject, text or HTML of an unsent reminder; an approved one needs approving again."""
+    """Replace the subject or the text (with its HTML part) of an unsent reminder; an approved one needs
+    approving again. The new words pass the templates' checks (official channels, verification line,
+    no threats, no other account numbers) or nothing changes."""
     if subject is not None and subject_file is not None:
         raise UsageError("give --subject or --subject-file, not both.")
     r = drafts.edit(app.store, app.settings, reminder_id, by, _now(),

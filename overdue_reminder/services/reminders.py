@@ -26,17 +26,18 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.reminder_edit import edited_parts
 from overdue_reminder.core.texts import (
     Shared,
     Templates,
     clean_line,
-    clean_subject,
     reference_for,
     render_action,
     shared_for,
     template_problem,
     templates_for,
 )
+from overdue_reminder.core.wording import official_links, reminder_wording
 from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.run.gcpolicy import gc_frozen
@@ -466,37 +467,23 @@ def mark_posted(store: Store, reminder_id: int, actor: str, now: datetime) -> Re
 
 def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: datetime, *,
          subject: str | None = None, text: str | None = None, html: str | None = None) -> Reminder:
-    """Replace parts of an unsent draft. An approved one goes back to draft for a fresh approval.
+    """Replace the subject and/or both bodies of an unsent reminder; an approved one goes back to draft.
 
-    The subject is flattened to one line (no header injection); both bodies must still carry the
-    verification phone number, since every reminder must tell the client how to verify it.
+    New text brings a new HTML part made from it (or the HTML given with it), so the two parts never
+    disagree; both pass the templates' content rules (core.reminder_edit), and a refusal changes nothing.
+    The subject is flattened to one line (no header injection).
     """
-    if subject is None and text is None and html is None:
-        raise UsageError("nothing to change: give a subject, a text part or an HTML part.")
-    values: dict[str, Any] = {}
-    if subject is not None:
-        clean = clean_subject(subject)
-        if not clean:
-            raise UsageError("the subject would be empty.")
-        values["subject"] = clean
-    phone = (settings.payment.verify_phone or settings.firm.phone).strip()
-    for part, body in (("body_text", text), ("body_html", html)):
-        if body is None:
-            continue
-        if "\x00" in body:
-            raise UsageError(f"the new {part} contains a NUL character.")
-        if phone and phone not in body:
-            raise UsageError(f"the new {part.split('_')[1]} part no longer carries the verification phone number "
-                             f"{phone}; every reminder must tell the client how to verify it.")
-        if part == "body_html" and re.search(r"<\s*script|javascript:", body, re.IGNORECASE):
-            raise UsageError("the new HTML part contains a script; remove it.")
-        values[part] = body
     with store.begin() as conn:
         r = get_reminder(conn, reminder_id)
         if r.status not in (DRAFT, APPROVED):
             raise UsageError(f"reminder #{r.id} is {r.status}; only drafts and approved reminders can be edited.")
-        detail = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
-                  "new": {k: _digest(v) for k, v in values.items()}}
+        parts = edited_parts(subject=subject, text=text, html=html, language=r.language,
+                             wording=reminder_wording(settings, r.language), links=official_links(settings))
+        values = parts.values()
+        detail: dict[str, Any] = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
+                                  "new": {k: _digest(v) for k, v in values.items()},
+                                  "html": "made from the text" if parts.html_generated else
+                                  ("given" if parts.html is not None else "unchanged")}
         if "subject" in values:
             detail["old_subject"], detail["new_subject"] = r.subject, values["subject"]
         transition(conn, r, DRAFT, actor, now, "reminder.edited", detail, decided_by=None, decided_at=None,
