@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from overdue_reminder.cli.common import App, parse_date, pass_app
 from overdue_reminder.core.aging import BUCKETS, aging
-from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED
+from overdue_reminder.errors import DeliveryError
+from overdue_reminder.run import outcome
 from overdue_reminder.store import ledger
 from overdue_reminder.store.schema import heartbeat, service_runs
 
@@ -30,8 +31,14 @@ def nightly_pass(app: App, *, as_of: str | None = None, dry_run: bool = False,
     report = run_once(s, app.store, lambda: make_source(s), today, dry_run=dry_run, send=send,
                       should_stop=(stop.is_set if stop else lambda: False))
     out: dict[str, object] = report.as_dict()
-    if digest and report.status in ("ok", "partial"):
-        out["digest"] = send_digests(s, app.store, today, report.steps, datetime.now(UTC), dry_run=dry_run)
+    if digest and report.status in outcome.COMPLETED:
+        try:
+            out["digest"] = send_digests(s, app.store, today, report.steps, datetime.now(UTC), dry_run=dry_run)
+        except (DeliveryError, OSError) as exc:  # the night's work stands; the next pass sends the digest
+            out["digest"] = {"sent": 0, "error": str(exc)}
+            log.warning("morning digest not sent: %s", exc)
+        found = outcome.problems({**report.steps, "digest": out["digest"]})  # type: ignore[dict-item]
+        out["problems"], out["status"] = found, outcome.status(report.skipped_records, found)
     return out
 
 
@@ -45,7 +52,9 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
     """One nightly pass: sync, plan, draft, suggest offers, queue letters, deliver, record.
 
     Safe to re-run: a second run on the same day adds nothing. Exit 1 when records were
-    skipped, 3 when the source is unreachable, 4 when another run holds the lock.
+    skipped, 3 when the source is unreachable, 4 when another run holds the lock, 6 when the run
+    finished but work was not delivered (delivery stopped, reminders failed or unconfirmed, letters
+    refused or blocked, the digest not sent): the summary lists each problem.
     """
     out = nightly_pass(app, as_of=as_of, dry_run=dry_run, send=not no_send, digest=not no_digest)
     if app.as_json:
@@ -58,9 +67,10 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
                    for k, v in steps.items()])
         if "digest" in out:
             app.console.print(f"digest: {out['digest']}")
-    if out["status"] == "stopped":
-        return EXIT_OK
-    return EXIT_SKIPPED if out.get("skipped_records") else EXIT_OK
+        for line in out.get("problems") or []:  # type: ignore[attr-defined]
+            app.console.print(f"[red]not delivered[/red] {line}")
+    skipped = out.get("skipped_records")
+    return outcome.exit_code(str(out["status"]), skipped if isinstance(skipped, int) else 0)
 
 
 @click.command("serve")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from overdue_reminder.config import Settings
+from overdue_reminder.run import outcome
 from overdue_reminder.services import contacts, delivery, planning
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
@@ -46,10 +47,12 @@ class RunReport:
     skipped_records: int = 0
     status: str = "ok"
     error: str = ""
+    problems: list[str] = field(default_factory=list)  # work not delivered (run/outcome.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_date": self.run_date.isoformat(), "dry_run": self.dry_run, "status": self.status,
-                "error": self.error, "skipped_records": self.skipped_records, "steps": self.steps,
+                "error": self.error, "skipped_records": self.skipped_records, "problems": self.problems,
+                "steps": self.steps,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -123,7 +126,8 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                               actor=actor).summary()
 
             step("deliver", do_send)
-        report.status = "partial" if report.skipped_records else "ok"
+        report.problems = outcome.problems(report.steps)
+        report.status = outcome.status(report.skipped_records, report.problems)
     except Stopped as exc:
         report.status, report.error = "stopped", str(exc)
     except BaseException as exc:
@@ -153,7 +157,7 @@ def _start(store: Store, today: date, at: datetime, dry_run: bool) -> int:
 
 
 def _finish(store: Store, run_id: int, report: RunReport, at: datetime) -> None:
-    ok = report.status in ("ok", "partial")
+    ok = report.status in (outcome.OK, outcome.PARTIAL)
     with store.begin() as conn:
         conn.execute(update(service_runs).where(service_runs.c.id == run_id).values(
             finished_at=at, status="ok" if ok else report.status,

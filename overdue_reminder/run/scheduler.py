@@ -25,6 +25,7 @@ from sqlalchemy import and_, select
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import LockedError
+from overdue_reminder.run.outcome import PROBLEMS
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import upsert
 from overdue_reminder.store.schema import heartbeat, service_runs
@@ -108,7 +109,7 @@ class NightlyService:
         with self.store.begin() as conn:
             done = conn.execute(select(service_runs.c.id).where(and_(
                 service_runs.c.job == "nightly", service_runs.c.run_date >= due,
-                service_runs.c.status == "ok"))).first()
+                service_runs.c.status.in_(("ok", PROBLEMS))))).first()
         if done is not None:
             return False
         log.info("catching up the nightly run due %s", due)

@@ -24,6 +24,7 @@ from sqlalchemy import and_, insert, select
 
 from overdue_reminder.config import Settings, read_secret
 from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.errors import DeliveryError
 from overdue_reminder.services.delivery import SmtpTransport
 from overdue_reminder.services.reminders import from_address
 from overdue_reminder.services.status import AttorneyItem, Queues, attorney_items, queue_sizes
@@ -152,7 +153,14 @@ def send_digests(settings: Settings, store: Store, run_date: date, night: Mappin
     messages = [to_message(settings, d, run_date) for d in digests]
     if dry_run or not messages:
         return {"sent": 0, "would_send": len(messages)}
-    where = _deliver(settings, messages, run_date)
+    try:
+        where = _deliver(settings, messages, run_date)
+    except (DeliveryError, OSError) as exc:  # recorded for `status`; the next pass sends it (not sent yet)
+        with store.begin() as conn:
+            conn.execute(insert(service_runs).values(job="digest", run_date=run_date, started_at=now,
+                                                     finished_at=now, status="failed", counts={},
+                                                     error=str(exc)[:4000]))
+        raise
     with store.begin() as conn:
         conn.execute(insert(service_runs).values(job="digest", run_date=run_date, started_at=now, finished_at=now,
                                                  status="ok", counts={"sent": len(messages), "to": where},
