@@ -107,17 +107,21 @@ def serve_cmd(app: App) -> None:
 @click.option("--runs", default=5, show_default=True, help="How many recent runs to show.")
 @pass_app
 def status_cmd(app: App, runs: int) -> None:
-    """Last runs, the next scheduled run, queue sizes, and aging totals."""
+    """Last runs, the next scheduled run, queue sizes, approved letters not yet released, letters about
+    to go stale, items blocked in the last 24 hours, and aging totals."""
+    from overdue_reminder.services.attention import attention
     from overdue_reminder.services.status import queue_sizes
 
     s = app.settings
     now = datetime.now(UTC)
+    today = s.calendar().local_today(now)
     with app.store.begin() as conn:
         last = conn.execute(select(service_runs).order_by(service_runs.c.id.desc()).limit(runs)).all()
         beat = conn.execute(select(heartbeat).where(heartbeat.c.name == "serve")).first()
         queues = queue_sizes(conn)
+        stuck = attention(conn, today, now, s.letters)
         invs = ledger.load_open_invoices(conn)
-    totals = aging(invs, s.calendar().local_today(now), "total")
+    totals = aging(invs, today, "total")
     next_run = beat.detail.get("next_run") if beat else None
     data = {
         "runs": [{"id": r.id, "job": r.job, "run_date": r.run_date, "status": r.status, "started_at": r.started_at,
@@ -125,6 +129,7 @@ def status_cmd(app: App, runs: int) -> None:
         "service": {"heartbeat": beat.at if beat else None, "next_run": next_run,
                     "alive": bool(beat and (now - beat.at).total_seconds() < 3 * s.schedule.heartbeat_seconds)},
         "queues": queues.as_dict(),
+        **stuck.as_dict(),
         "aging": [{"currency": t.currency, **t.buckets, "total": t.total} for t in totals],
     }
     if app.as_json:
@@ -142,6 +147,14 @@ def status_cmd(app: App, runs: int) -> None:
         ("unconfirmed deliveries", q.unconfirmed), ("postal items", q.postal_items),
         ("invalid addresses", q.invalid_addresses), ("offers awaiting an attorney", q.offers_awaiting_attorney),
         *[(f"letters for {a}", n) for a, n in sorted(q.letters_by_attorney.items())]], right=["items"])
+    app.table("approved letters not yet released", ["letter", "client", "kind", "approved by", "approved at"],
+              [(w.id, w.client, w.kind, w.approved_by, w.approved_at) for w in stuck.approved_unreleased])
+    app.table(f"letters about to go stale (letters.max_age_days = {s.letters.max_age_days})",
+              ["letter", "client", "status", "dated", "stale on", "days left"],
+              [(w.id, w.client, w.status, w.run_date, w.expires_on, w.days_left) for w in stuck.expiring],
+              right=["days left"])
+    app.table("blocked or refused in the last 24 hours", ["when", "item", "what", "by", "reason"],
+              [(b.at, b.what, b.action, b.actor, b.reason) for b in stuck.blocked])
     app.table("aging totals", ["currency", *BUCKETS, "total"],
               [(t.currency, *(t.buckets[b] for b in BUCKETS), t.total) for t in totals],
               right=[*BUCKETS, "total"])
