@@ -14,8 +14,8 @@ from overdue_reminder.cli.common import App, parse_date, pass_app
 from overdue_reminder.core.texts import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
 from overdue_reminder.services import delivery
-from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.carried_offers import carried_offers, record_carried
 
 
 def default_actor() -> str:
@@ -94,8 +94,13 @@ def draft_cmd(app: App, on: str | None, dry_run: bool, by: str) -> None:
     """
     today = _today(app, on)
     plan = _plan(app, today)
-    offers = offer_service.reminder_offers(app.store, app.settings, plan.actions, today)
+    carried = carried_offers(app.store, app.settings, plan.actions, today)
+    offers = {client: c.context for client, c in carried.items()}
     result = drafts.draft_plan(app.store, app.settings, plan, _now(), offers=offers, dry_run=dry_run, actor=by)
+    if not dry_run:
+        recorded = record_carried(app.store, app.settings, carried, plan.actions, today, _now(), actor=by)
+        for rid, why in recorded.not_recorded:
+            app.info(f"[yellow]offer not recorded[/yellow] reminder #{rid}: {why}")
     if app.as_json:
         app.emit_json({**result.summary(), "items": [i._asdict() for i in result.created]})
     else:

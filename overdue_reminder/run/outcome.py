@@ -49,6 +49,9 @@ def problems(steps: Mapping[str, Mapping[str, Any]]) -> list[str]:
     for name, step in steps.items():
         if name not in ("deliver", "letters") and _count(step, "blocked"):
             out.append(f"{name}: {_count(step, 'blocked')} item(s) blocked")
+    n = _count(steps.get("offers") or {}, "not_recorded")
+    if n:
+        out.append(f"{n} offer(s) carried by reminders not recorded as offers")
     digest = steps.get("digest") or {}
     if digest.get("error"):
         out.append(f"the morning digest was not sent: {digest['error']}")

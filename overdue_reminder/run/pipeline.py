@@ -23,6 +23,7 @@ from overdue_reminder.services import contacts, delivery, planning
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.carried_offers import carried_offers, record_carried
 from overdue_reminder.services.sync import sync
 from overdue_reminder.sources import Source
 from overdue_reminder.sources.odoo import OdooSource
@@ -31,7 +32,7 @@ from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import service_runs
 
 log = logging.getLogger(__name__)
-STEPS = ("sync", "promises", "plans", "plan", "drafts", "letters", "deliver")
+STEPS = ("sync", "promises", "plans", "plan", "drafts", "offers", "letters", "deliver")
 
 
 class Stopped(Exception):
@@ -102,9 +103,12 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
         plan = planning.plan_from_store(store, settings, today)
         report.steps["plan"] = {"actions": len(plan.actions), "skipped_clients": len(plan.skipped),
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
-        offers = offer_service.reminder_offers(store, settings, plan.actions, today)
+        carried = carried_offers(store, settings, plan.actions, today)
+        offers = {client: c.context for client, c in carried.items()}
         step("drafts", lambda: drafts.draft_plan(store, settings, plan, now(), offers=offers, dry_run=dry_run,
                                                  actor=actor).summary())
+        step("offers", lambda: {"dry_run": True} if dry_run else record_carried(
+            store, settings, carried, plan.actions, today, now(), actor=actor).summary())
 
         def do_letters() -> dict[str, Any]:
             if dry_run:

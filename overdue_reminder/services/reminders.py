@@ -43,7 +43,7 @@ from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.run.gcpolicy import gc_frozen
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
-from overdue_reminder.store.schema import audit, clients, reminders
+from overdue_reminder.store.schema import audit, clients, offers, reminders
 
 DRAFT, APPROVED, REJECTED, CANCELLED = "draft", "approved", "rejected", "cancelled"
 SENDING, SENT, UNCONFIRMED, FAILED = "sending", "sent", "unconfirmed", "failed"
@@ -423,6 +423,25 @@ def transition(conn: Connection, r: Reminder, new_status: str, actor: str, now: 
     if res.rowcount != 1:
         raise UsageError(f"reminder #{r.id} changed while you were working on it; look at it again.")
     record_audit(conn, actor, action, "reminder", r.id, {"from": r.status, "to": new_status, **(detail or {})}, at=now)
+    if new_status in (REJECTED, CANCELLED) and r.status in SUPERSEDABLE:
+        _withdraw_offer(conn, r.id, actor, now, f"reminder #{r.id} was {new_status} before it left")
+
+
+def offer_origin(reminder_id: int) -> str:
+    """The origin of an offer a reminder carried (offers.origin; services/carried_offers.py)."""
+    return f"reminder:{reminder_id}"
+
+
+def _withdraw_offer(conn: Connection, reminder_id: int, actor: str, now: datetime, why: str) -> None:
+    """The client never saw the offer this reminder carried: it cannot be accepted (declined, with why)."""
+    origin = offer_origin(reminder_id)
+    ids = list(conn.execute(select(offers.c.id).where(offers.c.origin == origin, offers.c.status == "proposed"))
+               .scalars())
+    if ids:
+        conn.execute(update(offers).where(offers.c.id.in_(ids)).values(status="declined", closed_at=now))
+        for oid in ids:
+            record_audit(conn, actor, "offer.decline", "offer", oid, {"reason": why, "was": "proposed",
+                                                                       "origin": origin}, at=now)
 
 
 def approve(store: Store, ids: Sequence[int], actor: str, now: datetime, *, attorney_approved: bool = False,
