@@ -51,7 +51,7 @@ def test_init_then_offline_check_then_upgrade(tmp_path: Path) -> None:
     r = run(["config", "check", "--offline"], tmp_path)
     assert r.returncode == 0 and "is valid" in r.stdout
     r = run(["--json", "db", "upgrade"], tmp_path)
-    assert r.returncode == 0 and json.loads(r.stdout)["to"] == "0001"
+    assert r.returncode == 0 and json.loads(r.stdout)["to"] == "0002"  # the latest migration
     (tmp_path / "overdue-reminder.toml").write_text('[firm]\ntimezone = "Nowhere/Land"\n')
     r = run(["config", "check"], tmp_path)
     assert r.returncode == 2
