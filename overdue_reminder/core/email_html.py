@@ -26,8 +26,6 @@ SAFE_SCHEMES = ("https:", "http:", "mailto:", "tel:")
 _META_OK = frozenset({"charset", "name", "content"})
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+")
 _STYLE_DANGER = ("expression", "url(", "@import", "javascript:", "behavior", "-moz-binding")
-_BREAKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "table", "ul",
-                     "ol", "blockquote", "pre"})
 
 
 def _squash(value: str) -> str:
@@ -46,7 +44,6 @@ class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
-        self.text: list[str] = []
         self._in: list[str] = []
 
     def _flag(self, problem: str) -> None:
@@ -64,8 +61,6 @@ class _Checker(HTMLParser):
     def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             self._flag(f"the <{tag}> element is not allowed in a reminder")
-        if tag in _BREAKS:
-            self.text.append("\n")
         for name, raw in attrs:
             value = raw or ""
             if name.startswith("on"):
@@ -80,8 +75,6 @@ class _Checker(HTMLParser):
                 self._flag(f"the {name}= attribute of <{tag}> is not allowed")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _BREAKS:
-            self.text.append("\n")
         if tag in self._in:
             while self._in and self._in.pop() != tag:
                 pass
@@ -89,8 +82,6 @@ class _Checker(HTMLParser):
     def handle_data(self, data: str) -> None:
         if "style" in self._in and any(d in _squash(data) for d in _STYLE_DANGER):
             self._flag("the <style> block loads or runs something")
-        if not any(t in self._in for t in ("style", "title", "head")):
-            self.text.append(data)
 
     def handle_comment(self, data: str) -> None:
         if "[if" in data.lower() or "<" in data:
@@ -116,11 +107,6 @@ def _urls(name: str, value: str) -> Iterable[str]:
 def html_problems(markup: str) -> list[str]:
     """Everything in `markup` that could run, load or redirect; empty when it is plain formatted text."""
     return _parse(markup).problems
-
-
-def visible_text(markup: str) -> str:
-    """The words a reader of `markup` sees (entities decoded), for the content checks."""
-    return "".join(_parse(markup).text)
 
 
 def _parse(markup: str) -> _Checker:
@@ -160,4 +146,4 @@ def _lines(paragraph: str, links: list[str]) -> str:
     return "<br>\n".join(escaped)
 
 
-__all__ = ["ALLOWED_TAGS", "html_problems", "text_to_html", "unsafe_url", "visible_text"]
+__all__ = ["ALLOWED_TAGS", "html_problems", "text_to_html", "unsafe_url"]

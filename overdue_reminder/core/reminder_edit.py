@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from overdue_reminder.core.clearance import CONTENT, Wording, content_problems
-from overdue_reminder.core.email_html import html_problems, text_to_html, visible_text
+from overdue_reminder.core.clearance import CONTENT, Wording, content_problems, html_words
+from overdue_reminder.core.email_html import html_problems, text_to_html
 from overdue_reminder.core.texts import clean_subject
 from overdue_reminder.errors import UsageError
 
@@ -65,7 +65,7 @@ def edited_parts(*, subject: str | None, text: str | None, html: str | None, lan
     if unsafe:
         raise UsageError("the new HTML part is refused: " + "; ".join(unsafe) + ". Give only the text part and "
                          "the HTML part is made from it.")
-    found = content_problems(visible_text(html), wording)
+    found = content_problems(html_words(html), wording)
     if found:
         raise _refuse("HTML part", found)
     return EditedParts(new_subject, text, html, False)

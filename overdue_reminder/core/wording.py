@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.clearance import Wording
-from overdue_reminder.core.letter_docx import FORBIDDEN_PHRASES
+from overdue_reminder.core.letter_text import FORBIDDEN_PHRASES
 from overdue_reminder.core.texts import clean_line, normalize_language
 
 

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED, EXIT_UNDELIVERED
+from overdue_reminder.services.runs import DONE_WITH_PROBLEMS as PROBLEMS
 
-OK, PARTIAL, PROBLEMS = "ok", "partial", "done with problems"
+OK, PARTIAL = "ok", "partial"
 COMPLETED = (OK, PARTIAL, PROBLEMS)  # the pass ran to its end (a stopped or failed one did not)
 
 

@@ -27,16 +27,15 @@ from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.reminder_edit import edited_parts
-from overdue_reminder.core.texts import (
+from overdue_reminder.core.reminder_text import (
     Shared,
     Templates,
-    clean_line,
     reference_for,
     render_action,
     shared_for,
-    template_problem,
     templates_for,
 )
+from overdue_reminder.core.texts import clean_line, template_problem
 from overdue_reminder.core.wording import official_links, reminder_wording
 from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan

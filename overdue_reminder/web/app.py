@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -20,21 +20,19 @@ from typing import Any
 
 from flask import Flask
 
-from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import SourceError
 from overdue_reminder.resources import templates_root
-from overdue_reminder.services.letters import LetterWriteBack
+from overdue_reminder.run.wiring import open_writeback
+from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
-from overdue_reminder.web.queries import DocCache, LetterTotals
+from overdue_reminder.web.context import EXTENSION, WebContext, WriteBackFactory, context
 from overdue_reminder.web.security import LoginGuard, load_secret_key
+from overdue_reminder.web.views import register
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "overdue_reminder"
-WriteBackFactory = Callable[[], AbstractContextManager[LetterWriteBack | None]]
 
 
 class _ReviewFlask(Flask):
@@ -65,60 +63,16 @@ class RevokedSessions:
         return expires is not None and expires > self.clock()
 
 
-@dataclass
-class WebContext:
-    """What the views share; one per application."""
-
-    settings: Settings
-    store: Store
-    auth: Authenticator
-    guard: LoginGuard
-    clock: Callable[[], datetime]
-    writeback: WriteBackFactory
-    calendar: FirmCalendar
-    revoked: RevokedSessions
-    docs: DocCache = field(default_factory=DocCache)
-    letter_totals: LetterTotals = field(default_factory=LetterTotals)
-    ephemeral_key: bool = False
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.calendar.local_today(self.clock())
-
-    @property
-    def upload_limit(self) -> int:
-        return self.settings.letters.max_edited_mb * 1_048_576
-
-
 def odoo_writeback(settings: Settings) -> WriteBackFactory:
     """The Odoo connector for letter write-back when letters.write_back is on; a decision never waits on Odoo."""
 
-    @contextmanager
-    def factory() -> Iterator[LetterWriteBack | None]:
-        if not settings.letters.write_back or settings.source != "odoo":
-            yield None
-            return
-        from overdue_reminder.sources.odoo import OdooSource
-
-        try:
-            src = OdooSource(settings.odoo, settings.odoo_password(),
-                             trust_account_code=settings.odoo.trust_account_code)
-            src.open()
-        except SourceError as exc:
-            log.warning("Odoo write-back skipped: %s", exc)
-            yield None
-            return
-        try:
-            yield src
-        finally:
-            src.close()
+    def factory() -> AbstractContextManager[WriteBack | None]:
+        return open_writeback(settings, settings.letters.write_back, log.warning)
 
     return factory
 
 
-def _no_writeback() -> AbstractContextManager[LetterWriteBack | None]:
+def _no_writeback() -> AbstractContextManager[WriteBack | None]:
     return nullcontext(None)
 
 
@@ -171,16 +125,8 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["when"] = fmt_when
     app.jinja_env.globals["firm_name"] = settings.firm.name
-    from overdue_reminder.web.views import register
-
     register(app)
     return app
-
-
-def context(app: Flask) -> WebContext:
-    ctx = app.extensions[EXTENSION]
-    assert isinstance(ctx, WebContext)
-    return ctx
 
 
 __all__ = ["RevokedSessions", "WebContext", "WriteBackFactory", "context", "create_app", "odoo_writeback"]

@@ -37,7 +37,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from overdue_reminder.core.aging import aging
@@ -47,17 +46,13 @@ from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.letters import AWAITING, PDF_MIME, Letter, approve_letter, reject_letter, write_private
 from overdue_reminder.services.offers import OfferRecord, summary
-from overdue_reminder.store.ledger import load_attorneys
-from overdue_reminder.store.schema import audit
-from overdue_reminder.web.app import WebContext, context
-from overdue_reminder.web.auth import Identity, OdooUser, resolve_identity
-from overdue_reminder.web.charts import aging_charts
-from overdue_reminder.web.queries import (
+from overdue_reminder.services.review import (
     aging_view,
     client_invoices,
     client_name,
     client_visible,
     contact_log,
+    display_name,
     letter_visible,
     load_queue,
     offer_visible,
@@ -66,6 +61,11 @@ from overdue_reminder.web.queries import (
     reminder_history,
     timeline,
 )
+from overdue_reminder.store import read_audit
+from overdue_reminder.store.ledger import load_attorneys
+from overdue_reminder.web.auth import Identity, OdooUser, resolve_identity
+from overdue_reminder.web.charts import aging_charts
+from overdue_reminder.web.context import WebContext, context
 from overdue_reminder.web.security import CSRF_FIELD, SECURITY_HEADERS, check_upload, csrf_ok, new_csrf_token
 
 log = logging.getLogger(__name__)
@@ -442,13 +442,12 @@ def offer(ident: Identity, offer_id: int) -> ResponseReturnValue:
     rec = _offer_for(ident, offer_id)
     today = ctx.today()
     with ctx.store.begin() as conn:
-        name = client_name(conn, rec.client_id) or f"client {rec.client_id}"
+        name = display_name(client_name(conn, rec.client_id), rec.client_id)
         can_decide = (rec.status == "awaiting_attorney" and ident.may_decide
                       and offer_service.may_decide(conn, ctx.settings, rec, ident.actor))
         covered = set(rec.invoice_ids)
         invs = [i for i in client_invoices(conn, rec.client_id, today) if i.id in covered]
-        trail = conn.execute(select(audit.c.at, audit.c.actor, audit.c.action, audit.c.detail).where(
-            and_(audit.c.object_type == "offer", audit.c.object_id == str(rec.id))).order_by(audit.c.id)).all()
+        trail = read_audit(conn, "offer", rec.id)
     return render_template("offer.html", rec=rec, client_name=name, summary=summary(rec.offer),
                            can_decide=can_decide, invoices=invs, trail=trail, today=today)
 

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from test_reminder_cli import run
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.email_html import html_problems, text_to_html, visible_text
-from overdue_reminder.core.texts import SHIPPED_TIERS
+from overdue_reminder.core.clearance import html_words
+from overdue_reminder.core.email_html import html_problems, text_to_html
+from overdue_reminder.core.reminder_text import SHIPPED_TIERS
 from overdue_reminder.errors import UsageError
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
@@ -40,7 +41,8 @@ def test_edited_text_brings_a_new_html_part_made_from_it(store: Store, settings:
     assert "<br>\nSecond line" in e.body_html and e.body_html.count("<p ") >= 3  # lines and paragraphs kept
     assert '<a href="https://pay.harperlowe.example">' in e.body_html  # the official channel's link
     assert PHONE in e.body_html and "Bank transfer (USD)" in e.body_html and html_problems(e.body_html) == []
-    assert " ".join(visible_text(e.body_html).split()) == " ".join(new_text.split())
+    assert " ".join(html_words(e.body_html).split()) == " ".join(new_text.replace(
+        "https://pay.harperlowe.example", "https://pay.harperlowe.example https://pay.harperlowe.example").split())
     with store.begin() as conn:
         detail = conn.execute(select(audit.c.detail).where(audit.c.action == "reminder.edited")).scalar_one()
     assert detail["parts"] == ["body_html", "body_text"] and detail["html"] == "made from the text"

@@ -26,11 +26,11 @@ from overdue_reminder.model import Invoice, InvoiceKind, Partner
 from overdue_reminder.services import contacts, holds
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.letters import get_letter
+from overdue_reminder.services.review import payment_profile
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices, store_partners
 from overdue_reminder.store.schema import audit, reminders
 from overdue_reminder.store.schema import contacts as contacts_table
-from overdue_reminder.web.queries import payment_profile
 
 
 def _text(html: str) -> str:
