@@ -34,6 +34,7 @@ from overdue_reminder.core.letter_docx import (
     SentReminder,
     inspect_docx,
     matter_refs,
+    open_docx,
     strip_draft_marker,
 )
 from overdue_reminder.core.rules import SuitGate
@@ -551,6 +552,11 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
         write_private(edited_copy, source)
     final_path = base.with_name(base.name + "-final.docx")
     write_private(final_path, final)
+    try:
+        verify_final_copy(letter.id, final_path, sha256_bytes(final))
+    except PolicyError:
+        final_path.unlink(missing_ok=True)  # the letter stays awaiting review: no final copy on record or disk
+        raise
     final_pdf = convert_pdf(settings, final_path)
     values = {"status": APPROVED, "decided_by": by, "decided_at": now, "reviewed_sha256": sha256_bytes(source),
               "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
@@ -593,6 +599,23 @@ def reject_letter(store: Store, settings: Settings, letter_id: int, by: str, rea
 
 
 # ---------------------------------------------------------------- delivery
+def verify_final_copy(letter_id: int, path: Path, approved_sha256: str) -> None:
+    """The final copy re-read from disk: its sha256 is the approved one and python-docx opens it again (an
+    edited file can pass approval yet yield a copy nobody can open; that must stop here, not at the client)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"the approved file of letter {letter_id} is missing ({path}): {exc.strerror}.") from exc
+    if sha256_bytes(data) != approved_sha256:
+        raise PolicyError(f"letter {letter_id} was changed after approval ({path.name} no longer matches the "
+                          "approved sha256); it must be approved again.")
+    try:
+        open_docx(data)
+    except Exception as exc:  # python-docx raises several kinds for a broken package
+        raise PolicyError(f"the final copy of letter {letter_id} ({path.name}) cannot be opened as a Word "
+                          f"document ({exc}); approve the letter again from a clean .docx.") from exc
+
+
 def deliverable(letter: Letter) -> Path:
     """The approved final copy, only if the letter is approved and the file still matches the approved hash."""
     if letter.status != APPROVED:
@@ -600,13 +623,7 @@ def deliverable(letter: Letter) -> Path:
     if not letter.approved_path or not letter.approved_sha256:
         raise PolicyError(f"letter {letter.id} has no approved file on record.")
     path = Path(letter.approved_path)
-    try:
-        actual = sha256_file(path)
-    except OSError as exc:
-        raise PolicyError(f"the approved file of letter {letter.id} is missing ({path}): {exc.strerror}.") from exc
-    if actual != letter.approved_sha256:
-        raise PolicyError(f"letter {letter.id} was changed after approval ({path.name} no longer matches the "
-                          "approved sha256); it must be approved again.")
+    verify_final_copy(letter.id, path, letter.approved_sha256)
     if letter.approved_pdf_path and letter.approved_pdf_sha256:
         pdf = Path(letter.approved_pdf_path)
         if not pdf.is_file() or sha256_file(pdf) != letter.approved_pdf_sha256:
@@ -653,5 +670,5 @@ __all__ = [
     "ACTIVITY_SUMMARY", "CreateResult", "Letter", "LetterWriteBack", "Notice", "SuitGate", "approve_letter",
     "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "get_letter",
     "letter_key", "list_letters", "list_notices", "may_decide", "record_notice", "reject_letter", "release_letter",
-    "secure_dir", "sha256_file", "suit_gate", "write_private",
+    "secure_dir", "sha256_file", "suit_gate", "verify_final_copy", "write_private",
 ]

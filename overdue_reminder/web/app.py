@@ -9,11 +9,8 @@ guard, the letter text cache and the views. Everything a test needs to replace c
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,14 +22,15 @@ from overdue_reminder.resources import templates_root
 from overdue_reminder.run.wiring import open_writeback
 from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
+from overdue_reminder.store.sessions import RevokedSessions
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
 from overdue_reminder.web.context import EXTENSION, WebContext, WriteBackFactory, context
-from overdue_reminder.web.security import LoginGuard, load_secret_key
+from overdue_reminder.web.security import StoreId, load_secret_key
+from overdue_reminder.web.throttle import DeviceCookies, LoginGuard
 from overdue_reminder.web.views import register
 
 log = logging.getLogger(__name__)
-
 
 
 class _ReviewFlask(Flask):
@@ -40,27 +38,6 @@ class _ReviewFlask(Flask):
 
     def select_jinja_autoescape(self, filename: str | None) -> bool:
         return True
-
-
-@dataclass
-class RevokedSessions:
-    """Session ids signed out before their cookie expired: refused until the cookie would have expired anyway."""
-
-    lifetime_seconds: float
-    clock: Callable[[], float] = time.time
-    _ids: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def revoke(self, sid: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._ids = {k: v for k, v in self._ids.items() if v > now}
-            self._ids[sid] = now + self.lifetime_seconds
-
-    def __contains__(self, sid: object) -> bool:
-        with self._lock:
-            expires = self._ids.get(sid) if isinstance(sid, str) else None
-        return expires is not None and expires > self.clock()
 
 
 def odoo_writeback(settings: Settings) -> WriteBackFactory:
@@ -99,7 +76,9 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=lifetime,
         MAX_CONTENT_LENGTH=settings.letters.max_edited_mb * 1_048_576 + 65_536,  # the upload plus form fields
-        MAX_FORM_MEMORY_SIZE=65_536,
+        # Werkzeug also caps its multipart buffer with this, which takes 64 KB reads: at 64 KB any upload over
+        # about 64 KB answered 413. Its own default; the text fields are checked for length where they are read.
+        MAX_FORM_MEMORY_SIZE=500_000,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -108,7 +87,8 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         settings=settings, store=store, auth=auth or OdooAuthenticator(settings.odoo),
         guard=guard or LoginGuard.from_settings(settings), clock=clock or (lambda: datetime.now(UTC)),
         writeback=writeback or (odoo_writeback(settings) if settings.letters.write_back else _no_writeback),
-        calendar=cal, revoked=RevokedSessions(lifetime.total_seconds()), ephemeral_key=ephemeral)
+        calendar=cal, revoked=RevokedSessions(store), devices=DeviceCookies(key), secret_key=key,
+        device_cookie=f"{app.config['SESSION_COOKIE_NAME']}-device", ephemeral_key=ephemeral)
     app.extensions[EXTENSION] = ctx
     tz = cal.tz
 
@@ -125,6 +105,7 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["when"] = fmt_when
     app.jinja_env.globals["firm_name"] = settings.firm.name
+    app.url_map.converters["id"] = StoreId  # an id out of the store's range is a 404, not a database error
     register(app)
     return app
 

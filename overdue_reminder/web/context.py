@@ -19,16 +19,16 @@ from overdue_reminder.services.review import DocCache, LetterTotals
 from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.web.auth import Authenticator
-from overdue_reminder.web.security import LoginGuard
+from overdue_reminder.web.throttle import DeviceCookies, LoginGuard
 
 EXTENSION = "overdue_reminder"
 WriteBackFactory = Callable[[], AbstractContextManager[WriteBack | None]]
 
 
 class SessionRevocations(Protocol):
-    """Session ids signed out before their cookie expired (web.app.RevokedSessions is one)."""
+    """Session ids signed out before their cookie expired (store.sessions.RevokedSessions is one)."""
 
-    def revoke(self, sid: str) -> None: ...
+    def revoke(self, sid: str, expires_at: datetime) -> None: ...
 
     def __contains__(self, sid: object) -> bool: ...
 
@@ -45,6 +45,9 @@ class WebContext:
     writeback: WriteBackFactory
     calendar: FirmCalendar
     revoked: SessionRevocations
+    devices: DeviceCookies
+    secret_key: bytes = field(repr=False, default=b"")
+    device_cookie: str = "overdue-reminder-device"
     docs: DocCache = field(default_factory=DocCache)
     letter_totals: LetterTotals = field(default_factory=LetterTotals)
     ephemeral_key: bool = False
