@@ -99,6 +99,16 @@ class OdooSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # An amount beyond this (either sign) is not a real receivable: the record is skipped and listed.
+    max_amount: Decimal = Decimal("1e12")
+
+    def check(self, ctx: _Ctx) -> None:
+        if not Decimal(1) <= self.max_amount <= Decimal("1e15"):
+            ctx.fail("sync.max_amount", f"{self.max_amount} is out of range.", "use e.g. 1000000000000 (1e12).")
+
+
+@dataclass(frozen=True)
 class FilesSettings:
     invoices_csv: str = ""
     clients_csv: str = ""
@@ -730,6 +740,7 @@ class Settings:
     firm: FirmSettings = field(default_factory=FirmSettings)
     odoo: OdooSettings = field(default_factory=OdooSettings)
     files: FilesSettings = field(default_factory=FilesSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     letters: LettersSettings = field(default_factory=LettersSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)

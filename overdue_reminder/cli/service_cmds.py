@@ -58,9 +58,14 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
                    for k, v in steps.items()])
         if "digest" in out:
             app.console.print(f"digest: {out['digest']}")
+        problems = out.get("problems") or []
+        assert isinstance(problems, list)
+        if problems:
+            app.table("clients skipped tonight (done with problems)", ["step", "client", "error"],
+                      [(p["step"], p["client_id"], p["error"]) for p in problems])
     if out["status"] == "stopped":
         return EXIT_OK
-    return EXIT_SKIPPED if out.get("skipped_records") else EXIT_OK
+    return EXIT_SKIPPED if out.get("skipped_records") or out.get("problems") else EXIT_OK
 
 
 @click.command("serve")

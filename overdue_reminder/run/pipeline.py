@@ -4,13 +4,15 @@ sync → settle promises and plans → plan → offers → drafts → letters �
 Every step is idempotent for the day (keys derive from client, tier, date and invoices), so a
 second run on the same day adds nothing and a run killed anywhere can simply run again.
 `should_stop` is checked between steps: SIGTERM lets the current step finish, then stops.
+Offers, drafts and letters isolate clients (run/isolation): one client's failure is listed in
+`problems` and skipped, the later steps (delivery) still run, and the run ends "partial" (exit 1).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +20,9 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from overdue_reminder.config import Settings
+from overdue_reminder.errors import describe
+from overdue_reminder.model import Action, Plan
+from overdue_reminder.run.isolation import Isolated, merge_counts, per_client
 from overdue_reminder.services import contacts, delivery, planning
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
@@ -44,12 +49,20 @@ class RunReport:
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     skipped_records: int = 0
+    problems: list[dict[str, object]] = field(default_factory=list)  # clients a step skipped, with why
     status: str = "ok"
     error: str = ""
+    systemic: list[Exception] = field(default_factory=list)  # a step failed for every client
+
+    def contained(self, result: Isolated[Any]) -> None:
+        self.problems.extend(p.as_dict() for p in result.problems)
+        if result.systemic is not None:
+            self.systemic.append(result.systemic)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_date": self.run_date.isoformat(), "dry_run": self.dry_run, "status": self.status,
-                "error": self.error, "skipped_records": self.skipped_records, "steps": self.steps,
+                "error": self.error, "skipped_records": self.skipped_records, "problems": self.problems,
+                "steps": self.steps,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -99,16 +112,30 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
         plan = planning.plan_from_store(store, settings, today)
         report.steps["plan"] = {"actions": len(plan.actions), "skipped_clients": len(plan.skipped),
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
-        offers = offer_service.reminder_offers(store, settings, plan.actions, today)
-        step("drafts", lambda: drafts.draft_plan(store, settings, plan, now(), offers=offers, dry_run=dry_run,
-                                                 actor=actor).summary())
+        found = per_client("offers", [a for a in plan.actions if a.with_offer],
+                           lambda acts: offer_service.reminder_offers(store, settings, acts, today))
+        report.contained(found)
+        offers = {k: v for part in found.results for k, v in part.items()}
+
+        def do_drafts() -> dict[str, Any]:
+            done = per_client("drafts", plan.actions,
+                              lambda acts: drafts.draft_plan(store, settings, _only(plan, acts), now(), offers=offers,
+                                                             dry_run=dry_run, actor=actor).summary())
+            report.contained(done)
+            return merge_counts(done.results)
+
+        step("drafts", do_drafts)
 
         def do_letters() -> dict[str, Any]:
             if dry_run:
                 return {"letters": report.steps["plan"]["letters"], "dry_run": True}
-            done, refused = letter_queue.create_letters(store, settings, plan.actions, today=today, actor=actor,
-                                                        offers=offers,
-                                                        writeback=_odoo(source_factory) if writeback else None)
+            wb = _odoo(source_factory) if writeback else None
+            made = per_client("letters", [a for a in plan.actions if a.channel == "letter"],
+                              lambda acts: letter_queue.create_letters(store, settings, acts, today=today, actor=actor,
+                                                                       offers=offers, writeback=wb))
+            report.contained(made)
+            done = [d for part, _ in made.results for d in part]
+            refused = [r for _, part in made.results for r in part]
             return {"queued": sum(1 for d in done if d.created), "refused": len(refused),
                     "refused_why": [why for _, why in refused][:20]}
 
@@ -123,15 +150,21 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                               actor=actor).summary()
 
             step("deliver", do_send)
-        report.status = "partial" if report.skipped_records else "ok"
+        if report.systemic:  # the other steps are done; now say what could not be done for anyone
+            raise report.systemic[0]
+        report.status = "partial" if report.skipped_records or report.problems else "ok"
     except Stopped as exc:
         report.status, report.error = "stopped", str(exc)
     except BaseException as exc:
-        report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+        report.status, report.error = "failed", describe(exc)
         _finish(store, run_id, report, now())
         raise
     _finish(store, run_id, report, now())
     return report
+
+
+def _only(plan: Plan, actions: Sequence[Action]) -> Plan:
+    return plan if len(actions) == len(plan.actions) else Plan(plan.today, tuple(actions), plan.skipped)
 
 
 def _odoo(source_factory: Callable[[], Source]) -> OdooSource:

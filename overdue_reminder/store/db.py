@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from overdue_reminder.errors import StoreError
 from overdue_reminder.store.schema import audit
@@ -95,9 +96,19 @@ class Store:
             raise StoreError(f"the store {self.describe()} is {state}, the code needs {head}.")
 
     def ensure_ready(self) -> None:
-        """Create or upgrade the schema; used by commands that may run first on a new store."""
-        if current_revision(self.engine) != head_revision(self.engine):
-            self.upgrade()
+        """Create or upgrade the schema; used by commands that may run first on a new store.
+
+        A store that cannot be opened (corrupt, unreadable, read-only while it needs upgrading, no space)
+        is named in one line; nothing in it is touched.
+        """
+        try:
+            if current_revision(self.engine) != head_revision(self.engine):
+                self.upgrade()
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None) or exc
+            why = " ".join(str(orig).split())[:300]
+            raise StoreError(f"the store {self.describe()} cannot be opened: {why}.",
+                             ) from exc
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
