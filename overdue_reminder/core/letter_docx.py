@@ -144,6 +144,14 @@ def check_letter_text(text: str) -> list[str]:
     return [p for p in FORBIDDEN_PHRASES if p in low]
 
 
+def _without(text: str, names: Iterable[str]) -> str:
+    """`text` with each of `names` (longest first) taken out wherever it appears, case-insensitively."""
+    low = text.casefold()
+    for name in sorted({n.casefold() for n in names if n and n.strip()}, key=len, reverse=True):
+        low = low.replace(name, " ")
+    return low
+
+
 def _refuse_forbidden(text: str, what: str) -> None:
     found = check_letter_text(text)
     if found:
@@ -419,7 +427,11 @@ class LetterBuilder:
             signature=self._render(language, "signature.txt.j2", ctx),
             enclosures=enclosures, matter_refs=refs,
         )
-        _refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}")
+        # The parties' own names and references are facts, not the firm's wording: "Criminal Defense
+        # Associates LLP" may be written to; only what the letter itself says is checked.
+        _refuse_forbidden(_without(text.all_text(), (*text.address_lines, attention or "", *refs,
+                                                            *(r[0] for r in rows))),
+                          f"the {kind} letter for {req.client.name}")
         return text
 
     def _has_template(self, language: str, name: str) -> bool:

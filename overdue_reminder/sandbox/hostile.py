@@ -34,8 +34,12 @@ class HostileFirm:
     attorney_uid: int = CRLF_ATTORNEY_UID
 
 
-def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20) -> HostileFirm:
-    """Add the hostile clients, invoices, currencies and an attorney to a generated sandbox firm."""
+def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20, letter_days: int = 120) -> HostileFirm:
+    """Add the hostile clients, invoices, currencies and an attorney to a generated sandbox firm.
+
+    Most invoices are `days_overdue` (an email tier); the vertical-tab, "Criminal" and CR/LF-attorney
+    clients' are `letter_days` overdue, so their escalation letters are built too.
+    """
     firm = HostileFirm()
     today = db.today()
     with db.lock:
@@ -59,7 +63,7 @@ def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20) -> HostileFirm:
         return pid
 
     def invoice(key: str, pid: int, amount: Decimal, currency: str = "USD", *, name: str | None = None,
-                attorney: int = ATTORNEYS[0][0], ref: str = "") -> int:
+                attorney: int = ATTORNEYS[0][0], ref: str = "", overdue: int = days_overdue) -> int:
         year = today.year
         cur = HOSTILE_CURRENCIES[currency][0] if currency in HOSTILE_CURRENCIES else 1
         values: dict[str, Any] = {
@@ -67,8 +71,8 @@ def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20) -> HostileFirm:
             "state": "posted", "payment_state": "not_paid", "partner_id": pid, "invoice_user_id": attorney,
             "invoice_origin": ref or f"M-{year}-HST{len(firm.invoices):02d}", "ref": False, "currency_id": cur,
             "amount_total": amount, "amount_untaxed": amount, "amount_residual": amount,
-            "invoice_date": today - timedelta(days=days_overdue + 30),
-            "invoice_date_due": today - timedelta(days=days_overdue), "date": today - timedelta(days=days_overdue + 30),
+            "invoice_date": today - timedelta(days=overdue + 30),
+            "invoice_date_due": today - timedelta(days=overdue), "date": today - timedelta(days=overdue + 30),
         }
         values.update(id=db.table("account.move").next_id, commercial_partner_id=pid, company_id=1,
                       amount_tax=Decimal(0))
@@ -78,12 +82,12 @@ def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20) -> HostileFirm:
         return mid
 
     invoice("vertical_tab", client("vertical_tab", "Acme\x0bHoldings\x00 LLC", "ap@acme-vt.example"),
-            Decimal("1200.00"), name=f"INV/{today.year}/\x0077001")
+            Decimal("1200.00"), name=f"INV/{today.year}/\x0077001", overdue=letter_days)
     invoice("rtl", client("rtl", "\u202eSNOITULOS\u202c \u0634\u0631\u0643\u0629 \u0627\u0644\u0623\u0641\u0642"
                                  "\u200b Ltd", "billing@ofoq.example"), Decimal("980.50"))
     invoice("long_name", client("long_name", LONG_NAME, "ap@long.example"), Decimal("450.00"))
     invoice("criminal", client("criminal", "Criminal Defense Associates of Suffolk LLP", "ap@cda.example"),
-            Decimal("3100.00"))
+            Decimal("3100.00"), overdue=letter_days)
     invoice("huf", client("huf", "Budapesti Ügyvédi Iroda Kft.", "szamla@iroda.example"), Decimal("12345.67"), "HUF")
     invoice("jpy", client("jpy", "Tokyo Shoji KK", "ar@shoji.example"), Decimal("150000"), "JPY")
     invoice("kwd", client("kwd", "Gulf Trading WLL", "ar@gulf.example"), Decimal("1234.567"), "KWD")
@@ -95,7 +99,7 @@ def add_hostile_firm(db: SandboxDB, *, days_overdue: int = 20) -> HostileFirm:
     huge_client = client("huge_amount", "Overflow Capital LLC", "ap@overflow.example", clean=False)
     firm.listed["huge_amount"] = ("account.move", invoice("huge_amount", huge_client, Decimal("1e30")))
     mallory = client("crlf_attorney", "Vance Matter Client Inc.", "ap@vance-client.example")
-    invoice("crlf_attorney", mallory, Decimal("640.00"), attorney=CRLF_ATTORNEY_UID)
+    invoice("crlf_attorney", mallory, Decimal("640.00"), attorney=CRLF_ATTORNEY_UID, overdue=letter_days)
     firm.listed["crlf_attorney"] = ("res.users", CRLF_ATTORNEY_UID)
     firm.listed["long_name"] = ("res.partner", firm.clients["long_name"])
     return firm
