@@ -20,6 +20,7 @@ left open on a guess.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -65,15 +66,17 @@ def _rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
         lineno = data[:exc.start].count(b"\n") + 1
         raise ConfigError(f"the export {path} is not UTF-8 (line {lineno}, byte {exc.start}: {exc.reason}).",
                           key="files", fix="export it again as UTF-8 (CSV UTF-8 in Excel and LibreOffice).") from exc
-    reader = csv.DictReader(textdata.splitlines(keepends=True))
+    reader = csv.DictReader(io.StringIO(textdata, newline=""))  # not splitlines: it splits on \x0b too
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
         raise ConfigError(f"{path} lacks the column(s) {', '.join(missing)}.",
                           fix=f"export a header row with at least: {', '.join(required)}.")
     out = []
+    last = reader.line_num
     for row in reader:
         clean = {k: (v if isinstance(v, str) else "").strip() for k, v in row.items() if k}
-        clean[ROW] = str(reader.line_num)
+        clean[ROW] = str(last + 1)  # where the row starts (a quoted field may span lines)
+        last = reader.line_num
         out.append(clean)
     return out
 

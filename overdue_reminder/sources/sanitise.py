@@ -24,7 +24,7 @@ from overdue_reminder.money import MoneyError, to_decimal
 # Persian, Arabic and emoji need are kept.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]+")
-_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[^\s@]{1,251}\.[^\s@.]{2,63}$")
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[^\s@]{1,251}\.[^\s@.]{2,63}")
 
 NAME_MAX = 256  # Odoo's name columns are unbounded; a letter's address block and a subject are not
 TEXT_MAX = 512
@@ -51,7 +51,7 @@ def line(value: object, limit: int = TEXT_MAX) -> str:
 
 def is_email(addr: str) -> bool:
     """A plain single address: no spaces or controls, one @, a dotted domain."""
-    return len(addr) <= EMAIL_MAX and bool(_EMAIL.match(addr)) and ".." not in addr
+    return len(addr) <= EMAIL_MAX and bool(_EMAIL.fullmatch(addr)) and ".." not in addr
 
 
 @dataclass
