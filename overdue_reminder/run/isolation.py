@@ -5,8 +5,9 @@ that raises something unexpected, the step runs again client by client (every st
 the day, so what the first attempt committed is not done twice): the clients that fail are listed as
 problems and skipped, the rest are done, and the later steps (delivery) still run. The tool's own errors
 (a bad setting, a broken template) are not a client's fault and stop the run as before. When every
-client fails the fault is not in the data (a folder that cannot be written, a full disk): the step's
-first error is kept so the run can finish its other steps and then report it.
+client fails, or several fail on the very same file error, the fault is not in the data (a folder that
+cannot be written): the step's first error is kept so the run can finish its other steps (delivery) and
+then report it (exit 5).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from overdue_reminder.errors import OverdueReminderError, describe
 from overdue_reminder.model import Action
@@ -52,20 +53,33 @@ def per_client(step: str, actions: Sequence[Action], run: Callable[[Sequence[Act
         log.warning("%s: %s; retrying client by client", step, describe(exc))
         log.debug("%s failed", step, exc_info=True)
     out: Isolated[T] = Isolated([], [])
-    first: Exception | None = None
+    errors: list[Exception] = []
     for action in actions:
         try:
             out.results.append(run([action]))
         except OverdueReminderError:
             raise
         except Exception as exc:
-            first = first or exc
+            errors.append(exc)
             out.problems.append(Problem(step, action.client_id, describe(exc)))
-            log.warning("%s: client %s skipped: %s", step, action.client_id, describe(exc))
+            log.info("%s: client %s skipped: %s", step, action.client_id, describe(exc))
             log.debug("%s failed for client %s", step, action.client_id, exc_info=True)
-    if len(actions) > 1 and not out.results:
-        out.systemic = first
+    if out.problems:
+        log.warning("%s: %d client(s) skipped, e.g. client %s: %s", step, len(out.problems),
+                    out.problems[0].client_id, out.problems[0].error)
+    if _systemic(out, errors):
+        out.systemic = errors[0]
     return out
+
+
+def _systemic(out: Isolated[Any], errors: Sequence[Exception]) -> bool:
+    """Not the clients' data: every client failed, or several failed on one and the same file error."""
+    if len(errors) < 2:
+        return False
+    if not out.results:
+        return True
+    same = len({p.error for p in out.problems}) == 1
+    return same and all(isinstance(e, OSError) for e in errors)
 
 
 def merge_counts(parts: Sequence[dict[str, object]]) -> dict[str, object]:

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from email import policy
@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
-from overdue_reminder.sandbox.harness import RunningSandbox, start_sandbox
-from overdue_reminder.sandbox.hostile import LONG_NAME, HostileFirm, add_hostile_firm
 from overdue_reminder.run.pipeline import run_once
 from overdue_reminder.run.wiring import make_source
+from overdue_reminder.sandbox.harness import RunningSandbox, start_sandbox
+from overdue_reminder.sandbox.hostile import LONG_NAME, HostileFirm, add_hostile_firm
 from overdue_reminder.services import reminders
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import attorneys, clients, invoices, letters, skipped_records
@@ -54,28 +54,60 @@ def night(settings: config.Settings, day: date) -> tuple[int, dict[str, object],
     return r.returncode, json.loads(r.stdout) if r.stdout.strip() else {}, r.stderr
 
 
+def evening(day: date) -> Callable[[], datetime]:
+    return lambda: datetime.combine(day, time(17), tzinfo=UTC)
+
+
 def approve_all(store: Store, day: date) -> None:
     drafts = reminders.list_reminders(store, statuses=[reminders.DRAFT], limit=10_000)
     reminders.approve(store, [d.id for d in drafts], "clerk@harperlowe.example",
                       datetime.combine(day, time(18), tzinfo=UTC))
 
 
-def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path, store_url: str,
+def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
                                                                 hostile: tuple[RunningSandbox, HostileFirm]) -> None:
+    """SQLite only (a minute of nights); NUL and control characters on PostgreSQL: tests/hardening/test_csv_rows."""
     sb, firm = hostile
-    settings = desk(tmp_path, sb, store_url)
+    settings = desk(tmp_path, sb, f"sqlite:///{tmp_path / 'desk.db'}")
     store = Store(settings.store_url)
     store.ensure_ready()
     day = TODAY
     reports = []
-    for _ in range(4):  # friendly, firm, final, then the escalation letters (120 days overdue)
+    for _ in range(3):  # friendly, firm, final
         rep = run_once(settings, store, lambda: make_source(settings), day,
-                       now=lambda: datetime.combine(day, time(17), tzinfo=UTC))
+                       now=lambda d=day: datetime.combine(d, time(17), tzinfo=UTC))  # type: ignore[misc]
         assert rep.status == "partial" and rep.skipped_records and not rep.problems, rep.as_dict()
         reports.append(rep.as_dict())
         approve_all(store, day)
         day += timedelta(days=16)
-    code, out, err = night(settings, day)  # the CLI delivers what the clerk approved after the fourth night
+    # the fourth night brings the escalation letters (120 days overdue). First the whole letters folder
+    # cannot be written: every letter fails, delivery still runs, then the run says what failed (exit 5).
+    folder = settings.resolve(settings.letters.dir)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")
+    waiting = len(reminders.list_reminders(store, statuses=[reminders.APPROVED], limit=10_000))
+    code, out, err = night(settings, day)
+    assert code == 5, err
+    assert err.strip().splitlines()[-1].startswith("error: unexpected:") and str(folder) in err
+    assert "Traceback" not in err
+    assert not reminders.list_reminders(store, statuses=[reminders.APPROVED], limit=10_000) and waiting
+    with store.begin() as conn:
+        assert not conn.execute(select(letters)).all()
+    # Then only one client's folder is unusable: that client is listed and skipped, the others are done.
+    folder.unlink()
+    folder.mkdir()
+    (folder / str(firm.clients["criminal"])).write_text("not a folder")
+    rep = run_once(settings, store, lambda: make_source(settings), day,
+                   now=evening(day))
+    assert rep.status == "partial"
+    assert [(p["step"], p["client_id"]) for p in rep.problems] == [("letters", firm.clients["criminal"])]
+    assert str(folder / str(firm.clients["criminal"])) in str(rep.problems[0]["error"])
+    assert rep.steps["letters"]["queued"] >= 1
+    reports.append(rep.as_dict())
+    approve_all(store, day)
+    (folder / str(firm.clients["criminal"])).unlink()
+    day += timedelta(days=16)
+    code, out, err = night(settings, day)  # the CLI delivers what the clerk approved, the skipped letter is made
     assert code == 1, err  # done with skipped records: the 1e30 invoice, the CR/LF emails …
     assert out["status"] == "partial" and not out["problems"] and out["skipped_records"], out
     assert "Traceback" not in err
@@ -108,8 +140,8 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path, s
     # every clean client got its emails: each tier approved was delivered, none cancelled as stale
     sent = reminders.list_reminders(store, statuses=[reminders.SENT], limit=10_000)
     by_client: dict[int, list[str]] = {}
-    for r in sent:
-        by_client.setdefault(r.client_id, []).append(r.tier)
+    for rem in sent:
+        by_client.setdefault(rem.client_id, []).append(rem.tier)
     for key, pid in firm.clean.items():
         if key in ("vertical_tab", "criminal", "crlf_attorney"):
             assert by_client.get(pid), key  # their earlier tiers went out before the letter

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
+from overdue_reminder.model import Skipped
 from overdue_reminder.money import MoneyError
 from overdue_reminder.sources.odoo import parse_attorney, parse_currencies, parse_invoice, parse_partner
 from overdue_reminder.sources.sanitise import Cleaner, is_email, line, shown
@@ -91,7 +92,7 @@ def test_odoo_records_pass_through_the_boundary() -> None:
     assert inv.name == "INV/2026/ 00001" and inv.matter_ref == "M-1"  # type: ignore[union-attr]
     skipped = parse_invoice(_move(amount_total=1e30, amount_residual=1e30), ["invoice_origin"])
     assert "outside the allowed range" in skipped.reason  # type: ignore[union-attr]
-    notes: list = []
+    notes: list[Skipped] = []
     p = parse_partner({"id": 3, "name": "A\x0bB", "email": "x@y.example\nBcc: z@evil.example", "street": "1\x00 Main",
                        "commercial_partner_id": [3, "A"]}, notes)
     assert (p.name, p.email, p.address.street) == ("A B", "", "1 Main")
