@@ -73,13 +73,18 @@ def per_client(step: str, actions: Sequence[Action], run: Callable[[Sequence[Act
 
 
 def _systemic(out: Isolated[Any], errors: Sequence[Exception]) -> bool:
-    """Not the clients' data: every client failed, or several failed on one and the same file error."""
+    """Not the clients' data: every client failed, or several failed on one and the same file or store error."""
     if len(errors) < 2:
         return False
     if not out.results:
         return True
     same = len({p.error for p in out.problems}) == 1
-    return same and all(isinstance(e, OSError) for e in errors)
+    return same and all(_environmental(e) for e in errors)
+
+
+def _environmental(exc: Exception) -> bool:
+    """A file or store failure (no space, read-only, I/O error): about the machine, not a client's data."""
+    return isinstance(exc, OSError) or type(exc).__module__.startswith("sqlalchemy")
 
 
 def merge_counts(parts: Sequence[dict[str, object]]) -> dict[str, object]:

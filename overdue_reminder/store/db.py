@@ -107,8 +107,19 @@ class Store:
         except SQLAlchemyError as exc:
             orig = getattr(exc, "orig", None) or exc
             why = " ".join(str(orig).split())[:300]
-            raise StoreError(f"the store {self.describe()} cannot be opened: {why}.",
-                             ) from exc
+            raise StoreError(f"the store {self.describe()} cannot be opened: {why}{self._folder_note()}.") from exc
+
+    def _folder_note(self) -> str:
+        """SQLite writes beside its file (WAL, journal): a read-only folder is the usual cause; say so."""
+        database = make_url(self.url).database
+        if not self.url.startswith("sqlite") or not database or database == ":memory:":
+            return ""
+        folder = os.path.dirname(os.path.abspath(database))
+        if not os.access(folder, os.W_OK):
+            return f"; its folder {folder} cannot be written (read-only)"
+        if os.path.exists(database) and not os.access(database, os.W_OK):
+            return "; the file is read-only"
+        return ""
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
