@@ -81,6 +81,13 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
         raise MoneyError(f"amount {amount:.6g} {currency} is out of range") from exc
 
 
+def same_amount(a: Decimal, b: Decimal, currency: str) -> bool:
+    """Equal at the accounting system's precision (12,345.67 HUF read live equals the stored figure)."""
+    if not is_currency(currency):
+        return a == b
+    return quantize(a, currency) == quantize(b, currency)
+
+
 def to_decimal(value: object, currency: str | None = None) -> Decimal:
     """Convert a wire value (Odoo sends JSON/XML-RPC doubles) to Decimal without binary noise.
 

@@ -41,7 +41,7 @@ from overdue_reminder.config import Settings
 from overdue_reminder.core.texts import clean_line, clean_subject
 from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
 from overdue_reminder.model import InvoiceKind
-from overdue_reminder.money import MoneyError, format_plain, quantize
+from overdue_reminder.money import MoneyError, format_plain, same_amount
 from overdue_reminder.services.reminders import (
     APPROVED,
     CANCELLED,
@@ -375,14 +375,6 @@ def _plain(amount: Decimal, currency: str) -> str:
         return f"{amount} {currency}"
 
 
-def _rounded(amount: Decimal, currency: str) -> Decimal:
-    """Both sides at the accounting system's precision (money.use_currencies), so 12,345.67 HUF equals itself."""
-    try:
-        return quantize(amount, currency)
-    except MoneyError:
-        return amount
-
-
 def stale_reason(r: Reminder, current: Mapping[int, tuple[str, Decimal, str]]) -> str:
     """Why the reminder no longer matches the accounting system ('' when it still does)."""
     why: list[str] = []
@@ -396,7 +388,7 @@ def stale_reason(r: Reminder, current: Mapping[int, tuple[str, Decimal, str]]) -
         drafted = Decimal(str(ln["residual"]))
         if ln.get("kind") != InvoiceKind.CREDIT_NOTE.value and (state in CLOSED_STATES or residual <= 0):
             why.append(f"{name} was paid meanwhile ({state or 'no balance'})")
-        elif _rounded(residual, currency) != _rounded(drafted, currency) or currency != ln.get("currency", currency):
+        elif not same_amount(residual, drafted, currency) or currency != ln.get("currency", currency):
             why.append(f"{name} now shows {_plain(residual, currency)} outstanding, not "
                        f"{_plain(drafted, str(ln.get('currency', currency)))}")
     return "; ".join(why)

@@ -41,3 +41,10 @@ def test_huge_amounts_raise_money_error_not_invalid_operation() -> None:
         money.quantize(Decimal("1e30"), "USD")
     with pytest.raises(money.MoneyError):
         money.to_decimal(1e30, "USD")
+
+
+def test_same_amount_compares_at_the_currency_precision() -> None:
+    money.use_currencies({"HUF": 2})
+    assert money.same_amount(Decimal("12345.67"), Decimal("12345.670000001"), "HUF")
+    assert not money.same_amount(Decimal("12345.67"), Decimal("12346"), "HUF")
+    assert money.same_amount(Decimal("5"), Decimal("5.00"), "XTS") is True  # not money: exact comparison
