@@ -26,17 +26,15 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.texts import (
+from overdue_reminder.core.reminder_text import (
     Shared,
     Templates,
-    clean_line,
-    clean_subject,
     reference_for,
     render_action,
     shared_for,
-    template_problem,
     templates_for,
 )
+from overdue_reminder.core.texts import clean_line, clean_subject, template_problem
 from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.run.gcpolicy import gc_frozen
