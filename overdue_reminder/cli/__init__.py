@@ -15,6 +15,7 @@ import click
 from overdue_reminder import __version__
 from overdue_reminder.cli.common import App, setup_logging
 from overdue_reminder.errors import EXIT_UNEXPECTED, OverdueReminderError, describe
+from overdue_reminder.run.gcpolicy import gc_tuned
 
 log = logging.getLogger("overdue_reminder")
 _apps: list[App] = []
@@ -61,7 +62,8 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning the tool's own errors into a clear message and the right exit code."""
     try:
-        rv = cli.main(args=argv, prog_name="overdue-reminder", standalone_mode=False)
+        with gc_tuned():  # the run's one garbage-collector switch (run/gcpolicy.py)
+            rv = cli.main(args=argv, prog_name="overdue-reminder", standalone_mode=False)
     except OverdueReminderError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -21,7 +21,6 @@ from overdue_reminder.core import policy
 from overdue_reminder.core.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
 from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
-from overdue_reminder.run.gcpolicy import gc_paused
 from overdue_reminder.services.holds import hold_from_row
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import lookup_client
@@ -162,10 +161,9 @@ def plan_from_store(store: Store, settings: Settings, today: date, client_ids: I
 
     `explain_all` also lists the clients that are simply on schedule (see policy.plan).
     """
-    with gc_paused():
-        with store.begin() as conn:
-            snap = load_snapshot(conn, settings, today, client_ids)
-        return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
+    with store.begin() as conn:
+        snap = load_snapshot(conn, settings, today, client_ids)
+    return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,6 @@ from overdue_reminder.core.reminder_text import (
 from overdue_reminder.core.texts import clean_line, clean_subject, template_problem
 from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
-from overdue_reminder.run.gcpolicy import gc_frozen
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders
@@ -318,8 +317,7 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
     result.letters = len(plan.actions) - len(actions)
     if not actions:
         return result
-    with gc_frozen():
-        _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
+    _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
     return result
 
 

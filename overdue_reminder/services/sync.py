@@ -19,7 +19,6 @@ from sqlalchemy import and_, insert, select, update
 
 from overdue_reminder import money
 from overdue_reminder.model import Skipped
-from overdue_reminder.run.gcpolicy import gc_relaxed
 from overdue_reminder.sources import Page, Source, Watermark
 from overdue_reminder.sources.prefetch import prefetch
 from overdue_reminder.store import Store, currencies, ledger
@@ -92,10 +91,9 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
 
         timed("login", source.open)
         timed("currencies", lambda: _sync_currencies(store, source, now))
-        with gc_relaxed():
-            timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
-                                                     fresh_full=(kind == "full")))
-            timed("partners", lambda: _sync_partners(store, source, report, now))
+        timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
+                                                 fresh_full=(kind == "full")))
+        timed("partners", lambda: _sync_partners(store, source, report, now))
         timed("attorneys", lambda: _sync_attorneys(store, source, report))
         timed("payments", lambda: _sync_payments(store, source, report, now))
         timed("trust", lambda: _sync_trust(store, source, report, now))
