@@ -10,6 +10,7 @@ EXIT_SKIPPED = 1
 EXIT_CONFIG = 2
 EXIT_SOURCE = 3
 EXIT_LOCKED = 4
+EXIT_UNEXPECTED = 5  # a crash: one line on stderr, the traceback at debug level
 EXIT_UNDELIVERED = 6  # the run finished, but some work was not delivered (run/outcome.py)
 
 
@@ -80,3 +81,21 @@ class PolicyError(OverdueReminderError):
     """An action would break a rule (authority limit, floor, unapproved letter)."""
 
     exit_code = EXIT_CONFIG
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming what failed, for stderr and the run record, without the data in flight.
+
+    A database error's text carries the statement and a batch of client data: only the driver's own
+    message is kept. A file error names the file.
+    """
+    if isinstance(exc, OverdueReminderError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.strerror or type(exc).__name__}: {exc.filename}"
+    if type(exc).__module__.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None)
+        text = str(orig) if orig is not None else type(exc).__name__
+        return f"the store failed: {' '.join(text.split())[:300]}"
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__

@@ -20,21 +20,51 @@ class MoneyError(ValueError):
     """A value that cannot be money: not a number, not finite, or an unknown currency."""
 
 
+# ISO 4217 codes that are not money a client can owe: testing, "no currency", metals, fund units.
+NOT_MONEY = frozenset({"XTS", "XXX", "XAU", "XAG", "XPD", "XPT", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU",
+                       "XUA"})
+# The accounting system's own currency list (Odoo's res.currency: code -> decimal_places), when known.
+# It decides precision and existence; CLDR is the fallback for sources that carry no currency table.
+_ACCOUNTING: dict[str, int] = {}
+
+
 @cache
 def known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+def use_currencies(places: Mapping[str, int]) -> None:
+    """Adopt the accounting system's currencies and their decimal places (empty: CLDR only).
+
+    Odoo rounds every amount to its own res.currency precision (HUF has 2 places there, 0 in CLDR);
+    storing and comparing amounts at another precision would change them.
+    """
+    if dict(places) == _ACCOUNTING:
+        return
+    _ACCOUNTING.clear()
+    _ACCOUNTING.update({code: int(n) for code, n in places.items() if code not in NOT_MONEY})
+    precision.cache_clear()
+    quantum.cache_clear()
+
+
+def accounting_currencies() -> dict[str, int]:
+    return dict(_ACCOUNTING)
+
+
 def is_currency(code: str) -> bool:
-    """ISO 4217 code known to Babel (CLDR); test codes such as XTS are not money."""
-    return code in known_currencies() and not code.startswith("X")
+    """A currency a client can owe: in the accounting system's list or CLDR; XTS, XXX and metals are not."""
+    if code in NOT_MONEY:
+        return False
+    return code in _ACCOUNTING or code in known_currencies()
 
 
 @cache
 def precision(currency: str) -> int:
-    """Minor-unit digits: 2 for USD/EUR/CNY, 0 for JPY, 3 for KWD."""
+    """Minor-unit digits: the accounting system's, else CLDR's (2 for USD/EUR/CNY, 0 for JPY, 3 for KWD)."""
     if not is_currency(currency):
         raise MoneyError(f"unknown currency {currency!r}")
+    if currency in _ACCOUNTING:
+        return _ACCOUNTING[currency]
     return int(get_currency_precision(currency))
 
 
@@ -45,7 +75,17 @@ def quantum(currency: str) -> Decimal:
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (the accounting convention Odoo uses)."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context holds (1e30 at 2 places)
+        raise MoneyError(f"amount {amount:.6g} {currency} is out of range") from exc
+
+
+def same_amount(a: Decimal, b: Decimal, currency: str) -> bool:
+    """Equal at the accounting system's precision (12,345.67 HUF read live equals the stored figure)."""
+    if not is_currency(currency):
+        return a == b
+    return quantize(a, currency) == quantize(b, currency)
 
 
 def to_decimal(value: object, currency: str | None = None) -> Decimal:

@@ -1,19 +1,24 @@
 """The `overdue-reminder` command: one group, thin subcommands that parse, call a service, print.
 
 Exit codes (DESIGN.md): 0 done; 1 done with skipped records; 2 usage or configuration error;
-3 the accounting system unreachable or refused the login; 4 another run holds the lock.
+3 the accounting system unreachable or refused the login; 4 another run holds the lock; 5 an unexpected
+error (one line on stderr naming what failed; the traceback in the log at debug level, -vv).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 
 from overdue_reminder import __version__
 from overdue_reminder.cli.common import App, setup_logging
-from overdue_reminder.errors import OverdueReminderError
+from overdue_reminder.errors import EXIT_UNEXPECTED, OverdueReminderError, describe
 from overdue_reminder.run.gcpolicy import gc_tuned
+
+log = logging.getLogger("overdue_reminder")
+_apps: list[App] = []
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,6 +37,7 @@ def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int
     setup_logging(verbose)
     app = App(config_path=config_path, as_json=as_json, verbose=verbose, login=login)
     ctx.obj = app
+    _apps[:] = [app]  # main() names the store when an unexpected error came from it
     ctx.call_on_close(app.close)
 
 
@@ -73,4 +79,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        where = ""
+        if type(exc).__module__.startswith("sqlalchemy") and _apps and _apps[0].opened_store is not None:
+            where = f" (store {_apps[0].opened_store.describe()})"
+        click.echo(f"error: unexpected: {describe(exc)}{where} (run again with -vv for the traceback)", err=True)
+        sys.exit(EXIT_UNEXPECTED)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -55,7 +55,14 @@ class App:
         if self._store is None:
             s = Store(self.settings.store_url)
             s.ensure_ready()
+            from overdue_reminder.services.sync import load_currencies
+
+            load_currencies(s)  # round as the accounting system does, in commands that do not sync
             self._store = s
+        return self._store
+
+    @property
+    def opened_store(self) -> Store | None:
         return self._store
 
     def actor(self, by: str | None = None) -> Actor:

@@ -53,8 +53,14 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
             app.console.print(f"digest: {out['digest']}")
         for line in out.get("problems") or []:  # type: ignore[attr-defined]
             app.console.print(f"[red]not delivered[/red] {line}")
+        skipped_clients = out.get("skipped_clients") or []
+        assert isinstance(skipped_clients, list)
+        if skipped_clients:
+            app.table("clients skipped tonight", ["step", "client", "error"],
+                      [(p["step"], p["client_id"], p["error"]) for p in skipped_clients])
     skipped = out.get("skipped_records")
-    return outcome.exit_code(str(out["status"]), skipped if isinstance(skipped, int) else 0)
+    n_clients = len(out.get("skipped_clients") or [])  # type: ignore[arg-type]
+    return outcome.exit_code(str(out["status"]), (skipped if isinstance(skipped, int) else 0) + n_clients)
 
 
 @click.command("serve")

@@ -55,6 +55,7 @@ from overdue_reminder.config.sections import (
     PolicySettings,
     ScheduleSettings,
     StoreSettings,
+    SyncSettings,
     TemplatesSettings,
     TierSettings,
     WebSettings,
@@ -75,6 +76,7 @@ class Settings:
     firm: FirmSettings = field(default_factory=FirmSettings)
     odoo: OdooSettings = field(default_factory=OdooSettings)
     files: FilesSettings = field(default_factory=FilesSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     letters: LettersSettings = field(default_factory=LettersSettings)
     policy: PolicySettings = field(default_factory=PolicySettings)
@@ -188,6 +190,7 @@ __all__ = [
     "ScheduleSettings",
     "Settings",
     "StoreSettings",
+    "SyncSettings",
     "TemplatesSettings",
     "TierSettings",
     "WebSettings",

@@ -80,6 +80,16 @@ class OdooSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # An amount beyond this (either sign) is not a real receivable: the record is skipped and listed.
+    max_amount: Decimal = Decimal("1e12")
+
+    def check(self, ctx: Ctx) -> None:
+        if not Decimal(1) <= self.max_amount <= Decimal("1e15"):
+            ctx.fail("sync.max_amount", f"{self.max_amount} is out of range.", "use e.g. 1000000000000 (1e12).")
+
+
+@dataclass(frozen=True)
 class FilesSettings:
     invoices_csv: str = ""
     clients_csv: str = ""

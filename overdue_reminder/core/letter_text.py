@@ -10,7 +10,7 @@ from descriptions. The layout of those words as a .docx is `core.letter_docx`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -123,6 +123,14 @@ def check_letter_text(text: str) -> list[str]:
     """The forbidden phrases (threats of criminal action, LAW.md #10) found in `text`, in list order."""
     low = text.casefold()
     return [p for p in FORBIDDEN_PHRASES if p in low]
+
+
+def _without(text: str, names: Iterable[str]) -> str:
+    """`text` with each of `names` (longest first) taken out wherever it appears, case-insensitively."""
+    low = text.casefold()
+    for name in sorted({n.casefold() for n in names if n and n.strip()}, key=len, reverse=True):
+        low = low.replace(name, " ")
+    return low
 
 
 def refuse_forbidden(text: str, what: str) -> None:
@@ -354,7 +362,11 @@ class LetterRenderer:
             signature=self._render(language, "signature.txt.j2", ctx),
             enclosures=enclosures, matter_refs=refs,
         )
-        refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}")
+        # The parties' own names and references are facts, not the firm's wording: "Criminal Defense
+        # Associates LLP" may be written to; only what the letter itself says is checked.
+        refuse_forbidden(_without(text.all_text(), (*text.address_lines, attention or "", *refs,
+                                                    *(r[0] for r in rows))),
+                         f"the {kind} letter for {req.client.name}")
         return text
 
     def _has_template(self, language: str, name: str) -> bool:

@@ -44,7 +44,7 @@ from overdue_reminder.core.texts import (
 )
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind, Partner
-from overdue_reminder.money import ZERO, quantize
+from overdue_reminder.money import ZERO, is_currency, precision, quantize
 from overdue_reminder.resources import templates_root
 
 PARTS = ("subject", "txt", "html")
@@ -174,7 +174,7 @@ class _CurrencyPattern:
         self.suffix = (affix(pattern.suffix[0]), affix(pattern.suffix[1]))
         self.grouping = pattern.grouping
         self.int_min = pattern.int_prec[0]
-        self.precision = int(get_currency_precision(currency))
+        self.precision = precision(currency) if is_currency(currency) else int(get_currency_precision(currency))
         self.table = str.maketrans({",": self.group, ".": self.decimal})
 
     def __call__(self, amount: Decimal) -> str:

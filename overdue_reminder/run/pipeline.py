@@ -4,20 +4,24 @@ sync → settle promises and plans → plan → offers → drafts → letters �
 Every step is idempotent for the day (keys derive from client, tier, date and invoices), so a
 second run on the same day adds nothing and a run killed anywhere can simply run again.
 `should_stop` is checked between steps: SIGTERM lets the current step finish, then stops.
+Offers, drafts and letters isolate clients (run/isolation): one client's failure is listed in
+`problems` and skipped, the later steps (delivery) still run, and the run ends "partial" (exit 1).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import DeliveryError
+from overdue_reminder.errors import DeliveryError, describe
+from overdue_reminder.model import Action, Plan
 from overdue_reminder.run import outcome
+from overdue_reminder.run.isolation import Isolated, merge_counts, per_client
 from overdue_reminder.run.wiring import make_source, writeback_of
 from overdue_reminder.services import contacts, delivery, planning, runs
 from overdue_reminder.services import letters as letter_queue
@@ -45,13 +49,21 @@ class RunReport:
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     skipped_records: int = 0
+    problems: list[dict[str, object]] = field(default_factory=list)  # clients a step skipped, with why
     status: str = "ok"
     error: str = ""
-    problems: list[str] = field(default_factory=list)  # work not delivered (run/outcome.py)
+    undelivered: list[str] = field(default_factory=list)  # work not delivered (run/outcome.py)
+    systemic: list[Exception] = field(default_factory=list)  # a step failed for every client
+
+    def contained(self, result: Isolated[Any]) -> None:
+        self.problems.extend(p.as_dict() for p in result.problems)
+        if result.systemic is not None:
+            self.systemic.append(result.systemic)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_date": self.run_date.isoformat(), "dry_run": self.dry_run, "status": self.status,
-                "error": self.error, "skipped_records": self.skipped_records, "problems": self.problems,
+                "error": self.error, "skipped_records": self.skipped_records, "skipped_clients": self.problems,
+                "problems": self.undelivered,
                 "steps": self.steps,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
@@ -104,17 +116,28 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
         carried = carried_offers(store, settings, plan.actions, today)
         offers = {client: c.context for client, c in carried.items()}
-        step("drafts", lambda: drafts.draft_plan(store, settings, plan, now(), offers=offers, dry_run=dry_run,
-                                                 actor=actor).summary())
+
+        def do_drafts() -> dict[str, Any]:
+            done = per_client("drafts", plan.actions,
+                              lambda acts: drafts.draft_plan(store, settings, _only(plan, acts), now(), offers=offers,
+                                                             dry_run=dry_run, actor=actor).summary())
+            report.contained(done)
+            return merge_counts(done.results)
+
+        step("drafts", do_drafts)
         step("offers", lambda: {"dry_run": True} if dry_run else record_carried(
             store, settings, carried, plan.actions, today, now(), actor=actor).summary())
 
         def do_letters() -> dict[str, Any]:
             if dry_run:
                 return {"letters": report.steps["plan"]["letters"], "dry_run": True}
-            done, refused = letter_queue.create_letters(store, settings, plan.actions, today=today, actor=actor,
-                                                        offers=offers,
-                                                        writeback=_odoo(source_factory) if writeback else None)
+            wb = _odoo(source_factory) if writeback else None
+            made = per_client("letters", [a for a in plan.actions if a.channel == "letter"],
+                              lambda acts: letter_queue.create_letters(store, settings, acts, today=today, actor=actor,
+                                                                       offers=offers, writeback=wb))
+            report.contained(made)
+            done = [d for part, _ in made.results for d in part]
+            refused = [r for _, part in made.results for r in part]
             return {"queued": sum(1 for d in done if d.created), "refused": len(refused),
                     "refused_why": [why for _, why in refused][:20]}
 
@@ -129,16 +152,22 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                               actor=actor).summary()
 
             step("deliver", do_send)
-        report.problems = outcome.problems(report.steps)
-        report.status = outcome.status(report.skipped_records, report.problems)
+        if report.systemic:  # the other steps are done; now say what could not be done for anyone
+            raise report.systemic[0]
+        report.undelivered = outcome.problems(report.steps)
+        report.status = outcome.status(report.skipped_records + len(report.problems), report.undelivered)
     except Stopped as exc:
         report.status, report.error = "stopped", str(exc)
     except BaseException as exc:
-        report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+        report.status, report.error = "failed", describe(exc)
         _finish(store, run_id, report, now())
         raise
     _finish(store, run_id, report, now())
     return report
+
+
+def _only(plan: Plan, actions: Sequence[Action]) -> Plan:
+    return plan if len(actions) == len(plan.actions) else Plan(plan.today, tuple(actions), plan.skipped)
 
 
 def _odoo(source_factory: Callable[[], Source]) -> WriteBack:
@@ -170,7 +199,7 @@ def nightly_pass(settings: Settings, store: Store, today: date, *, dry_run: bool
             out["digest"] = {"sent": 0, "error": str(exc)}
             log.warning("morning digest not sent: %s", exc)
         out["problems"] = outcome.problems({**report.steps, "digest": out["digest"]})
-        out["status"] = outcome.status(report.skipped_records, out["problems"])
+        out["status"] = outcome.status(report.skipped_records + len(report.problems), out["problems"])
     return out
 
 

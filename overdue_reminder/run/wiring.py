@@ -27,7 +27,8 @@ def make_source(settings: Settings) -> Source:
             raise ConfigError("source = \"files\" needs the two exports.", path=settings.config_path,
                               key="files.invoices_csv", fix="set files.invoices_csv and files.clients_csv.")
         return FileSource(settings.resolve(f.invoices_csv), settings.resolve(f.clients_csv),
-                          settings.resolve(f.payments_csv) if f.payments_csv else None)
+                          settings.resolve(f.payments_csv) if f.payments_csv else None,
+                          max_amount=settings.sync.max_amount)
     return odoo_source(settings)
 
 
@@ -35,7 +36,8 @@ def odoo_source(settings: Settings) -> OdooSource:
     """The Odoo connector itself (`config check` asks it for the server version and access rights)."""
     from overdue_reminder.sources.odoo import OdooSource
 
-    return OdooSource(settings.odoo, settings.odoo_password(), trust_account_code=settings.odoo.trust_account_code)
+    return OdooSource(settings.odoo, settings.odoo_password(), trust_account_code=settings.odoo.trust_account_code,
+                      max_amount=settings.sync.max_amount)
 
 
 def writeback_of(source: Source) -> WriteBack:

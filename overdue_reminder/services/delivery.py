@@ -40,7 +40,7 @@ from overdue_reminder.core.texts import clean_line, clean_subject
 from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, UsageError
 from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
-from overdue_reminder.money import MoneyError, format_plain
+from overdue_reminder.money import MoneyError, format_plain, same_amount
 from overdue_reminder.services.chatter_notes import ChatterNotes
 from overdue_reminder.services.clearing import clear_reminder
 from overdue_reminder.services.reminders import (
@@ -368,7 +368,7 @@ def stale_reason(r: Reminder, current: Mapping[int, tuple[str, Decimal, str]]) -
         drafted = Decimal(str(ln["residual"]))
         if ln.get("kind") != InvoiceKind.CREDIT_NOTE.value and (state in CLOSED_STATES or residual <= 0):
             why.append(f"{name} was paid meanwhile ({state or 'no balance'})")
-        elif residual != drafted or currency != ln.get("currency", currency):
+        elif not same_amount(residual, drafted, currency) or currency != ln.get("currency", currency):
             why.append(f"{name} now shows {_plain(residual, currency)} outstanding, not "
                        f"{_plain(drafted, str(ln.get('currency', currency)))}")
     return "; ".join(why)

@@ -1,7 +1,9 @@
 """Sync: read the source into the ledger, batch by batch, each batch committed with its watermark.
 
 A run cut off anywhere resumes from the last committed watermark: upserts are idempotent, so
-a batch read twice changes nothing twice and nothing is lost between batches.
+a batch read twice changes nothing twice and nothing is lost between batches. A full pass cut off
+midway starts again from the first id: only a whole pass over the open set can tell which stored
+invoices left it (were paid in between) and refresh the residuals of the pages read before the cut.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import and_, insert, select, update
 
+from overdue_reminder import money
 from overdue_reminder.model import Skipped
 from overdue_reminder.sources import Page, Source, Watermark
 from overdue_reminder.sources.prefetch import prefetch
-from overdue_reminder.store import Store, ledger
+from overdue_reminder.store import Store, currencies, ledger
 from overdue_reminder.store.schema import attorneys, clients, invoices, sync_runs
 
 log = logging.getLogger(__name__)
@@ -73,7 +76,9 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
     with store.begin() as conn:
         wm = _get(conn, name, "account.move")
     kind = "full" if full or wm.phase == "full" else "incremental"
-    if full:
+    if kind == "full" and wm.last_id:
+        log.info("a full pass was cut off after id %s: reading the open set again from the start", wm.last_id)
+    if kind == "full":
         wm = Watermark(wm.watermark, 0, "full")
     report = SyncReport(kind=kind)
     report.run_id = _start_run(store, name, kind, now())
@@ -85,8 +90,9 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
             report.phases[phase] = round(time.perf_counter() - t, 3)
 
         timed("login", source.open)
+        timed("currencies", lambda: _sync_currencies(store, source, now))
         timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
-                                                 fresh_full=(kind == "full" and wm.last_id == 0)))
+                                                 fresh_full=(kind == "full")))
         timed("partners", lambda: _sync_partners(store, source, report, now))
         timed("attorneys", lambda: _sync_attorneys(store, source, report))
         timed("payments", lambda: _sync_payments(store, source, report, now))
@@ -114,6 +120,22 @@ def _sync_trust(store: Store, source: Source, report: SyncReport, now: Callable[
             report.trust_balances = len(balances)
         if new_wm != wm:
             _set(conn, source.name, "account.move.line", new_wm)
+
+
+def _sync_currencies(store: Store, source: Source, now: Callable[[], datetime]) -> None:
+    """Odoo's currency list and precisions, read once per sync, cached in the store and used for rounding."""
+    places = source.currencies()
+    with store.begin() as conn:
+        currencies.save(conn, places or {}, now())
+    money.use_currencies(places or {})
+
+
+def load_currencies(store: Store) -> dict[str, int]:
+    """Round as the accounting system does in processes that do not sync (send, the review page)."""
+    with store.begin() as conn:
+        places = currencies.load(conn)
+    money.use_currencies(places)
+    return places
 
 
 _get = ledger.get_watermark
@@ -213,9 +235,13 @@ def _sync_attorneys(store: Store, source: Source, report: SyncReport) -> None:
         ids = [r.id for r in conn.execute(select(attorneys.c.id).order_by(attorneys.c.id))]
     if not ids:
         return
-    found = source.read_attorneys(ids)
+    found, notes = source.read_attorneys(ids)
     with store.begin() as conn:
         report.attorneys = ledger.store_attorneys(conn, found)
+        ledger.store_skipped(conn, report.run_id, notes)
+    report.skipped.extend(notes)
+    for s in notes:
+        log.info("attorney %s: %s", s.record_id, s.reason)
 
 
 def _sync_payments(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime]) -> None:

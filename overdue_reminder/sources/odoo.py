@@ -28,10 +28,11 @@ from overdue_reminder.model import (
     Skipped,
     TrustBalance,
 )
-from overdue_reminder.money import MoneyError, is_currency, quantum, to_decimal
+from overdue_reminder.money import MoneyError, is_currency, quantize, quantum, to_decimal
 from overdue_reminder.sources import Page, StoredWriteDates, Watermark
 from overdue_reminder.sources.odoo_writeback import OdooWriteBack
 from overdue_reminder.sources.rpc import RpcClient
+from overdue_reminder.sources.sanitise import DEFAULT_MAX_AMOUNT, NAME_MAX, Cleaner, line
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
 USER_FIELDS = ["name", "login", "email", "write_date"]
 LIGHT_FIELDS = ["write_date", "move_type", "state", "payment_state"]  # stored columns: no name lookups
+CURRENCY_FIELDS = ["name", "decimal_places", "rounding", "active"]
 SUPPORTED_MAJOR = (16, 17, 18)
 
 
@@ -84,19 +86,20 @@ def is_open(rec: dict[str, Any]) -> bool:
             and rec.get("move_type") in MOVE_TYPES)
 
 
-def _wire_money(value: Any, currency: str) -> Decimal:
+def _wire_money(value: Any, currency: str, max_amount: Decimal) -> Decimal:
     """The hot path of to_decimal for Odoo's floats: shortest repr, then the currency's quantum."""
     if value.__class__ is float:
         d = Decimal(repr(value))
-        if d.is_finite():
+        if d.is_finite() and -max_amount <= d <= max_amount:
             return d.quantize(quantum(currency), rounding=ROUND_HALF_UP)
-    return to_decimal(value, currency)
+    return Cleaner("account.move", "").amount("amount", value, currency, max_amount)
 
 
-def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice | Skipped:
+def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
+                  max_amount: Decimal = DEFAULT_MAX_AMOUNT) -> Invoice | Skipped:
     """An Odoo account.move as an Invoice, or the reason it cannot be used."""
     rid = rec.get("id", "?")
-    name = text(rec.get("name")) or f"account.move {rid}"
+    name = line(rec.get("name"), 64) or f"account.move {rid}"
     partner, commercial = m2o(rec.get("partner_id")), m2o(rec.get("commercial_partner_id"))
     if partner is None and commercial is None:
         return Skipped("account.move", rid, f"{name}: no customer (partner_id is empty)")
@@ -111,15 +114,15 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice 
     if due is None:
         return Skipped("account.move", rid, f"{name}: no due date (invoice_date_due is empty)")
     try:
-        total = _wire_money(rec.get("amount_total"), currency)
-        residual = _wire_money(rec.get("amount_residual"), currency)
+        total = _wire_money(rec.get("amount_total"), currency, max_amount)
+        residual = _wire_money(rec.get("amount_residual"), currency, max_amount)
     except MoneyError as exc:
         return Skipped("account.move", rid, f"{name}: {exc}")
     if residual < 0 or total < 0:
         return Skipped("account.move", rid, f"{name}: negative amount (residual {residual} {currency})")
     matter = ""
     for f in matter_fields:
-        matter = text(rec.get(f)).strip()
+        matter = line(rec.get(f), 200)
         if matter:
             break
     user = m2o(rec.get("invoice_user_id"))
@@ -132,16 +135,53 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str]) -> Invoice 
                    write_date=odoo_datetime(rec.get("write_date")))
 
 
-def parse_partner(rec: dict[str, Any]) -> Partner:
+def parse_partner(rec: dict[str, Any], notes: list[Skipped] | None = None) -> Partner:
+    """A res.partner with every text field made safe; what had to be dropped or cut goes to `notes`."""
     commercial = m2o(rec.get("commercial_partner_id"))
     state, country = m2o(rec.get("state_id")), m2o(rec.get("country_id"))
-    return Partner(
-        id=int(rec["id"]), name=text(rec.get("name")), commercial_id=commercial[0] if commercial else int(rec["id"]),
-        email=text(rec.get("email")).strip(), lang=text(rec.get("lang")), phone=text(rec.get("phone")),
-        is_company=bool(rec.get("is_company")), contact_type=text(rec.get("type")) or "contact",
-        address=Address(text(rec.get("street")), text(rec.get("street2")), text(rec.get("city")),
-                        text(rec.get("zip")), state[1] if state else "", country[1] if country else ""),
+    c = Cleaner("res.partner", int(rec["id"]))
+    partner = Partner(
+        id=int(rec["id"]), name=c.text("name", rec.get("name"), NAME_MAX),
+        commercial_id=commercial[0] if commercial else int(rec["id"]),
+        email=c.email("email", rec.get("email")), lang=line(rec.get("lang"), 16),
+        phone=c.text("phone", rec.get("phone"), 64),
+        is_company=bool(rec.get("is_company")), contact_type=line(rec.get("type"), 32) or "contact",
+        address=Address(c.text("street", rec.get("street")), c.text("street2", rec.get("street2")),
+                        c.text("city", rec.get("city"), NAME_MAX), c.text("zip", rec.get("zip"), 32),
+                        line(state[1] if state else "", NAME_MAX), line(country[1] if country else "", NAME_MAX)),
         write_date=odoo_datetime(rec.get("write_date")))
+    if notes is not None:
+        notes.extend(c.notes)
+    return partner
+
+
+def parse_attorney(rec: dict[str, Any], notes: list[Skipped] | None = None) -> Attorney:
+    """A res.users: its email goes into letters, digests and headers, so only a plainly valid one is kept."""
+    c = Cleaner("res.users", int(rec["id"]))
+    attorney = Attorney(int(rec["id"]), c.text("name", rec.get("name"), NAME_MAX), line(rec.get("login"), 254),
+                        c.email("email", rec.get("email"), strict=True), odoo_datetime(rec.get("write_date")))
+    if notes is not None:
+        notes.extend(c.notes)
+    return attorney
+
+
+def parse_currencies(records: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """res.currency rows as code -> decimal places (Odoo derives decimal_places from the rounding factor)."""
+    out: dict[str, int] = {}
+    for rec in records:
+        code = text(rec.get("name")).strip().upper()
+        places = rec.get("decimal_places")
+        if len(code) != 3 or not code.isalpha():
+            continue
+        if not isinstance(places, int) or isinstance(places, bool):
+            rounding = rec.get("rounding")
+            try:
+                places = max(0, -Decimal(repr(rounding)).normalize().as_tuple().exponent)  # type: ignore[operator]
+            except (ArithmeticError, TypeError, ValueError):
+                continue
+        if 0 <= places <= 6:
+            out[code] = places
+    return out
 
 
 class OdooSource(OdooWriteBack):
@@ -150,8 +190,9 @@ class OdooSource(OdooWriteBack):
     name = "odoo"
 
     def __init__(self, settings: OdooSettings, password: str, *, trust_account_code: str = "",
-                 client: RpcClient | None = None) -> None:
+                 client: RpcClient | None = None, max_amount: Decimal = DEFAULT_MAX_AMOUNT) -> None:
         self.settings = settings
+        self.max_amount = max_amount
         self.trust_account_code = trust_account_code
         self.client = client or RpcClient(settings.protocol, settings.host, settings.port, settings.database,
                                           settings.login, password, timeout=settings.timeout_seconds,
@@ -220,7 +261,7 @@ class OdooSource(OdooWriteBack):
         """Open documents are validated (bad ones skipped and listed); others are closures."""
         page = Page()
         for rec in records:
-            parsed = parse_invoice(rec, self.settings.matter_fields)
+            parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount)
             if not is_open(rec):
                 if isinstance(parsed, Invoice):
                     page.invoices.append(parsed)  # stored closed: payment history for client profiles
@@ -236,10 +277,10 @@ class OdooSource(OdooWriteBack):
             partner, commercial = m2o(rec.get("partner_id")), m2o(rec.get("commercial_partner_id"))
             for ref in (partner, commercial):
                 if ref:
-                    page.partner_refs[ref[0]] = (parsed.client_id, ref[1])
+                    page.partner_refs[ref[0]] = (parsed.client_id, line(ref[1], NAME_MAX))
             user = m2o(rec.get("invoice_user_id"))
             if user:
-                page.attorney_refs[user[0]] = user[1]
+                page.attorney_refs[user[0]] = line(user[1], NAME_MAX)
         return page
 
     def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
@@ -347,7 +388,9 @@ class OdooSource(OdooWriteBack):
                 cur = m2o(rec.get("currency_id"))
                 currency = cur[1] if cur else ""
                 state = text(rec.get("payment_state")) if rec.get("state") == "posted" else text(rec.get("state"))
-                out[int(rec["id"])] = (currency, to_decimal(rec.get("amount_residual") or 0), state)
+                residual = to_decimal(rec.get("amount_residual") or 0)
+                out[int(rec["id"])] = (currency, quantize(residual, currency) if is_currency(currency) else residual,
+                                       state)
         return out
 
     # ------------------------------------------------------------ partners, users
@@ -359,7 +402,7 @@ class OdooSource(OdooWriteBack):
             chunk = ids[i:i + self.settings.batch_size]
             for rec in self.client.execute("res.partner", "read", chunk, fields=PARTNER_FIELDS):
                 try:
-                    out.append(parse_partner(rec))
+                    out.append(parse_partner(rec, skipped))
                 except (KeyError, TypeError, ValueError) as exc:
                     skipped.append(Skipped("res.partner", rec.get("id", "?"), f"unreadable partner: {exc}"))
         return out, skipped
@@ -379,15 +422,21 @@ class OdooSource(OdooWriteBack):
             last_mark = mark
         return ids, last_mark
 
-    def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]:
+    def read_attorneys(self, ids: Sequence[int]) -> tuple[list[Attorney], list[Skipped]]:
         out: list[Attorney] = []
+        notes: list[Skipped] = []
         ids = list(ids)
         for i in range(0, len(ids), self.settings.batch_size):
             chunk = ids[i:i + self.settings.batch_size]
             for rec in self.client.execute("res.users", "read", chunk, fields=USER_FIELDS):
-                out.append(Attorney(int(rec["id"]), text(rec.get("name")), text(rec.get("login")),
-                                    text(rec.get("email")), odoo_datetime(rec.get("write_date"))))
-        return out
+                out.append(parse_attorney(rec, notes))
+        return out, notes
+
+    def currencies(self) -> dict[str, int] | None:
+        """Odoo's own currency list, archived ones included (old invoices keep their currency)."""
+        records = self.client.execute("res.currency", "search_read", [("active", "in", [True, False])],
+                                      fields=CURRENCY_FIELDS)
+        return parse_currencies(records)
 
     # ------------------------------------------------------------ payments, trust
     @staticmethod
@@ -445,13 +494,19 @@ class OdooSource(OdooWriteBack):
                                             "payment without customer, currency or date"))
                 continue
             state = text(rec.get("state"))
+            try:
+                amount = Cleaner("account.payment", rec["id"]).amount("amount", rec.get("amount"), cur[1],
+                                                                       self.max_amount)
+            except MoneyError as exc:
+                page.skipped.append(Skipped("account.payment", rec.get("id", "?"), str(exc)))
+                continue
             page.payments.append(Payment(
-                id=int(rec["id"]), client_id=partner[0], amount=to_decimal(rec.get("amount"), cur[1]),
+                id=int(rec["id"]), client_id=partner[0], amount=amount,
                 currency=cur[1], date=d, reconciled=bool(rec.get("is_reconciled")),
                 invoice_ids=tuple(int(x) for x in rec.get("reconciled_invoice_ids") or []),
                 state="posted" if state in ("posted", "in_process", "paid") else state,
                 write_date=odoo_datetime(rec.get("write_date"))))
-            page.partner_refs[partner[0]] = (partner[0], partner[1])
+            page.partner_refs[partner[0]] = (partner[0], line(partner[1], NAME_MAX))
         return page
 
     def trust_balances(self, wm: Watermark) -> tuple[list[TrustBalance] | None, Watermark]:
@@ -477,7 +532,12 @@ class OdooSource(OdooWriteBack):
             partner, cur = m2o(g.get("partner_id")), m2o(g.get("currency_id"))
             if partner is None or cur is None or not is_currency(cur[1]):
                 continue
-            held = -to_decimal(g.get("balance") or 0, cur[1])  # a liability: credit balance is money held
+            try:  # a liability: credit balance is money held
+                held = -Cleaner("account.move.line", partner[0]).amount("trust balance", g.get("balance") or 0,
+                                                                       cur[1], self.max_amount)
+            except MoneyError as exc:
+                log.warning("trust balance of partner %s skipped: %s", partner[0], exc)
+                continue
             if held > 0:
                 out.append(TrustBalance(partner[0], cur[1], held))
         return out, mark

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from overdue_reminder.errors import StoreError
 from overdue_reminder.store.schema import audit
@@ -96,9 +97,30 @@ class Store:
             raise StoreError(f"the store {self.describe()} is {state}, the code needs {head}.")
 
     def ensure_ready(self) -> None:
-        """Create or upgrade the schema; used by commands that may run first on a new store."""
-        if current_revision(self.engine) != head_revision(self.engine):
-            self.upgrade()
+        """Create or upgrade the schema; used by commands that may run first on a new store.
+
+        A store that cannot be opened (corrupt, unreadable, read-only while it needs upgrading, no space)
+        is named in one line; nothing in it is touched.
+        """
+        try:
+            if current_revision(self.engine) != head_revision(self.engine):
+                self.upgrade()
+        except SQLAlchemyError as exc:
+            orig = getattr(exc, "orig", None) or exc
+            why = " ".join(str(orig).split())[:300]
+            raise StoreError(f"the store {self.describe()} cannot be opened: {why}{self._folder_note()}.") from exc
+
+    def _folder_note(self) -> str:
+        """SQLite writes beside its file (WAL, journal): a read-only folder is the usual cause; say so."""
+        database = make_url(self.url).database
+        if not self.url.startswith("sqlite") or not database or database == ":memory:":
+            return ""
+        folder = os.path.dirname(os.path.abspath(database))
+        if not os.access(folder, os.W_OK):
+            return f"; its folder {folder} cannot be written (read-only)"
+        if os.path.exists(database) and not os.access(database, os.W_OK):
+            return "; the file is read-only"
+        return ""
 
     def describe(self) -> str:
         return make_url(self.url).render_as_string(hide_password=True)
