@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.core.offers import Offer, Suggestion, offer_context, suggest
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.model import Action
@@ -128,6 +129,7 @@ def reminder_offers(store: Store, settings: Settings, actions: Iterable[Action],
 def record_carried(store: Store, settings: Settings, carried: Mapping[int, Carried], actions: Iterable[Action],
                    run_date: date, now: datetime, *, actor: str) -> Recorded:
     """Store each new offer a drafted reminder carries as proposed, with the reminder as its origin."""
+    system = Actor(actor, Role.SYSTEM, "scheduler")  # bookkeeping for a reminder people approve before it goes
     done = Recorded()
     for a in actions:
         c = carried.get(a.client_id)
@@ -145,7 +147,7 @@ def record_carried(store: Store, settings: Settings, carried: Mapping[int, Carri
             done.existing += 1
             continue
         try:
-            rec = offer_service.propose(store, settings, client_id=a.client_id, offer=c.offer, by=actor, now=now,
+            rec = offer_service.propose(store, settings, client_id=a.client_id, offer=c.offer, by=system, now=now,
                                         contact_id=a.contact_id, origin=offer_origin(rid))
         except (PolicyError, UsageError) as exc:
             done.not_recorded.append((rid, str(exc)))
