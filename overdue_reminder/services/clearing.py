@@ -6,8 +6,8 @@ change between the check and the mark. A refusal is audited (`clearance.blocked`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,30 +33,17 @@ from overdue_reminder.core.clearance import (
     Wording,
     clear,
 )
-from overdue_reminder.core.letter_text import FORBIDDEN_PHRASES
+from overdue_reminder.core.wording import reminder_wording
 from overdue_reminder.money import quantum
 from overdue_reminder.store import read_audit, record_audit
 from overdue_reminder.store.schema import clients, holds, invoices
 
-_DIGITS = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9 ]{8,}|\d[\d ]{6,}\d")
-
-
-def forbidden_phrases() -> tuple[str, ...]:
-    return tuple(FORBIDDEN_PHRASES)
-
 
 def wording(settings: Settings, language: str = "", *, reminder: bool = False) -> Wording:
-    """The firm's content rules; a reminder must also carry the verification phone and every channel label."""
-    pay = settings.payment
-    accounts = tuple(m.group(0).replace(" ", "") for ch in pay.channels for d in ch.details
-                     for m in _DIGITS.finditer(d.upper()))
-    required: tuple[str, ...] = ()
-    if reminder:
-        phone = pay.verify_phone or settings.firm.phone
-        labels = tuple(ch.labels.get(language, ch.label) for ch in pay.channels)
-        required = tuple(x for x in (phone, *labels) if x)
-    return Wording(forbidden=forbidden_phrases(), required=required, official_accounts=accounts,
-                   letter_max_age_days=settings.letters.max_age_days)
+    """The firm's content rules (core.wording): a reminder must also carry the verification phone and every
+    channel label of its language; letters and offers only must not threaten or name foreign accounts."""
+    full = reminder_wording(settings, language or settings.firm.default_language)
+    return full if reminder else replace(full, required=())
 
 
 def facts_for(conn: Connection, client_id: int, today: date, currencies: Sequence[str] = ()) -> Facts:
@@ -214,7 +201,6 @@ __all__ = [
     "clear_reminder",
     "facts_for",
     "firm_today",
-    "forbidden_phrases",
     "item",
     "lines_of",
     "record_block",
