@@ -10,6 +10,7 @@ EXIT_SKIPPED = 1
 EXIT_CONFIG = 2
 EXIT_SOURCE = 3
 EXIT_LOCKED = 4
+EXIT_UNDELIVERED = 6  # the run finished, but some work was not delivered (run/outcome.py)
 
 
 class OverdueReminderError(Exception):

@@ -282,7 +282,8 @@ def _record_json(r: offer_service.OfferRecord) -> dict[str, Any]:
                           "status": s.status} for s in r.schedule],
             "created_by": r.created_by, "created_at": r.created_at, "decided_by": r.decided_by,
             "decided_at": r.decided_at, "accepted_by": r.accepted_by, "accepted_at": r.accepted_at,
-            "closed_at": r.closed_at, "hold_id": r.hold_id, "paid": r.paid, "invoice_ids": list(r.invoice_ids)}
+            "closed_at": r.closed_at, "hold_id": r.hold_id, "paid": r.paid, "invoice_ids": list(r.invoice_ids),
+            "origin": r.origin or None}
 
 
 def _report(app: App, r: offer_service.OfferRecord, verb: str, dry_run: bool = False) -> None:
@@ -361,7 +362,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
 @click.argument("offer_id", type=int)
 @click.option("--written-terms", default="", metavar="REF",
               help="For a plan with interest or security: the signed written terms (which advise independent "
-                   "counsel, LAW.md #7).")
+                   "counsel, rule: Offers within authority).")
 @click.option("--by", default=default_actor, show_default="$USER", metavar="EMAIL",
               help="The assigned attorney or the supervising partner.")
 @click.option("--dry-run", is_flag=True, help="Check who may approve; write nothing.")

@@ -13,8 +13,8 @@ from overdue_reminder.core.reminder_text import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
 from overdue_reminder.run.wiring import make_source, writeback_of
 from overdue_reminder.services import delivery
-from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.carried_offers import carried_offers, record_carried
 from overdue_reminder.sources import WriteBack
 
 
@@ -84,8 +84,13 @@ def draft_cmd(app: App, on: str | None, dry_run: bool, by: str) -> None:
     """
     today = today_for(app, on)
     plan = _plan(app, today)
-    offers = offer_service.reminder_offers(app.store, app.settings, plan.actions, today)
+    carried = carried_offers(app.store, app.settings, plan.actions, today)
+    offers = {client: c.context for client, c in carried.items()}
     result = drafts.draft_plan(app.store, app.settings, plan, utc_now(), offers=offers, dry_run=dry_run, actor=by)
+    if not dry_run:
+        recorded = record_carried(app.store, app.settings, carried, plan.actions, today, utc_now(), actor=by)
+        for rid, why in recorded.not_recorded:
+            app.info(f"[yellow]offer not recorded[/yellow] reminder #{rid}: {why}")
     if app.as_json:
         app.emit_json({**result.summary(), "items": [i._asdict() for i in result.created]})
     else:
@@ -213,7 +218,7 @@ def drafts_reject(app: App, reminder_id: int, reason: str, by: str) -> None:
 @pass_app
 def drafts_posted(app: App, reminder_id: int, by: str) -> None:
     """Record that a postal item (no email address) went out by post."""
-    r = drafts.mark_posted(app.store, reminder_id, by, utc_now())
+    r = drafts.mark_posted(app.store, reminder_id, app.actor(by), utc_now(), settings=app.settings)
     if app.as_json:
         app.emit_json(_brief(r))
     else:
@@ -230,14 +235,18 @@ def _read(path: Path | None) -> str | None:
 @click.option("--subject-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Read the new subject from this file.")
 @click.option("--text-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Replace the plain-text part with this file (start from 'drafts show ID --part text').")
+              help="Replace the plain-text part with this file (start from 'drafts show ID --part text'); "
+                   "the HTML part is made from it.")
 @click.option("--html-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Replace the HTML part with this file (start from 'drafts show ID --part html').")
+              help="Use this HTML part for the new text (needs --text-file; start from "
+                   "'drafts show ID --part html').")
 @_by_option
 @pass_app
 def drafts_edit(app: App, reminder_id: int, subject: str | None, subject_file: Path | None,
                 text_file: Path | None, html_file: Path | None, by: str) -> None:
-    """Replace the subject, text or HTML of an unsent reminder; an approved one needs approving again."""
+    """Replace the subject or the text (with its HTML part) of an unsent reminder; an approved one needs
+    approving again. The new words pass the templates' checks (official channels, verification line,
+    no threats, no other account numbers) or nothing changes."""
     if subject is not None and subject_file is not None:
         raise UsageError("give --subject or --subject-file, not both.")
     r = drafts.edit(app.store, app.settings, reminder_id, by, utc_now(),

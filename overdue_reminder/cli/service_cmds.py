@@ -10,7 +10,7 @@ import click
 
 from overdue_reminder.cli.common import App, pass_app, today_for
 from overdue_reminder.core.aging import BUCKETS, aging
-from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED
+from overdue_reminder.run import outcome
 from overdue_reminder.services import runs as run_records
 from overdue_reminder.store import ledger
 
@@ -36,7 +36,9 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
     """One nightly pass: sync, plan, draft, suggest offers, queue letters, deliver, record.
 
     Safe to re-run: a second run on the same day adds nothing. Exit 1 when records were
-    skipped, 3 when the source is unreachable, 4 when another run holds the lock.
+    skipped, 3 when the source is unreachable, 4 when another run holds the lock, 6 when the run
+    finished but work was not delivered (delivery stopped, reminders failed or unconfirmed, letters
+    refused or blocked, the digest not sent): the summary lists each problem.
     """
     out = nightly_pass(app, as_of=as_of, dry_run=dry_run, send=not no_send, digest=not no_digest)
     if app.as_json:
@@ -49,9 +51,10 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
                    for k, v in steps.items()])
         if "digest" in out:
             app.console.print(f"digest: {out['digest']}")
-    if out["status"] == "stopped":
-        return EXIT_OK
-    return EXIT_SKIPPED if out.get("skipped_records") else EXIT_OK
+        for line in out.get("problems") or []:  # type: ignore[attr-defined]
+            app.console.print(f"[red]not delivered[/red] {line}")
+    skipped = out.get("skipped_records")
+    return outcome.exit_code(str(out["status"]), skipped if isinstance(skipped, int) else 0)
 
 
 @click.command("serve")
@@ -88,17 +91,21 @@ def serve_cmd(app: App) -> None:
 @click.option("--runs", default=5, show_default=True, help="How many recent runs to show.")
 @pass_app
 def status_cmd(app: App, runs: int) -> None:
-    """Last runs, the next scheduled run, queue sizes, and aging totals."""
+    """Last runs, the next scheduled run, queue sizes, approved letters not yet released, letters about
+    to go stale, items blocked in the last 24 hours, and aging totals."""
+    from overdue_reminder.services.attention import attention
     from overdue_reminder.services.status import queue_sizes
 
     s = app.settings
     now = datetime.now(UTC)
+    today = s.calendar().local_today(now)
     last = run_records.recent_runs(app.store, runs)
     beat = run_records.last_beat(app.store)
     with app.store.begin() as conn:
         queues = queue_sizes(conn)
+        stuck = attention(conn, today, now, s.letters)
         invs = ledger.load_open_invoices(conn)
-    totals = aging(invs, s.calendar().local_today(now), "total")
+    totals = aging(invs, today, "total")
     next_run = beat.detail.get("next_run") if beat else None
     data = {
         "runs": [{"id": r.id, "job": r.job, "run_date": r.run_date, "status": r.status, "started_at": r.started_at,
@@ -106,6 +113,7 @@ def status_cmd(app: App, runs: int) -> None:
         "service": {"heartbeat": beat.at if beat else None, "next_run": next_run,
                     "alive": bool(beat and (now - beat.at).total_seconds() < 3 * s.schedule.heartbeat_seconds)},
         "queues": queues.as_dict(),
+        **stuck.as_dict(),
         "aging": [{"currency": t.currency, **t.buckets, "total": t.total} for t in totals],
     }
     if app.as_json:
@@ -123,6 +131,14 @@ def status_cmd(app: App, runs: int) -> None:
         ("unconfirmed deliveries", q.unconfirmed), ("postal items", q.postal_items),
         ("invalid addresses", q.invalid_addresses), ("offers awaiting an attorney", q.offers_awaiting_attorney),
         *[(f"letters for {a}", n) for a, n in sorted(q.letters_by_attorney.items())]], right=["items"])
+    app.table("approved letters not yet released", ["letter", "client", "kind", "approved by", "approved at"],
+              [(w.id, w.client, w.kind, w.approved_by, w.approved_at) for w in stuck.approved_unreleased])
+    app.table(f"letters about to go stale (letters.max_age_days = {s.letters.max_age_days})",
+              ["letter", "client", "status", "dated", "stale on", "days left"],
+              [(w.id, w.client, w.status, w.run_date, w.expires_on, w.days_left) for w in stuck.expiring],
+              right=["days left"])
+    app.table("blocked or refused in the last 24 hours", ["when", "item", "what", "by", "reason"],
+              [(b.at, b.what, b.action, b.actor, b.reason) for b in stuck.blocked])
     app.table("aging totals", ["currency", *BUCKETS, "total"],
               [(t.currency, *(t.buckets[b] for b in BUCKETS), t.total) for t in totals],
               right=[*BUCKETS, "total"])

@@ -57,6 +57,9 @@ def config_check(app: App, offline: bool) -> None:
         app.console.print(f"login: {info['login']} (uid {info['uid']})")
         for model, n in info["access"].items():
             app.console.print(f"  read {model}: ok ({n} records)")
+        trust = info.get("trust_account") or {}
+        if trust:
+            app.console.print(f"trust account {trust['code']}: ok (account.account {trust['account_id']})")
 
 
 @click.group("db")

@@ -61,6 +61,7 @@ class LettersSettings:
     review_days: int = 2
     max_edited_mb: int = 20
     max_age_days: int = 30  # a letter prepared longer ago is not approved or released (docs/rules.md)
+    expiry_warning_days: int = 5  # status and the digest warn this many days before max_age_days
     templates_dir: str = ""
     tier_kinds: dict[str, str] = field(default_factory=dict)
     jurisdictions: dict[str, JurisdictionSettings] = field(default_factory=_default_jurisdictions)
@@ -73,13 +74,19 @@ class LettersSettings:
             ctx.fail("letters.supervising_partner", f"{self.supervising_partner!r} is not an email address.",
                      "use the partner's email as it appears in Odoo, e.g. \"partner@firm.example\".")
         if self.suit_waiting_days < 0:
-            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (LAW.md #9).")
+            ctx.fail("letters.suit_waiting_days", "must be 0 or more.", "use 30 (rule: Fee arbitration before suit).")
         if self.pdf_timeout_seconds <= 0:
             ctx.fail("letters.pdf_timeout_seconds", "must be positive.", "use e.g. 120.")
         if self.review_days < 0:
             ctx.fail("letters.review_days", "must be 0 or more.", "use e.g. 2.")
         if not 1 <= self.max_edited_mb <= 200:
             ctx.fail("letters.max_edited_mb", "must be between 1 and 200.", "use e.g. 20.")
+        if not 1 <= self.max_age_days <= 365:
+            ctx.fail("letters.max_age_days", "must be between 1 and 365.",
+                     "use e.g. 30: older letters come back with today's figures for approval.")
+        if not 0 <= self.expiry_warning_days < self.max_age_days:
+            ctx.fail("letters.expiry_warning_days", "must be 0 or more and below letters.max_age_days.",
+                     "use e.g. 5.")
         for tier, kind in self.tier_kinds.items():
             if kind not in LETTER_KINDS:
                 ctx.fail(f"letters.tier_kinds.{tier}", f"{kind!r} is not a letter kind.",

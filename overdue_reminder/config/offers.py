@@ -195,7 +195,8 @@ class OfferSettings:
             t = self.reasons.terms(reason)
             key = f"offers.reasons.{reason}"
             if reason == "dispute" and t.kind != "none":
-                ctx.fail(f"{key}.kind", "a disputed bill gets no offer: it goes to the attorney (LAW.md #8).",
+                ctx.fail(f"{key}.kind", "a disputed bill gets no offer: it goes to the attorney "
+                         "(rule: Disputes go to the attorney).",
                          "set kind = \"none\".")
             if t.kind in ("installments", "combined") and t.installments < 1:
                 ctx.fail(f"{key}.installments", f"a {t.kind} offer needs at least one installment.", "use e.g. 3.")

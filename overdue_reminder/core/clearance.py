@@ -106,6 +106,7 @@ class Item:
     html: str = ""  # the HTML part, checked as the words a reader sees
     totals: Mapping[str, Decimal] = field(default_factory=dict)  # per currency, when stated without lines
     invoice_ids: tuple[int, ...] = ()  # the invoices behind `totals`
+    client_data: tuple[str, ...] = ()  # names and numbers from the ledger: not the firm's wording
     approved_by: Actor | None = None
     needs_attorney: bool = False
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
@@ -324,9 +325,12 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", visible).casefold()
 
 
-def content_problems(text: str, wording: Wording) -> list[str]:
-    """Forbidden phrases, missing required lines, and account numbers that are not the firm's own."""
+def content_problems(text: str, wording: Wording, client_data: Iterable[str] = ()) -> list[str]:
+    """Forbidden phrases, missing required lines, and account numbers that are not the firm's own. The
+    client's own data (a legal name such as "Criminal Defense LLP") is masked before the phrase check."""
     seen = normalise(text)
+    for datum in sorted((normalise(d) for d in client_data if d and d.strip()), key=len, reverse=True):
+        seen = seen.replace(datum, " ")
     problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in seen]
     problems += [f"omits {p!r}" for p in wording.required if normalise(p) not in seen]
     own = {re.sub(r"\s", "", a).upper() for a in wording.official_accounts}
@@ -344,7 +348,7 @@ def _content(item: Item, wording: Wording) -> Iterable[Reason]:
         forbidden=wording.forbidden, official_accounts=wording.official_accounts)
     for label, words in (("", item.text), ("the HTML part ", html_words(item.html) if item.html else "")):
         if words:
-            for p in content_problems(words, rules):
+            for p in content_problems(words, rules, item.client_data):
                 yield Reason(CONTENT, label + p)
 
 

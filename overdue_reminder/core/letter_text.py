@@ -129,7 +129,7 @@ def refuse_forbidden(text: str, what: str) -> None:
     found = check_letter_text(text)
     if found:
         raise PolicyError(f"{what} contains forbidden wording ({', '.join(repr(f) for f in found)}): letters "
-                          "must never threaten criminal action (LAW.md #10). Reword it.")
+                          "must never threaten criminal action (rule: Official words only). Reword it.")
 
 
 # ---------------------------------------------------------------- templates
@@ -448,7 +448,7 @@ def check_letter_templates(settings: Settings) -> list[str]:
             for n, line in enumerate(source.splitlines(), 1):
                 for phrase in check_letter_text(line):
                     errors.append(f"letters/{lang}/{name}:{n}: forbidden phrase {phrase!r} "
-                                  "(never threaten criminal action, LAW.md #10).")
+                                  "(never threaten criminal action, rule: Official words only).")
             if name.endswith(".j2"):
                 try:
                     texts.letters.parse(source)

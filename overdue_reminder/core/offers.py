@@ -262,7 +262,7 @@ def authorize(offer: Offer, authority: OfferSettings, calendar: FirmCalendar | N
         counsel.append(f"the plan takes security ({m.security})")
     if counsel:
         counsel = [f"{c}: the responsible attorney must set written terms and advise the client in writing to "
-                   "seek independent counsel (LAW.md #7)" for c in counsel]
+                   "seek independent counsel (rule: Offers within authority)" for c in counsel]
     over_attorney = _over(m, authority.attorney, offer, cal, "the attorney")
     if over_attorney:
         if not authority.supervising_partner:
@@ -313,7 +313,7 @@ def suggest(reason: Reason | str, balance: Decimal, currency: str, grade: str, s
         raise OfferError(f"unknown reason {reason!r}: use one of {', '.join(r.value for r in Reason)}.") from exc
     if why is Reason.DISPUTE:
         return NoOffer("the client disputes the bill: no offer; the matter goes to the responsible attorney, and "
-                       "the next letter offers fee arbitration (LAW.md #8)", to_attorney=True)
+                       "the next letter offers fee arbitration (rule: Disputes go to the attorney)", to_attorney=True)
     if not is_currency(currency):
         raise OfferError(f"unknown currency {currency!r}.")
     balance = quantize(balance, currency)

@@ -68,12 +68,12 @@ def suit_gate(settings: Settings, notices: Iterable[ServedNotice], today: date, 
     if not qualifying:
         other = f" ({len(found)} other notice(s) on file do not qualify)" if found else ""
         return SuitGate(False, f"refer-to-suit needs {what}{how} recorded as served{other}; record it with "
-                               "'overdue-reminder letters notice' (LAW.md #9).")
+                               "'overdue-reminder letters notice' (rule: Fee arbitration before suit).")
     first = qualifying[0]
     ends = first.served_on + timedelta(days=wait)
     if today < ends:
         return SuitGate(False, f"{what} was served on {first.served_on}; the {wait}-day waiting period ends on "
-                               f"{ends} (LAW.md #9).", first.served_on)
+                               f"{ends} (rule: Fee arbitration before suit).", first.served_on)
     return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {wait} days passed on {ends}.",
                     first.served_on)
 

@@ -16,11 +16,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from overdue_reminder.config import Settings
+from overdue_reminder.errors import DeliveryError
+from overdue_reminder.run import outcome
 from overdue_reminder.run.wiring import make_source, writeback_of
 from overdue_reminder.services import contacts, delivery, planning, runs
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.carried_offers import carried_offers, record_carried
 from overdue_reminder.services.digest import send_digests
 from overdue_reminder.services.sync import sync
 from overdue_reminder.sources import Source, WriteBack
@@ -28,7 +31,7 @@ from overdue_reminder.store import Store
 from overdue_reminder.store.locks import run_lock
 
 log = logging.getLogger(__name__)
-STEPS = ("sync", "promises", "plans", "plan", "drafts", "letters", "deliver")
+STEPS = ("sync", "promises", "plans", "plan", "drafts", "offers", "letters", "deliver")
 
 
 class Stopped(Exception):
@@ -44,10 +47,12 @@ class RunReport:
     skipped_records: int = 0
     status: str = "ok"
     error: str = ""
+    problems: list[str] = field(default_factory=list)  # work not delivered (run/outcome.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_date": self.run_date.isoformat(), "dry_run": self.dry_run, "status": self.status,
-                "error": self.error, "skipped_records": self.skipped_records, "steps": self.steps,
+                "error": self.error, "skipped_records": self.skipped_records, "problems": self.problems,
+                "steps": self.steps,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
 
 
@@ -97,9 +102,12 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
         plan = planning.plan_from_store(store, settings, today)
         report.steps["plan"] = {"actions": len(plan.actions), "skipped_clients": len(plan.skipped),
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
-        offers = offer_service.reminder_offers(store, settings, plan.actions, today)
+        carried = carried_offers(store, settings, plan.actions, today)
+        offers = {client: c.context for client, c in carried.items()}
         step("drafts", lambda: drafts.draft_plan(store, settings, plan, now(), offers=offers, dry_run=dry_run,
                                                  actor=actor).summary())
+        step("offers", lambda: {"dry_run": True} if dry_run else record_carried(
+            store, settings, carried, plan.actions, today, now(), actor=actor).summary())
 
         def do_letters() -> dict[str, Any]:
             if dry_run:
@@ -121,7 +129,8 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                               actor=actor).summary()
 
             step("deliver", do_send)
-        report.status = "partial" if report.skipped_records else "ok"
+        report.problems = outcome.problems(report.steps)
+        report.status = outcome.status(report.skipped_records, report.problems)
     except Stopped as exc:
         report.status, report.error = "stopped", str(exc)
     except BaseException as exc:
@@ -142,7 +151,7 @@ def _start(store: Store, today: date, at: datetime, dry_run: bool) -> int:
 
 
 def _finish(store: Store, run_id: int, report: RunReport, at: datetime) -> None:
-    ok = report.status in ("ok", "partial")
+    ok = report.status in (outcome.OK, outcome.PARTIAL)
     runs.finish_run(store, run_id, "ok" if ok else report.status, _jsonable(report.as_dict()), report.error, at)
 
 
@@ -150,12 +159,18 @@ def nightly_pass(settings: Settings, store: Store, today: date, *, dry_run: bool
                  digest: bool = True, should_stop: Callable[[], bool] = lambda: False,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
     """The pass `run`, `serve` and the demo share: the pipeline on the configured source, then the morning
-    digest when the run went through."""
+    digest when the run went through. A digest that cannot go is one more problem (run/outcome.py)."""
     report = run_once(settings, store, lambda: make_source(settings), today, dry_run=dry_run, send=send,
                       should_stop=should_stop)
     out: dict[str, Any] = report.as_dict()
-    if digest and report.status in ("ok", "partial"):
-        out["digest"] = send_digests(settings, store, today, report.steps, now(), dry_run=dry_run)
+    if digest and report.status in outcome.COMPLETED:
+        try:
+            out["digest"] = send_digests(settings, store, today, report.steps, now(), dry_run=dry_run)
+        except (DeliveryError, OSError) as exc:  # the night's work stands; the next pass sends the digest
+            out["digest"] = {"sent": 0, "error": str(exc)}
+            log.warning("morning digest not sent: %s", exc)
+        out["problems"] = outcome.problems({**report.steps, "digest": out["digest"]})
+        out["status"] = outcome.status(report.skipped_records, out["problems"])
     return out
 
 

@@ -12,8 +12,9 @@ import base64
 import binascii
 import hashlib
 import mimetypes
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from email.utils import formataddr
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,8 @@ def make_getter(db: SandboxDB, model: str, name: str) -> Callable[[Mapping[str, 
     if model == "mail.activity" and name == "res_name":
         return lambda row: db.display_name(row["res_model"], row["res_id"]) if row["res_model"] in db.tables \
             else None
+    if model == "res.users" and name == "email_formatted":  # Odoo: formataddr((name, email)), False without one
+        return lambda row: formataddr((row["name"] or "", row["email"])) if row["email"] else False
     if model == "ir.model.data" and name == "complete_name":
         return lambda row: f"{row['module']}.{row['name']}"
     if name == "id" or name in db.tables[model].template:
@@ -146,12 +149,29 @@ def on_create(db: SandboxDB, model: str, row: Row, vals: Mapping[str, Any], uid:
         row["date_deadline"] = row["date_deadline"] or now.date()
 
 
-def after_create(db: SandboxDB, model: str, row: Row, uid: int) -> None:
+def after_create(db: SandboxDB, model: str, row: Row, uid: int, context: Mapping[str, Any]) -> None:
     if model == "mail.activity":
-        # Odoo moves the document's write_date when an activity is scheduled on it (sample 17).
         target = db.tables.get(row["res_model"])
-        if target is not None and row["res_id"] in target.rows:
+        if target is None or row["res_id"] not in target.rows:
+            return
+        # Odoo 17 always subscribes the assignee to the document ...
+        user = db.tables["res.users"].rows.get(row["user_id"])
+        if user is not None and user["partner_id"]:
+            subscribe(db, row["res_model"], [row["res_id"]], [user["partner_id"]])
+        # ... and, unless the context asks for a quick update, notifies the assignee, which moves the
+        # document's write_date (sample 17; seen on a real Odoo 17).
+        if not context.get("mail_activity_quick_update"):
             db.touch(row["res_model"], [row["res_id"]], uid=uid)
+
+
+def subscribe(db: SandboxDB, model: str, res_ids: Iterable[int], partner_ids: Iterable[int]) -> None:
+    """mail.thread's _message_subscribe: a mail.followers row per (record, partner) not following yet."""
+    rows = db.tables["mail.followers"].rows.values()
+    have = {(r["res_id"], r["partner_id"]) for r in rows if r["res_model"] == model}
+    new = [{"res_model": model, "res_id": rid, "partner_id": pid}
+           for rid in res_ids for pid in partner_ids if (rid, pid) not in have]
+    if new:
+        db.insert("mail.followers", new)
 
 
 def on_write(db: SandboxDB, model: str, row: Row, changed: Row) -> None:

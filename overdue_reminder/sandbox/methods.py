@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import html
 import inspect
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,8 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from . import domain as dom
+from .behaviour import subscribe
 from .errors import AccessError, MissingError, OdooTypeError, OdooValueError
-from .models import GROUP_LABELS, NUMERIC
+from .models import GROUP_LABELS, GROUP_SYSTEM, NUMERIC
 from .store import SandboxDB
 from .wire import WireList, field_converter
 
@@ -157,15 +159,25 @@ def m_fields_get(env: Env, allfields: Any = None, attributes: Any = None) -> dic
 
 def m_create(env: Env, vals_list: Any) -> Any:
     if isinstance(vals_list, dict):
-        return env.db.create(env.model, vals_list, uid=env.uid)
+        return env.db.create(env.model, vals_list, uid=env.uid, context=env.context)
     if not isinstance(vals_list, list):
         raise OdooTypeError(f"create() expects a dict or a list of dicts, not {type(vals_list).__name__}")
     with env.db.lock:
-        return [env.db.create(env.model, vals, uid=env.uid) for vals in vals_list]
+        return [env.db.create(env.model, vals, uid=env.uid, context=env.context) for vals in vals_list]
+
+
+# What Odoo 17 lets every user change on their own res.users record (SELF_WRITEABLE_FIELDS, abridged).
+SELF_WRITEABLE = frozenset({"email", "name", "signature", "lang", "tz", "image_1920", "action_id"})
 
 
 def m_write(env: Env, ids: Any, vals: dict[str, Any]) -> bool:
-    env.db.write(env.model, _ids(ids), vals, uid=env.uid)
+    targets = _ids(ids)
+    own = targets == [env.uid] and set(vals) <= SELF_WRITEABLE
+    if env.model == "res.users" and not own and GROUP_SYSTEM not in env.db.groups(env.uid):
+        raise AccessError("You are not allowed to modify 'User' (res.users) records.\n\nThis operation is "
+                              "allowed for the following groups:\n\t- Administration/Settings\n\n"
+                              "Contact your administrator to request access if necessary.")
+    env.db.write(env.model, targets, vals, uid=env.uid)
     return True
 
 
@@ -425,6 +437,38 @@ def m_message_post(env: Env, ids: Any, body: str = "", subject: str | None = Non
         return mid
 
 
+def m_message_subscribe(env: Env, ids: Any, partner_ids: Any = None, subtype_ids: Any = None) -> bool:
+    with env.db.lock:
+        for rid in _ids(ids):
+            _singleton(env, [rid])
+        subscribe(env.db, env.model, _ids(ids), _ids(partner_ids or []))
+    return True
+
+
+def m_message_unsubscribe(env: Env, ids: Any, partner_ids: Any = None) -> bool:
+    targets, partners = set(_ids(ids)), set(_ids(partner_ids or []))
+    with env.db.lock:
+        gone = [r["id"] for r in env.db.tables["mail.followers"].rows.values()
+                if r["res_model"] == env.model and r["res_id"] in targets and r["partner_id"] in partners]
+        env.db.unlink("mail.followers", gone, uid=env.uid)
+    return True
+
+
+def m_action_send_mail(env: Env, ids: Any) -> dict[str, Any]:
+    """The composer in comment mode: message_post on each record with the wizard's (HTML) body."""
+    with env.db.lock:
+        wiz = _singleton(env, ids)
+        raw = wiz["res_ids"] or "[]"
+        res_ids = [int(x) for x in json.loads(raw)] if isinstance(raw, str) else _ids(raw)
+        subtype = env.db.display_name("mail.message.subtype", wiz["subtype_id"]) if wiz["subtype_id"] else ""
+        xmlid = "mail.mt_note" if subtype == "Note" else "mail.mt_comment"
+        for rid in res_ids:
+            mid = post_message(env.db, wiz["model"], rid, str(wiz["body"] or ""), uid=env.uid,
+                               message_type="comment", subtype_xmlid=xmlid, subject=wiz["subject"])
+            env.db.write("mail.message", [mid], {"partner_ids": list(wiz["partner_ids"] or [])}, uid=env.uid)
+    return {"type": "ir.actions.act_window_close"}
+
+
 def m_set_message_done(env: Env, ids: Any) -> None:
     """Returns None on purpose: XML-RPC then faults although the call ran (sample 18)."""
     _ids(ids)
@@ -479,6 +523,9 @@ METHODS: dict[str, Method] = {
     "read_group": Method(m_read_group, "read"),
     "check_access_rights": Method(m_check_access_rights, None),
     "message_post": Method(m_message_post, "read", _THREADS),
+    "message_subscribe": Method(m_message_subscribe, "read", _THREADS),
+    "message_unsubscribe": Method(m_message_unsubscribe, "write", _THREADS),
+    "action_send_mail": Method(m_action_send_mail, None, frozenset({"mail.compose.message"})),
     "set_message_done": Method(m_set_message_done, None, frozenset({"mail.message"})),
     "action_feedback": Method(m_action_feedback, "write", frozenset({"mail.activity"})),
     "action_done": Method(m_action_done, "write", frozenset({"mail.activity"})),

@@ -362,7 +362,8 @@ class SandboxDB:
                 table.wd_index.sort()
             return added
 
-    def create(self, model: str, vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID) -> int:
+    def create(self, model: str, vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID,
+               context: Mapping[str, Any] | None = None) -> int:
         """Create one record as Odoo's ORM would: coerce, default, compute, stamp."""
         with self.lock:
             table = self.tables[model]
@@ -373,7 +374,7 @@ class SandboxDB:
             row["id"] = table.next_id
             behaviour.on_create(self, model, row, vals, uid)
             table.add(row)
-            behaviour.after_create(self, model, row, uid)
+            behaviour.after_create(self, model, row, uid, context or {})
             return int(row["id"])
 
     def write(self, model: str, ids: Iterable[int], vals: Mapping[str, Any], *, uid: int = SUPERUSER_ID,

@@ -153,6 +153,7 @@ def reminder_item(r: Any, exit_: Exit, approved: Actor | None = None) -> Item:
     return Item(exit=exit_, ref=f"reminder #{r.id}", client_id=r.client_id, lines=lines_of(r.lines),
                 recipient=r.to_address if r.channel == "email" else "", created_on=r.run_date,
                 text=f"{r.subject}\n{r.body_text}", html=r.body_html, approved_by=approved,
+                client_data=(r.client_name, r.matter_ref, *(str(ln.get("name", "")) for ln in r.lines)),
                 needs_attorney=bool(r.attorney_review), attorney_uid=r.attorney_id)
 
 
@@ -161,13 +162,15 @@ def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, 
     """Clear a stored reminder at `exit_` on this connection's view of the ledger (plus `live` residuals)."""
     today = firm_today(settings, now)
     facts = with_live(facts_for(conn, r.client_id, today, [str(ln.get("currency", "")) for ln in r.lines]), live)
-    approved = None if exit_ is Exit.REMINDER_APPROVAL else reminder_approval(conn, r)
+    approved = None if exit_ is Exit.REMINDER_APPROVAL else actor if exit_ is Exit.POSTAL \
+        else reminder_approval(conn, r)
     return clear(reminder_item(r, exit_, approved), facts, actor, today, wording(settings, r.language, reminder=True))
 
 
 def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None = None) -> Item:
     return Item(exit=exit_, ref=f"letter {letter.id}", client_id=letter.client_id,
-                created_on=letter.created_at.date(), text=text, totals=dict(letter.totals),
+                created_on=letter.created_at.date(), text=text,
+                client_data=(letter.client_name, *letter.matter_refs), totals=dict(letter.totals),
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
                 attorney_uid=letter.attorney_id)
 

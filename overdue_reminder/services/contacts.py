@@ -3,7 +3,7 @@
 A promise puts a 'promise_to_pay' hold until its date plus grace (business days); once that
 passes and the client's balance did not go down by the promised amount, the promise is recorded
 as broken (it counts in the client's profile) and the hold is lifted. A dispute stops contact
-with a 'dispute' hold and goes to the responsible attorney (LAW.md #8).
+with a 'dispute' hold and goes to the responsible attorney (rule: Disputes go to the attorney).
 """
 
 from __future__ import annotations
@@ -264,7 +264,7 @@ def log_contact(store: Store, settings: Settings, *, client_id: int, reason: str
                           "attorney": (attorney.email or attorney.login) if attorney else None,
                           "supervising_partner": settings.offers.supervising_partner or None,
                           "why": "dispute: automation stops; the attorney decides, and the next letter offers "
-                                 "fee arbitration (LAW.md #8)"}, at=now)
+                                 "fee arbitration (rule: Disputes go to the attorney)"}, at=now)
         row = conn.execute(select(contacts).where(contacts.c.id == cid)).one()
         return Logged(_row(row), tuple(hold_ids), attorney, reason == "dispute")
 

@@ -24,12 +24,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from email import message_from_bytes
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime
-from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +41,7 @@ from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, Usage
 from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
 from overdue_reminder.money import MoneyError, format_plain
+from overdue_reminder.services.chatter_notes import ChatterNotes
 from overdue_reminder.services.clearing import clear_reminder
 from overdue_reminder.services.reminders import (
     APPROVED,
@@ -140,7 +140,8 @@ def build_message(r: Reminder, settings: Settings, now: datetime) -> EmailMessag
     msg.set_content(r.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(r.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg["Content-Language"] = r.language.replace("_", "-") or "en-US"  # after the parts: set_content clears it
-    parsed = message_from_bytes(msg.as_bytes(), policy=email_policy.default)
+    # the headers read back (the parts need no parsing: only headers can smuggle a recipient)
+    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(msg.as_bytes())
     got = [a.addr_spec for a in parsed["To"].addresses]
     if got != to or [a.addr_spec for a in parsed["From"].addresses] != [sender]:
         raise ValueError(f"the message headers do not read back as written (To {got}); not sent")
@@ -319,7 +320,7 @@ def check_sender(settings: Settings) -> None:
             not re.search(r"\b(collection|collections|recovery|debt)\b", firm, re.IGNORECASE):
         raise ConfigError(f"the sender name {name!r} sounds like a third-party collector.",
                           path=settings.config_path, key="delivery.from_name",
-                          fix="send under the firm's own name (LAW.md #12).")
+                          fix="send under the firm's own name (rule: The firm's own name).")
     try:
         parse_addresses(from_address(settings))
     except ValueError as exc:
@@ -514,9 +515,11 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
         except NotDelivered as exc:
             result.stopped = str(exc)
             return result
+        chatter = ChatterNotes(store, notes, now, actor) if notes is not None and settings.delivery.write_back_notes \
+            else None
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, notes, on_step, current)
+                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step, current)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
@@ -524,11 +527,13 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
                     break
         finally:
             tr.close()
+            if chatter is not None:
+                chatter.flush()
     return result
 
 
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              notes: NoteWriter | None, on_step: Step | None,
+              notes: ChatterNotes | None, on_step: Step | None,
               current: Mapping[int, tuple[str, Decimal, str]] | None = None) -> tuple[SendItem, bool]:
     """One reminder through the channel; the flag says the channel is in trouble and the run stops."""
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
@@ -580,24 +585,9 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
                    sent_at=now, delivery_ref=ref)
     if on_step:
         on_step("recorded", claimed)
-    if notes is not None and settings.delivery.write_back_notes:
-        _write_back(store, notes, claimed, now, actor)
+    if notes is not None:
+        notes.add(claimed)
     return item("sent", ref)
-
-
-def _write_back(store: Store, notes: NoteWriter, r: Reminder, now: datetime, actor: str) -> None:
-    html = (f"<p>Payment reminder ({escape(r.tier)}) emailed to {escape(r.to_address)} on "
-            f"{now:%Y-%m-%d %H:%M} UTC; reference {escape(r.reference)}, Message-ID {escape(r.message_id)}.</p>")
-    try:
-        notes.post_note(list(r.invoice_ids), html)
-    except Exception as exc:
-        log.warning("reminder #%s: chatter note not posted: %s", r.id, exc)
-        with store.begin() as conn:
-            record_audit(conn, actor, "reminder.note_failed", "reminder", r.id, {"error": str(exc)}, at=now)
-        return
-    with store.begin() as conn:
-        record_audit(conn, actor, "reminder.note_posted", "reminder", r.id, {"invoice_ids": list(r.invoice_ids)},
-                     at=now)
 
 
 # ---------------------------------------------------------------- reconcile

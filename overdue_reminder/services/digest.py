@@ -12,7 +12,7 @@ import html
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -22,7 +22,9 @@ from sqlalchemy import and_, insert, select
 
 from overdue_reminder.config import Settings, read_secret
 from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.errors import DeliveryError
 from overdue_reminder.files import secure_dir, write_private
+from overdue_reminder.services.attention import Attention, attention
 from overdue_reminder.services.delivery import SmtpTransport
 from overdue_reminder.services.reminders import from_address
 from overdue_reminder.services.status import AttorneyItem, Queues, attorney_items, queue_sizes
@@ -67,17 +69,19 @@ def _money(totals: Mapping[str, Decimal]) -> str:
     return ", ".join(f"{v:,} {c}" for c, v in totals.items()) or "nothing"
 
 
-def build_digests(settings: Settings, store: Store, run_date: date, night: Mapping[str, Any]) -> list[Digest]:
+def build_digests(settings: Settings, store: Store, run_date: date, night: Mapping[str, Any],
+                  now: datetime | None = None) -> list[Digest]:
     with store.begin() as conn:
         queues = queue_sizes(conn)
         items = attorney_items(conn)
+        stuck = attention(conn, run_date, now or datetime.now(UTC), settings.letters)
         invs = ledger.load_open_invoices(conn)
     totals = aging(invs, run_date, "total")
     out: list[Digest] = []
     firm = settings.firm.name
     if settings.digest.billing_staff:
         chart = aging_chart_png(totals) if totals else None
-        text, body = _staff_body(queues, totals, night)
+        text, body = _staff_body(queues, totals, night, stuck)
         for to in settings.digest.billing_staff:
             out.append(Digest(to, f"{firm}: collections desk, {run_date.isoformat()}", text, body, chart))
     if settings.digest.attorneys:
@@ -89,12 +93,16 @@ def build_digests(settings: Settings, store: Store, run_date: date, night: Mappi
     return out
 
 
-def _staff_body(q: Queues, totals: Sequence[AgingRow], night: Mapping[str, Any]) -> tuple[str, str]:
+def _staff_body(q: Queues, totals: Sequence[AgingRow], night: Mapping[str, Any],
+                stuck: Attention) -> tuple[str, str]:
     lines = ["Last night's run:"]
     for step, data in night.items():
         if isinstance(data, Mapping):
             shown = ", ".join(f"{k} {v}" for k, v in data.items() if isinstance(v, (int, str)) and v not in ("", 0))
             lines.append(f"  {step}: {shown or 'nothing to do'}")
+    if stuck.lines():
+        lines += ["", "Stuck before the exit (approved not released, going stale, blocked in the last 24 hours):"]
+        lines += [f"  {line}" for line in stuck.lines()]
     lines += ["", "Waiting for people:",
               f"  reminders to approve: {q.drafts_to_approve}",
               f"  postal items (no email address): {q.postal_items}",
@@ -147,11 +155,18 @@ def send_digests(settings: Settings, store: Store, run_date: date, night: Mappin
         return {"sent": 0, "note": "digest disabled"}
     if already_sent(store, run_date):
         return {"sent": 0, "note": "already sent today"}
-    digests = build_digests(settings, store, run_date, night)
+    digests = build_digests(settings, store, run_date, night, now)
     messages = [to_message(settings, d, run_date) for d in digests]
     if dry_run or not messages:
         return {"sent": 0, "would_send": len(messages)}
-    where = _deliver(settings, messages, run_date)
+    try:
+        where = _deliver(settings, messages, run_date)
+    except (DeliveryError, OSError) as exc:  # recorded for `status`; the next pass sends it (not sent yet)
+        with store.begin() as conn:
+            conn.execute(insert(service_runs).values(job="digest", run_date=run_date, started_at=now,
+                                                     finished_at=now, status="failed", counts={},
+                                                     error=str(exc)[:4000]))
+        raise
     with store.begin() as conn:
         conn.execute(insert(service_runs).values(job="digest", run_date=run_date, started_at=now, finished_at=now,
                                                  status="ok", counts={"sent": len(messages), "to": where},

@@ -15,19 +15,19 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core import rules
-from overdue_reminder.core.clearance import AGE, FIGURES, HOLDS, Actor, Clearance, Exit, authority
+from overdue_reminder.core.clearance import AGE, AUTHORITY, FIGURES, HOLDS, Actor, Clearance, Exit, authority
 from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
@@ -45,33 +45,29 @@ from overdue_reminder.files import secure_dir, sha256_bytes, sha256_file, write_
 from overdue_reminder.model import Action, Attorney, Partner
 from overdue_reminder.services.clearing import approval_detail, clear_letter, firm_today, letter_item, record_block
 from overdue_reminder.services.identity import as_actor
+from overdue_reminder.services.letter_writeback import (
+    ACTIVITY_SUMMARY,
+    LetterPost,
+    LetterWriteBack,
+    link_note,
+    write_back,
+)
 from overdue_reminder.services.notices import (
     Notice,
     list_notices,
     record_notice,
     suit_gate,
 )
+from overdue_reminder.sources.odoo_writeback import OdooFile, OdooNote
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys, load_partners
 from overdue_reminder.store.schema import audit, clients, letters, matters, reminders
 
 log = logging.getLogger(__name__)
 
-ACTIVITY_SUMMARY = "Review escalation letter"
 PDF_MIME = "application/pdf"
 AWAITING, APPROVED, REJECTED, SENT = "awaiting_review", "approved", "rejected", "sent"
 SUPERSEDED = "superseded"  # its figures or its age moved on before it left: a fresh draft replaces it
-
-
-class LetterWriteBack(Protocol):
-    """The slice of the Odoo connector letters use (OdooSource implements it)."""
-
-    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int: ...
-
-    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
-                        deadline: date) -> int: ...
-
-    def close_activity(self, activity_id: int, feedback: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -260,6 +256,11 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     tz = builder.calendar().tz
     with store.begin() as conn:
         found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
+        for n in range(1, 100):  # a superseded letter gives way to a fresh one with today's figures
+            if found is None or found.status != SUPERSEDED:
+                break
+            key = f"{letter_key(action.client_id, action.tier, today, action.invoice_ids)}-r{n}"
+            found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
         existing = _letter(found) if found is not None else _same_letter_pending(conn, action)
     if existing is not None:
         note = ("already queued for this run" if existing.idempotency_key == key
@@ -348,48 +349,59 @@ def create_letters(store: Store, settings: Settings, actions: Iterable[Action], 
             continue
         try:
             done.append(create_letter(store, settings, action, today=today, actor=actor, builder=builder,
-                                      offer=(offers or {}).get(action.client_id), writeback=writeback))
+                                      offer=(offers or {}).get(action.client_id), writeback=None))
         except (PolicyError, ConfigError) as exc:
             refused.append((action, str(exc)))
-    return done, refused
+    # Odoo write-back for the whole batch at once: a few calls, not a few per letter.
+    updated = {lt.id: lt for lt in _write_back_all(store, settings, [r.letter for r in done], writeback, today,
+                                                   actor, builder)}
+    return [replace(r, letter=updated.get(r.letter.id, r.letter)) for r in done], refused
 
 
 # ---------------------------------------------------------------- Odoo write-back
 def _retry_write_back(store: Store, settings: Settings, letter: Letter, wb: LetterWriteBack | None, today: date,
                       actor: str, data: bytes | None = None, builder: LetterBuilder | None = None) -> Letter:
-    """Attach the draft to each invoice and open a review activity; idempotent (finishes what a failure left)."""
-    if wb is None or not settings.letters.write_back or letter.status != AWAITING:
-        return letter
-    attachments = dict(letter.odoo_attachment_ids)
-    activity = letter.odoo_activity_id
-    missing = [i for i in letter.invoice_ids if str(i) not in attachments]
-    need_activity = activity is None and letter.attorney_id is not None
-    if not missing and not need_activity:
-        return letter
-    filename = f"letter-{letter.id}-{letter.kind}.docx"
-    try:
-        if missing:
-            blob = data if data is not None else Path(letter.path).read_bytes()
-            for inv in missing:
-                attachments[str(inv)] = wb.attach_file("account.move", inv, filename, blob, DOCX_MIME)
-        if need_activity and letter.attorney_id is not None:
-            cal = builder.calendar() if builder is not None else settings.calendar()
-            deadline = cal.add_business_days(today, settings.letters.review_days)
-            activity = wb.create_activity("account.move", letter.invoice_ids[0], letter.attorney_id,
-                                          ACTIVITY_SUMMARY, _activity_note(letter), deadline)
-    except (OverdueReminderError, OSError) as exc:
-        log.warning("Odoo write-back for letter %s failed: %s", letter.id, exc)
-        with store.begin() as conn:
-            conn.execute(update(letters).where(letters.c.id == letter.id).values(
-                odoo_attachment_ids=attachments, odoo_activity_id=activity))
-            record_audit(conn, actor, "letter.write_back_failed", "letter", letter.id, {"error": str(exc)[:500]})
-            return _get(conn, letter.id)
+    """Attach the draft and open a review activity for one letter; idempotent (finishes what a failure left)."""
+    found = _write_back_all(store, settings, [letter], wb, today, actor, builder, {letter.id: data} if data else None)
+    return found[0] if found else letter
+
+
+def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], wb: LetterWriteBack | None,
+                    today: date, actor: str, builder: LetterBuilder | None = None,
+                    data: Mapping[int, bytes] | None = None) -> list[Letter]:
+    """Write back every letter of `batch` that still misses its attachment or activity; returns them updated."""
+    if wb is None or not settings.letters.write_back:
+        return []
+    pending = [lt for lt in batch if lt.status == AWAITING and (
+        not lt.odoo_attachment_ids or (lt.odoo_activity_id is None and lt.attorney_id is not None))]
+    if not pending:
+        return []
+    cal = builder.calendar() if builder is not None else settings.calendar()
+    deadline = cal.add_business_days(today, settings.letters.review_days)
+    blobs = dict(data or {})
+
+    def reader(lt: Letter) -> Callable[[], bytes]:
+        return lambda: blobs[lt.id] if lt.id in blobs else Path(lt.path).read_bytes()
+
+    posts = [LetterPost(lt.id, lt.kind, lt.invoice_ids, next(iter(lt.odoo_attachment_ids.values()), None),
+                        lt.odoo_activity_id, lt.attorney_id, reader(lt), _activity_note(lt), deadline, DOCX_MIME)
+             for lt in pending]
+    out: list[Letter] = []
     with store.begin() as conn:
-        conn.execute(update(letters).where(letters.c.id == letter.id).values(
-            odoo_attachment_ids=attachments, odoo_activity_id=activity))
-        record_audit(conn, actor, "letter.written_back", "letter", letter.id,
-                     {"attachments": attachments, "activity_id": activity})
-        return _get(conn, letter.id)
+        for lt, posted in zip(pending, write_back(wb, posts), strict=True):
+            attachments = dict(lt.odoo_attachment_ids)
+            if posted.attachment_id is not None and not attachments:
+                attachments[str(lt.invoice_ids[0])] = posted.attachment_id
+            conn.execute(update(letters).where(letters.c.id == lt.id).values(
+                odoo_attachment_ids=attachments, odoo_activity_id=posted.activity_id))
+            if posted.error:
+                log.warning("Odoo write-back for letter %s failed: %s", lt.id, posted.error)
+                record_audit(conn, actor, "letter.write_back_failed", "letter", lt.id, {"error": posted.error[:500]})
+            else:
+                record_audit(conn, actor, "letter.written_back", "letter", lt.id,
+                             {"attachments": attachments, "activity_id": posted.activity_id})
+            out.append(_get(conn, lt.id))
+    return out
 
 
 def _activity_note(letter: Letter) -> str:
@@ -409,12 +421,13 @@ def _close_activity(store: Store, letter: Letter, wb: LetterWriteBack | None, se
     if wb is None or not settings.letters.write_back:
         return
     try:
-        if attach is not None:
-            blob = attach.read_bytes()
+        if attach is not None:  # the approved copy: one file on the first invoice, a note on each invoice
             mime = PDF_MIME if attach.suffix == ".pdf" else DOCX_MIME
-            for inv in letter.invoice_ids:
-                wb.attach_file("account.move", inv, f"letter-{letter.id}-{letter.kind}-final{attach.suffix}", blob,
-                               mime)
+            name = f"letter-{letter.id}-{letter.kind}-final{attach.suffix}"
+            anchor = letter.invoice_ids[0]
+            (aid,) = wb.attach_files([OdooFile("account.move", anchor, name, attach.read_bytes(), mime)])
+            wb.post_notes([OdooNote("account.move", inv, link_note(letter.id, letter.kind, name, aid, final=True),
+                                    (aid,) if inv == anchor else ()) for inv in letter.invoice_ids])
         if letter.odoo_activity_id is not None:
             wb.close_activity(letter.odoo_activity_id, feedback)
     except (OverdueReminderError, OSError) as exc:
@@ -444,8 +457,9 @@ def _clear(store: Store, settings: Settings, letter: Letter, exit_: Exit, actor:
 
 def _supersede(store: Store, settings: Settings, letter: Letter, verdict: Clearance, actor: Actor,
                now: datetime) -> str:
-    if not any(r.rule in (FIGURES, AGE) for r in verdict.reasons) or any(r.rule == HOLDS for r in verdict.reasons):
-        return ""
+    if not any(r.rule in (FIGURES, AGE) for r in verdict.reasons) or any(
+            r.rule in (HOLDS, AUTHORITY) for r in verdict.reasons):
+        return ""  # held letters wait; and no one without authority sets anything in motion
     with store.begin() as conn:
         res = conn.execute(update(letters).where(and_(letters.c.id == letter.id,
                                                       letters.c.status.in_([AWAITING, APPROVED])))
@@ -527,7 +541,10 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: Actor |
               "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
               "approved_pdf_path": str(final_pdf) if final_pdf else None,
               "approved_pdf_sha256": sha256_file(final_pdf) if final_pdf else None}
-    with store.begin() as conn:
+    with store.begin() as conn:  # cleared again in the transaction that records the approval
+        words = document_text(open_docx(final))
+        if not clear_letter(conn, settings, letter, Exit.LETTER_APPROVAL, actor, now, words).allowed:
+            raise PolicyError(f"letter {letter.id}: the facts changed while it was being approved; look at it again.")
         res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == AWAITING))
                            .values(**values))
         if res.rowcount != 1:

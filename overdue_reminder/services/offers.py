@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -40,7 +40,6 @@ from overdue_reminder.core.offers import (
 )
 from overdue_reminder.core.texts import environment_for, pick_language
 from overdue_reminder.errors import PolicyError, UsageError
-from overdue_reminder.model import Action
 from overdue_reminder.money import ZERO, format_plain, quantize
 from overdue_reminder.services.clearing import approval_detail, clear_offer, offer_item, recorded_approval
 from overdue_reminder.services.contacts import (
@@ -114,6 +113,7 @@ class OfferRecord:
     hold_id: int | None
     residual_at_offer: Decimal | None
     paid: Decimal | None
+    origin: str = ""  # "reminder:<id>": first carried by that reminder (services/carried_offers.py)
 
     @property
     def kind(self) -> str:
@@ -159,7 +159,7 @@ def _record(r: Any) -> OfferRecord:
         written_terms=bool(r.written_terms), written_terms_ref=r.written_terms_ref or "", accepted_by=r.accepted_by,
         accepted_at=r.accepted_at, closed_at=r.closed_at, hold_id=r.hold_id,
         residual_at_offer=quantize(r.residual_at_offer, offer.currency) if r.residual_at_offer is not None else None,
-        paid=quantize(r.paid, offer.currency) if r.paid is not None else None)
+        paid=quantize(r.paid, offer.currency) if r.paid is not None else None, origin=r.origin or "")
 
 
 def load_offer(conn: Connection, offer_id: int) -> OfferRecord:
@@ -237,9 +237,11 @@ def _active_dispute(conn: Connection, client_id: int, today: date) -> bool:
 
 
 def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, by: Actor | str, now: datetime,
-            reason_code: str = "", contact_id: int | None = None, dry_run: bool = False) -> OfferRecord:
+            reason_code: str = "", contact_id: int | None = None, dry_run: bool = False,
+            origin: str = "") -> OfferRecord:
     """Check the offer against authority and store it: proposed (staff may grant it), awaiting the
-    attorney or the supervising partner, or refused with the reason (beyond the firm's floors)."""
+    attorney or the supervising partner, or refused with the reason (beyond the firm's floors).
+    `origin` names where the client first saw it ("reminder:<id>"); one offer per origin."""
     actor = as_actor(by)
     by = actor.name
     if not by.strip():
@@ -292,13 +294,14 @@ def propose(store: Store, settings: Settings, *, client_id: int, offer: Offer, b
             "attorney_id": attorney.id if attorney else None, "reason_code": reason_code, "contact_id": contact_id,
             "invoice_ids": open_invoice_ids(conn, client_id, offer.currency), "offered_on": offer.offered_on,
             "assigned_to": assigned, "written_terms": decision.written_terms, "written_terms_ref": "",
-            "residual_at_offer": owed, "paid": ZERO,
+            "residual_at_offer": owed, "paid": ZERO, "origin": origin or None,
         }
         oid = int(conn.execute(offers.insert().values(**values).returning(offers.c.id)).scalar_one())
         action = {"proposed": "offer.propose", "awaiting_attorney": "offer.queue_for_attorney",
                   "refused": "offer.refuse"}[status]
         detail = {**_terms_detail(offer, decision), "client_id": client_id, "status": status,
-                  "authority": level, "reasons": reasons, "assigned_to": assigned, "reason_code": reason_code}
+                  "authority": level, "reasons": reasons, "assigned_to": assigned, "reason_code": reason_code,
+                  "origin": origin or None}
         record_audit(conn, by, action, "offer", oid, detail, at=now)
         return load_offer(conn, oid)
 
@@ -350,7 +353,7 @@ def approve(store: Store, settings: Settings, offer_id: int, *, by: Actor | str,
     if rec.written_terms and not ref:
         raise PolicyError(f"offer #{offer_id} adds interest or takes security: it needs your written terms. Pass "
                           "--written-terms REF naming the signed terms, which advise the client in writing to seek "
-                          "independent counsel (LAW.md #7).")
+                          "independent counsel (rule: Offers within authority).")
     with transaction(store, dry_run) as conn:
         res = conn.execute(update(offers).where(offers.c.id == offer_id, offers.c.status == "awaiting_attorney")
                            .values(status="proposed", decided_by=by, decided_at=now, written_terms_ref=ref))
@@ -648,43 +651,9 @@ def suggest_for_client(store: Store, settings: Settings, client_id: int, today: 
 
 
 
-def reminder_offers(store: Store, settings: Settings, actions: Iterable[Action],
-                    today: date) -> dict[int, dict[str, Any]]:
-    """The offer block for each action whose tier carries one (`Action.with_offer`), keyed by client id:
-    `offer_context` in the action's language. An offer the client already has before them (proposed or
-    approved) is repeated; otherwise the suggestion from the last logged reason (else
-    `[offers] reminder_reason`) and the client's grade, only when staff may grant it alone. Nothing is
-    offered for a client who owes in more than one currency, disputes the bill, or holds an offer."""
-    cal = settings.calendar()
-    out: dict[int, dict[str, Any]] = {}
-    wanted = [a for a in actions if a.with_offer and len(a.totals) == 1]
-    if not wanted:
-        return out
-    with store.begin() as conn:
-        for a in wanted:
-            ((currency, owed),) = a.totals.items()
-            if owed <= 0 or _active_dispute(conn, a.client_id, today):
-                continue
-            row = conn.execute(select(offers).where(
-                offers.c.client_id == a.client_id, offers.c.currency == currency,
-                offers.c.status.in_((*PENDING, *ACTIVE))).order_by(offers.c.id.desc())).first()
-            if row is not None:
-                if row.status == "proposed" and row.offered_on <= today:
-                    rec = _record(row)
-                    if rec.offer.schedule[0].due >= today:
-                        out[a.client_id] = offer_context(rec.offer, a.language)
-                continue
-            last = latest_reason(conn, a.client_id)
-            reason = last.reason if last is not None else settings.offers.reminder_reason
-            res = suggest(reason, owed, currency, a.grade or "B", settings.offers, today, cal)
-            if isinstance(res, Suggestion) and res.decision.within_staff_authority:
-                out[a.client_id] = offer_context(res.offer, a.language)
-    return out
-
-
 __all__ = [
     "ClientSuggestion", "MatchReport", "NoteSink", "OfferRecord", "RenderedOffer", "ScheduledPayment", "accept",
     "allocate_paid", "approve", "client_grade", "decline", "email_context", "get_offer", "list_offers", "load_offer",
-    "match_payments", "propose", "reject", "reminder_offers", "render_offer_email",
+    "match_payments", "propose", "reject", "render_offer_email",
     "suggest_for_client", "summary",
 ]

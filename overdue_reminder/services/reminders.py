@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.clearance import SYSTEM, Actor, Clearance, Exit, authority
+from overdue_reminder.core.reminder_edit import edited_parts
 from overdue_reminder.core.reminder_text import (
     Shared,
     Templates,
@@ -35,14 +36,15 @@ from overdue_reminder.core.reminder_text import (
     shared_for,
     templates_for,
 )
-from overdue_reminder.core.texts import clean_line, clean_subject, template_problem
+from overdue_reminder.core.texts import clean_line, template_problem
+from overdue_reminder.core.wording import official_links, reminder_wording
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.services.clearing import CANCEL_RULES, approval_detail, clear_reminder, reminder_item
 from overdue_reminder.services.identity import as_actor
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
-from overdue_reminder.store.schema import audit, clients, reminders
+from overdue_reminder.store.schema import audit, clients, offers, reminders
 
 DRAFT, APPROVED, REJECTED, CANCELLED = "draft", "approved", "rejected", "cancelled"
 SENDING, SENT, UNCONFIRMED, FAILED = "sending", "sent", "unconfirmed", "failed"
@@ -421,6 +423,25 @@ def transition(conn: Connection, r: Reminder, new_status: str, actor: str, now: 
     if res.rowcount != 1:
         raise UsageError(f"reminder #{r.id} changed while you were working on it; look at it again.")
     record_audit(conn, actor, action, "reminder", r.id, {"from": r.status, "to": new_status, **(detail or {})}, at=now)
+    if new_status in (REJECTED, CANCELLED) and r.status in SUPERSEDABLE:
+        _withdraw_offer(conn, r.id, actor, now, f"reminder #{r.id} was {new_status} before it left")
+
+
+def offer_origin(reminder_id: int) -> str:
+    """The origin of an offer a reminder carried (offers.origin; services/carried_offers.py)."""
+    return f"reminder:{reminder_id}"
+
+
+def _withdraw_offer(conn: Connection, reminder_id: int, actor: str, now: datetime, why: str) -> None:
+    """The client never saw the offer this reminder carried: it cannot be accepted (declined, with why)."""
+    origin = offer_origin(reminder_id)
+    ids = list(conn.execute(select(offers.c.id).where(offers.c.origin == origin, offers.c.status == "proposed"))
+               .scalars())
+    if ids:
+        conn.execute(update(offers).where(offers.c.id.in_(ids)).values(status="declined", closed_at=now))
+        for oid in ids:
+            record_audit(conn, actor, "offer.decline", "offer", oid, {"reason": why, "was": "proposed",
+                                                                       "origin": origin}, at=now)
 
 
 def refuse_reminder(conn: Connection, r: Any, verdict: Clearance, now: datetime, actor: Actor = SYSTEM) -> str:
@@ -473,49 +494,43 @@ def reject(store: Store, reminder_id: int, actor: str, now: datetime, reason: st
         return get_reminder(conn, reminder_id)
 
 
-def mark_posted(store: Store, reminder_id: int, actor: str, now: datetime) -> Reminder:
-    """A postal item went out by post: it counts as sent."""
+def mark_posted(store: Store, reminder_id: int, actor: Actor | str, now: datetime, *,
+                settings: Settings | None = None) -> Reminder:
+    """A postal item went out by post: it counts as sent, once cleared on today's facts (the person who
+    posts it is the one who let it leave)."""
+    who = as_actor(actor)
     with store.begin() as conn:
         r = get_reminder(conn, reminder_id)
         if r.status != POSTAL:
             raise UsageError(f"reminder #{r.id} is {r.status}, not a postal item.")
-        transition(conn, r, SENT, actor, now, "reminder.posted", sent_at=now, delivery_ref="post")
+        if settings is not None:
+            verdict = clear_reminder(conn, settings, r, now, Exit.POSTAL, actor=who)
+            if not verdict.allowed:
+                raise PolicyError(verdict.explain())
+        transition(conn, r, SENT, who.name, now, "reminder.posted", {"actor": who.audit()}, sent_at=now,
+                   delivery_ref="post")
         return get_reminder(conn, reminder_id)
 
 
 def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: datetime, *,
          subject: str | None = None, text: str | None = None, html: str | None = None) -> Reminder:
-    """Replace parts of an unsent draft. An approved one goes back to draft for a fresh approval.
+    """Replace the subject and/or both bodies of an unsent reminder; an approved one goes back to draft.
 
-    The subject is flattened to one line (no header injection); both bodies must still carry the
-    verification phone number, since every reminder must tell the client how to verify it.
+    New text brings a new HTML part made from it (or the HTML given with it), so the two parts never
+    disagree; both pass the templates' content rules (core.reminder_edit), and a refusal changes nothing.
+    The subject is flattened to one line (no header injection).
     """
-    if subject is None and text is None and html is None:
-        raise UsageError("nothing to change: give a subject, a text part or an HTML part.")
-    values: dict[str, Any] = {}
-    if subject is not None:
-        clean = clean_subject(subject)
-        if not clean:
-            raise UsageError("the subject would be empty.")
-        values["subject"] = clean
-    phone = (settings.payment.verify_phone or settings.firm.phone).strip()
-    for part, body in (("body_text", text), ("body_html", html)):
-        if body is None:
-            continue
-        if "\x00" in body:
-            raise UsageError(f"the new {part} contains a NUL character.")
-        if phone and phone not in body:
-            raise UsageError(f"the new {part.split('_')[1]} part no longer carries the verification phone number "
-                             f"{phone}; every reminder must tell the client how to verify it.")
-        if part == "body_html" and re.search(r"<\s*script|javascript:", body, re.IGNORECASE):
-            raise UsageError("the new HTML part contains a script; remove it.")
-        values[part] = body
     with store.begin() as conn:
         r = get_reminder(conn, reminder_id)
         if r.status not in (DRAFT, APPROVED):
             raise UsageError(f"reminder #{r.id} is {r.status}; only drafts and approved reminders can be edited.")
-        detail = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
-                  "new": {k: _digest(v) for k, v in values.items()}}
+        parts = edited_parts(subject=subject, text=text, html=html, language=r.language,
+                             wording=reminder_wording(settings, r.language), links=official_links(settings))
+        values = parts.values()
+        detail: dict[str, Any] = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
+                                  "new": {k: _digest(v) for k, v in values.items()},
+                                  "html": "made from the text" if parts.html_generated else
+                                  ("given" if parts.html is not None else "unchanged")}
         if "subject" in values:
             detail["old_subject"], detail["new_subject"] = r.subject, values["subject"]
         transition(conn, r, DRAFT, actor, now, "reminder.edited", detail, decided_by=None, decided_at=None,

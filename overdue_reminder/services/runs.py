@@ -17,6 +17,8 @@ from overdue_reminder.store.ledger import upsert
 from overdue_reminder.store.schema import heartbeat, service_runs
 
 SERVE = "serve"
+DONE_WITH_PROBLEMS = "done with problems"  # every step ran, some work was not delivered (run/outcome.py)
+COMPLETED = ("ok", DONE_WITH_PROBLEMS)
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,11 @@ def record_failure(store: Store, job: str, run_date: date, at: datetime, error: 
 
 
 def completed_since(store: Store, job: str, since: date) -> bool:
-    """Whether `job` finished ok for a run date on or after `since`."""
+    """Whether `job` ran to its end (ok, or done with problems) for a run date on or after `since`."""
     with store.begin() as conn:
         return conn.execute(select(service_runs.c.id).where(and_(
             service_runs.c.job == job, service_runs.c.run_date >= since,
-            service_runs.c.status == "ok"))).first() is not None
+            service_runs.c.status.in_(COMPLETED)))).first() is not None
 
 
 def recent_runs(store: Store, limit: int) -> list[RunRow]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -124,7 +124,11 @@ def _sync_invoices(store: Store, source: Source, wm: Watermark, report: SyncRepo
                    now: Callable[[], datetime], fresh_full: bool) -> None:
     seen: set[int] = set()
     snapshot = False
-    for page in prefetch(source.invoice_pages(wm)):
+    def stored(ids: Sequence[int]) -> dict[int, datetime | None]:
+        with store.begin() as conn:
+            return ledger.stored_write_dates(conn, ids)
+
+    for page in prefetch(source.invoice_pages(wm, stored)):
         stamp = now()
         with store.begin() as conn:
             _store_refs(conn, page)
@@ -167,7 +171,11 @@ def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callab
         wm = _get(conn, source.name, "res.partner")
         stub_q = select(clients.c.id).where(clients.c.stub.is_(True)).order_by(clients.c.id)
         stubs = [r.id for r in conn.execute(stub_q)]
-    changed, new_wm = source.changed_partner_ids(wm)
+    def stored(ids: Sequence[int]) -> dict[int, datetime | None]:
+        with store.begin() as conn:
+            return ledger.stored_write_dates(conn, ids, clients)
+
+    changed, new_wm = source.changed_partner_ids(wm, stored)
     if changed:
         with store.begin() as conn:
             known: set[int] = set()

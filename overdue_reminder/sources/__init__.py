@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, Skipped, TrustBalance, Watermark
 
-__all__ = ["Page", "Source", "Watermark", "WriteBack"]
+if TYPE_CHECKING:
+    from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
+
+__all__ = ["Page", "Source", "StoredWriteDates", "Watermark", "WriteBack"]
+
+# ids -> the write_date the ledger holds for those it knows: lets a source skip re-reading what is unchanged
+StoredWriteDates = Callable[[Sequence[int]], Mapping[int, datetime | None]]
 
 
 @dataclass
@@ -49,13 +55,20 @@ class WriteBack(Protocol):
 
     def close_activity(self, activity_id: int, feedback: str) -> None: ...
 
+    # the batched forms: a night's letters and notes in a few calls (sources/odoo_writeback.py)
+    def attach_files(self, files: Sequence[OdooFile]) -> list[int]: ...
+
+    def post_notes(self, notes: Sequence[OdooNote]) -> list[int]: ...
+
+    def create_activities(self, items: Sequence[OdooActivity]) -> list[int]: ...
+
 
 class Source(Protocol):
     name: str
 
     def open(self) -> None: ...
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]: ...
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]: ...
 
     def payment_pages(self, wm: Watermark) -> Iterator[Page]: ...
 
@@ -63,7 +76,8 @@ class Source(Protocol):
 
     def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]: ...
 
-    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]: ...
+    def changed_partner_ids(self, wm: Watermark, stored: StoredWriteDates | None = None) -> tuple[list[int],
+                                                                                                  Watermark]: ...
 
     def trust_balances(self, wm: Watermark) -> tuple[list[TrustBalance] | None, Watermark]: ...
 

@@ -34,7 +34,7 @@ from overdue_reminder.model import (
     Watermark,
 )
 from overdue_reminder.money import MoneyError, is_currency, to_decimal
-from overdue_reminder.sources import Page
+from overdue_reminder.sources import Page, StoredWriteDates
 
 INVOICE_COLUMNS = ("id", "number", "type", "client_id", "matter_ref", "currency", "amount_total",
                    "amount_residual", "due_date", "status")
@@ -109,7 +109,7 @@ class FileSource:
         """CSV exports take no writes."""
         return None
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
         page = Page(snapshot=True, done=True, watermark=Watermark("", 0, "incremental"))
         for row in _rows(self.invoices_csv, INVOICE_COLUMNS):
             parsed = self._invoice(row)
@@ -178,7 +178,7 @@ class FileSource:
     def read_partners(self, ids: Sequence[int]) -> tuple[list[Partner], list[Skipped]]:
         return [self._partners[i] for i in ids if i in self._partners], []
 
-    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]:
+    def changed_partner_ids(self, wm: Watermark, stored: StoredWriteDates | None = None) -> tuple[list[int], Watermark]:
         return list(self._partners), wm  # a snapshot: every known client may have changed
 
     def read_attorneys(self, ids: Sequence[int]) -> list[Attorney]:

@@ -1,14 +1,15 @@
 """Odoo over odoo-client-lib: batched, keyset-paginated, incremental reads and idempotent write-backs.
 
 Full pass: the open receivables paged by id (`id > last`, order id, batch 1000). Incremental
-pass: every customer document whose write_date is at or after the watermark, paged on
-(write_date, id); those no longer open are reported closed. Partners and users are read by id
+pass: every customer document whose write_date is at or after the watermark (less the look-back
+window), paged on (write_date, id) with a light read (stored columns only); only those whose
+write_date differs from the ledger's, or new open ones, are then read whole; those no longer open
+are reported closed. Partners and users are read by id
 in batches, never per invoice. Field names are those of Odoo 16, 17 and 18.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -16,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from overdue_reminder.config import OdooSettings
-from overdue_reminder.errors import SourceError
+from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import (
     Address,
     Attorney,
@@ -28,7 +29,8 @@ from overdue_reminder.model import (
     TrustBalance,
 )
 from overdue_reminder.money import MoneyError, is_currency, quantum, to_decimal
-from overdue_reminder.sources import Page, Watermark
+from overdue_reminder.sources import Page, StoredWriteDates, Watermark
+from overdue_reminder.sources.odoo_writeback import OdooWriteBack
 from overdue_reminder.sources.rpc import RpcClient
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ INVOICE_FIELDS = ["name", "move_type", "state", "payment_state", "partner_id", "
 PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city", "zip", "state_id",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
 USER_FIELDS = ["name", "login", "email", "write_date"]
+LIGHT_FIELDS = ["write_date", "move_type", "state", "payment_state"]  # stored columns: no name lookups
 SUPPORTED_MAJOR = (16, 17, 18)
 
 
@@ -141,8 +144,8 @@ def parse_partner(rec: dict[str, Any]) -> Partner:
         write_date=odoo_datetime(rec.get("write_date")))
 
 
-class OdooSource:
-    """Reads receivables from Odoo and writes notes, attachments and activities back."""
+class OdooSource(OdooWriteBack):
+    """Reads receivables from Odoo; writes notes, attachments and activities back (OdooWriteBack)."""
 
     name = "odoo"
 
@@ -152,7 +155,8 @@ class OdooSource:
         self.trust_account_code = trust_account_code
         self.client = client or RpcClient(settings.protocol, settings.host, settings.port, settings.database,
                                           settings.login, password, timeout=settings.timeout_seconds,
-                                          retries=settings.retries, backoff=settings.backoff_seconds)
+                                          retries=settings.retries, backoff=settings.backoff_seconds,
+                                          reuse_login=True)
         self.server_version = ""
         self.major = 17
 
@@ -186,13 +190,30 @@ class OdooSource:
     def check(self) -> dict[str, Any]:
         """For `config check`: version, login, and read access to each model the tool needs."""
         self._read_version()
+        self.client.reuse_login = False  # check the login itself, not a remembered one
         self.open()
         access: dict[str, int] = {}
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
                               ("res.users", []), ("account.payment", [])):
             access[model] = int(self.client.execute(model, "search_count", domain))
-        return {"url": self.client.url, "database": self.settings.database, "server_version": self.server_version,
+        trust: dict[str, Any] = {}
+        if self.trust_account_code:
+            trust = {"code": self.trust_account_code, "account_id": self._trust_account_id()}
+        return {"trust_account": trust, "url": self.client.url, "database": self.settings.database,
+                "server_version": self.server_version,
                 "login": self.settings.login, "uid": self.client.uid, "access": access}
+
+    def _trust_account_id(self) -> int:
+        """The configured trust liability account; a missing one is a configuration error (exit 2)."""
+        code = self.trust_account_code
+        accounts = self.client.execute("account.account", "search_read", [("code", "=", code)],
+                                       fields=["id", "name", "account_type"], limit=1)
+        if not accounts:
+            raise ConfigError(f"Odoo has no account with code {code!r} (the trust liability account).",
+                              key="odoo.trust_account_code",
+                              fix="set it to the code of the firm's client trust liability account in Odoo's chart "
+                                  "of accounts, or to \"\" if the firm holds no client money.")
+        return int(accounts[0]["id"])
 
     # ------------------------------------------------------------ invoices
     def _page(self, records: list[dict[str, Any]]) -> Page:
@@ -221,8 +242,9 @@ class OdooSource:
                 page.attorney_refs[user[0]] = user[1]
         return page
 
-    def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
-        """Full pass pages the open set by id; incremental pages changes on (write_date, id).
+    def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
+        """Full pass pages the open set by id; incremental pages changes on (write_date, id), reading
+        whole only what `stored` (the ledger's write_dates) does not already hold.
 
         The caller runs this generator a page ahead in a thread (sync.prefetch): fetching and
         parsing page N+1 overlap storing page N. (A third stage, fetching ahead of parsing, was
@@ -234,11 +256,37 @@ class OdooSource:
                 page.done, page.watermark = done, mark
                 yield page
         else:
-            for records, mark, done in self._changes("account.move", [("move_type", "in", MOVE_TYPES)],
-                                                     INVOICE_FIELDS, wm):
-                page = self._page(records)  # closed ones close their stored copy
+            # A light read finds the candidates (the look-back window re-finds many); only those that
+            # differ from the ledger are read whole.
+            for light, mark, done in self._changes("account.move", [("move_type", "in", MOVE_TYPES)],
+                                                   LIGHT_FIELDS, wm):
+                page = self._page(self._read_invoices(self._to_read(light, stored)))  # closed ones close theirs
                 page.done, page.watermark = done, mark
                 yield page
+
+    @staticmethod
+    def _to_read(light: list[dict[str, Any]], stored: StoredWriteDates | None) -> list[int]:
+        """Ids worth a full read: known ones whose write_date moved, unknown ones that are open."""
+        ids = [int(r["id"]) for r in light]
+        if stored is None:
+            return ids
+        known = stored(ids)
+        out = []
+        for rec in light:
+            rid = int(rec["id"])
+            if rid in known:
+                if known[rid] != odoo_datetime(rec.get("write_date")):
+                    out.append(rid)
+            elif is_open(rec):
+                out.append(rid)
+        return out
+
+    def _read_invoices(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(ids), self.settings.batch_size):
+            out.extend(self.client.execute("account.move", "read", list(ids[i:i + self.settings.batch_size]),
+                                           fields=INVOICE_FIELDS))
+        return out
 
     def _open_set(self, wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
         """The open receivables by id, resuming after the last id a cut-off pass committed."""
@@ -316,14 +364,18 @@ class OdooSource:
                     skipped.append(Skipped("res.partner", rec.get("id", "?"), f"unreadable partner: {exc}"))
         return out, skipped
 
-    def changed_partner_ids(self, wm: Watermark) -> tuple[list[int], Watermark]:
-        """Partners changed since the watermark (ids only; the caller reads the ones it knows)."""
+    def changed_partner_ids(self, wm: Watermark, stored: StoredWriteDates | None = None) -> tuple[list[int], Watermark]:
+        """Partners changed since the watermark (ids only; the caller reads the ones it knows). With
+        `stored`, only those whose write_date moved against the ledger's (Odoo rewrites a partner for
+        many reasons, e.g. each posted invoice raises its customer rank)."""
         if not wm.watermark:
             return [], wm
         ids: list[int] = []
         last_mark = wm
         for records, mark, _done in self._changes("res.partner", [], ["write_date"], wm):
-            ids.extend(int(rec["id"]) for rec in records)
+            known = stored([int(r["id"]) for r in records]) if stored is not None else None
+            ids.extend(int(rec["id"]) for rec in records
+                       if known is None or known.get(int(rec["id"])) != odoo_datetime(rec.get("write_date")))
             last_mark = mark
         return ids, last_mark
 
@@ -407,11 +459,7 @@ class OdooSource:
         lines changed since the watermark. None: not configured, or unchanged."""
         if not self.trust_account_code:
             return None, wm
-        accounts = self.client.execute("account.account", "search_read",
-                                       [("code", "=", self.trust_account_code)], fields=["id"], limit=1)
-        if not accounts:
-            raise SourceError(f"no account with code {self.trust_account_code!r} in Odoo; "
-                              "check odoo.trust_account_code in the configuration.")
+        accounts = [{"id": self._trust_account_id()}]
         on_account: list[Any] = [("account_id", "=", accounts[0]["id"])]
         newest = self.client.execute(
             "account.move.line", "search_read",
@@ -433,52 +481,3 @@ class OdooSource:
             if held > 0:
                 out.append(TrustBalance(partner[0], cur[1], held))
         return out, mark
-
-    # ------------------------------------------------------------ write-backs (optional, idempotent callers)
-    def _html_body(self) -> dict[str, Any]:
-        """Odoo 17 added body_is_html (without it a str body is escaped); Odoo 16 rejects the keyword."""
-        if not self.server_version:
-            self._read_version()
-        return {"body_is_html": True} if self.major >= 17 else {}
-
-    def post_note(self, invoice_ids: Sequence[int], html: str) -> None:
-        """A chatter note (internal, not emailed) on each invoice."""
-        extra = self._html_body()
-        for inv in invoice_ids:
-            self.client.execute("account.move", "message_post", [inv], body=html, message_type="comment",
-                                subtype_xmlid="mail.mt_note", **extra)
-
-    def send_mail(self, invoice_id: int, subject: str, html: str, partner_ids: Sequence[int]) -> int:
-        """Through Odoo's own mail, on the invoice, so it lands in the chatter and goes to the partners."""
-        result = self.client.execute("account.move", "message_post", [invoice_id], body=html, subject=subject,
-                                     message_type="comment", subtype_xmlid="mail.mt_comment",
-                                     partner_ids=list(partner_ids), **self._html_body())
-        return int(result[0] if isinstance(result, list) else result)
-
-    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
-        result = self.client.execute("ir.attachment", "create", {
-            "name": filename, "datas": base64.b64encode(data).decode("ascii"), "res_model": model,
-            "res_id": res_id, "mimetype": mimetype})
-        return int(result[0] if isinstance(result, list) else result)
-
-    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
-                        deadline: date) -> int:
-        models = self.client.execute("ir.model", "search_read", [("model", "=", res_model)], fields=["id"], limit=1)
-        todo = self.client.execute("ir.model.data", "search_read",
-                                   [("module", "=", "mail"), ("name", "=", "mail_activity_data_todo")],
-                                   fields=["res_id"], limit=1)
-        if not models:
-            raise SourceError(f"Odoo has no model {res_model!r}")
-        values: dict[str, Any] = {"res_model_id": models[0]["id"], "res_id": res_id, "user_id": user_id,
-                                  "summary": summary, "note": note, "date_deadline": deadline.isoformat()}
-        if todo:
-            values["activity_type_id"] = todo[0]["res_id"]
-        result = self.client.execute("mail.activity", "create", values)
-        return int(result[0] if isinstance(result, list) else result)
-
-    def close_activity(self, activity_id: int, feedback: str) -> None:
-        try:
-            self.client.execute("mail.activity", "action_feedback", [activity_id], feedback=feedback)
-        except SourceError as exc:
-            if "cannot marshal None" not in str(exc):  # XML-RPC: the method ran, returned None
-                raise

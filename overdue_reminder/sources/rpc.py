@@ -8,6 +8,7 @@ dropped connections, 5xx and unreadable replies are retried with backoff (Transi
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import logging
@@ -156,12 +157,31 @@ def _fault(kind: str, text: str, what: str) -> SourceError:
     return SourceError(f"Odoo rejected {what}: {msg}")
 
 
+# uid per (url, database, login, sha256 of the password) that this process already logged in. Odoo hashes
+# the password on every `authenticate` (pbkdf2, ~0.5 s on a real server) but caches the (uid, password)
+# check execute_kw makes, so a long-running desk logs in once. A wrong or changed password still fails:
+# execute_kw checks it on every call.
+_SESSIONS: dict[tuple[str, str, str, str], int] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def forget_sessions() -> None:
+    """Drop the remembered logins (benchmarks measuring a cold start)."""
+    with _SESSIONS_LOCK:
+        _SESSIONS.clear()
+
+
 class RpcClient:
-    """execute_kw with retries and a call counter; one instance per sync run."""
+    """execute_kw with retries and a call counter; one instance per sync run.
+
+    `reuse_login`: take the uid a previous client in this process got for the same server, login and
+    password instead of logging in again (never for sign-in, which must check the password itself).
+    """
 
     def __init__(self, protocol: str, host: str, port: int, database: str, login: str, password: str,
                  timeout: float = 60.0, retries: int = 3, backoff: float = 1.0,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, *, reuse_login: bool = False) -> None:
+        self.reuse_login = reuse_login
         self.database, self.login = database, login
         self._password = password
         self.retries, self.backoff, self._sleep = retries, backoff, sleep
@@ -203,7 +223,17 @@ class RpcClient:
             raise SourceError("the server's version reply is not Odoo's")
         return result
 
+    def _session_key(self) -> tuple[str, str, str, str]:
+        return (self.url, self.database, self.login, hashlib.sha256(self._password.encode("utf-8")).hexdigest())
+
     def authenticate(self) -> int:
+        if self.reuse_login:
+            with _SESSIONS_LOCK:
+                known = _SESSIONS.get(self._session_key())
+            if known is not None:
+                self.uid = known
+                self.connection.user_id = known
+                return known
         self.calls["common.authenticate"] += 1
         uid = self._with_retries("login", lambda: self.connection.get_service("common").authenticate(
             self.database, self.login, self._password, {}))
@@ -212,6 +242,9 @@ class RpcClient:
                             "(wrong login, password or API key).")
         self.uid = int(uid)
         self.connection.user_id = self.uid
+        if self.reuse_login:
+            with _SESSIONS_LOCK:
+                _SESSIONS[self._session_key()] = self.uid
         return self.uid
 
     READ_METHODS = frozenset({"search", "search_read", "read", "search_count", "fields_get", "read_group"})
@@ -220,6 +253,19 @@ class RpcClient:
         """One server-side call through execute_kw (search_read is one round trip, not two)."""
         if self.uid is None:
             self.authenticate()
+        try:
+            return self._execute(model, method, args, kwargs)
+        except AuthError:
+            if not self.reuse_login or self.calls["common.authenticate"]:
+                raise
+            # the remembered uid no longer fits (user recreated, password changed): log in afresh once
+            with _SESSIONS_LOCK:
+                _SESSIONS.pop(self._session_key(), None)
+            self.reuse_login = False
+            self.authenticate()
+            return self._execute(model, method, args, kwargs)
+
+    def _execute(self, model: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         key = f"{model}.{method}"
         self.calls[key] += 1
         service = self.connection.get_service("object")

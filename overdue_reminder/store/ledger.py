@@ -218,6 +218,27 @@ def invoice_row(inv: Invoice, now: datetime) -> dict[str, Any]:
             "write_date": inv.write_date, "first_seen": now, "closed_at": None if inv.is_open else now}
 
 
+# What makes an invoice "changed" for the sync summary: not write_date, which Odoo also moves for chatter
+# activity (a mail sent through Odoo, someone's note), so the desk's own write-backs never count as changes.
+BUSINESS_FIELDS = ("name", "kind", "client_id", "contact_id", "attorney_id", "matter_ref", "currency",
+                   "amount_total", "amount_residual", "invoice_date", "due_date", "payment_state")
+
+
+def _business_changed(prev: Any, row: dict[str, Any]) -> bool:
+    return any(getattr(prev, k) != row[k] for k in BUSINESS_FIELDS)
+
+
+def stored_write_dates(conn: Connection, ids: Sequence[int], table: Table = invoices) -> dict[int, datetime | None]:
+    """id -> stored write_date (UTC) for the records (invoices, or clients) the ledger holds among `ids`."""
+    out: dict[int, datetime | None] = {}
+    for i in range(0, len(ids), 1000):
+        q = select(table.c.id, table.c.write_date).where(table.c.id.in_(list(ids[i:i + 1000])))
+        for r in conn.execute(q):
+            wd = r.write_date
+            out[int(r.id)] = wd.replace(tzinfo=UTC) if wd is not None and wd.tzinfo is None else wd
+    return out
+
+
 @dataclass
 class InvoiceCounts:
     new: int = 0
@@ -236,7 +257,8 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
         return counts
     before = {r.id: r for r in conn.execute(
         select(invoices.c.id, invoices.c.is_open, invoices.c.write_date, invoices.c.first_seen,
-               invoices.c.closed_at).where(invoices.c.id.in_([i.id for i in items])))}
+               invoices.c.closed_at, *[invoices.c[k] for k in BUSINESS_FIELDS])
+        .where(invoices.c.id.in_([i.id for i in items])))}
     rows = []
     for inv in items:
         prev = before.get(inv.id)
@@ -251,7 +273,7 @@ def store_invoices(conn: Connection, items: Sequence[Invoice], now: datetime) ->
                 row["closed_at"] = prev.closed_at or now
             if prev.is_open and not inv.is_open:
                 counts.closed += 1
-            elif inv.is_open and (prev.write_date != inv.write_date or not prev.is_open):
+            elif inv.is_open and (not prev.is_open or _business_changed(prev, row)):
                 counts.changed += 1
         rows.append(row)
     if not rows:

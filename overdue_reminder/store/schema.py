@@ -160,6 +160,7 @@ audit = Table(
     Column("object_id", String(100), nullable=False),
     Column("detail", JSON, nullable=False, default=dict),
     Index("ix_audit_object", "object_type", "object_id"),
+    Index("ix_audit_at", "at"),  # status and the digest read the last day's refusals
 )
 
 holds = Table(
@@ -265,6 +266,9 @@ offers = Table(
     Column("hold_id", Integer, nullable=True),
     Column("residual_at_offer", Money, nullable=True),  # owed on invoice_ids when proposed
     Column("paid", Money, nullable=True),  # matched toward the schedule so far
+    # Where the offer was first put to the client: "reminder:<id>" for one a final-tier reminder carried.
+    Column("origin", String(100), nullable=True),
+    Index("ux_offers_origin", "origin", unique=True),
 )
 
 letters = Table(

@@ -4,7 +4,7 @@ SQLite and PostgreSQL; incremental runs, closures, resumption, and the clear fai
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from overdue_reminder.sandbox.harness import RunningSandbox as Sandbox
 from overdue_reminder.sandbox.simulate import advance_clock, cancel_invoice, pay_invoice, post_invoice
 from overdue_reminder.services.sync import sync
 from overdue_reminder.sources.odoo import OdooSource
+from overdue_reminder.sources.odoo_writeback import OdooActivity
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import clients, invoices, sync_runs, trust_balances
 
@@ -178,3 +179,32 @@ def test_a_record_committed_late_with_an_older_write_date_is_not_missed(store: S
         (inv,) = ledger.load_invoices(conn, [fresh])
     assert inv.amount_residual == Decimal("21.00") and report.changed == 1
     assert other  # untouched since: re-read by the window, not counted as changed
+
+
+def test_incremental_reads_whole_only_what_changed_and_ignores_the_desks_write_backs(store: Store,
+                                                                                      sandbox: Sandbox) -> None:
+    sync(store, _source(sandbox))
+    local = _local_open(store)
+    some = sorted(local)[:6]
+    advance_clock(sandbox.db, 0, minutes=1)
+    src = _source(sandbox)
+    src.open()
+    try:  # the desk's write-backs on six invoices: notes, a to-do each, one file
+        src.post_note(some, "<p>Payment reminder emailed.</p>")
+        user = sandbox.summary.attorney_uids[0]
+        src.create_activities([OdooActivity("account.move", i, user, "Review", "<p>x</p>", date(2026, 12, 1)) for i in some])
+        src.attach_file("account.move", some[0], "letter.docx", b"PK", "application/octet-stream")
+    finally:
+        src.close()
+    followers = {(f["res_id"], f["partner_id"]) for f in sandbox.db.table("mail.followers").rows.values()}
+    assert not followers  # the assignee Odoo subscribed was unsubscribed again
+    pay_invoice(sandbox.db, some[-1], Decimal("1.00"))
+    before = sandbox.server.calls["object", "read", "account.move"]
+    report = sync(store, _source(sandbox))
+    assert (report.new, report.changed, report.closed) == (0, 1, 0)  # the payment; not the write-backs
+    assert sandbox.server.calls["object", "read", "account.move"] - before == 1  # one full read, of one id
+    partner_reads = sandbox.server.calls["object", "read", "res.partner"]
+    quiet = sync(store, _source(sandbox))
+    assert (quiet.new, quiet.changed, quiet.closed) == (0, 0, 0)
+    assert sandbox.server.calls["object", "read", "account.move"] - before == 1  # nothing more read whole
+    assert sandbox.server.calls["object", "read", "res.partner"] == partner_reads  # nor partners

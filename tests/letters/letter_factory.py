@@ -14,6 +14,7 @@ import pytest
 from overdue_reminder import config
 from overdue_reminder.config import Settings
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, Invoice, InvoiceKind, Partner
+from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices
 from overdue_reminder.store.schema import matters, reminders
@@ -97,18 +98,32 @@ class RecordingWriteBack:
         self.next_id += 1
         return self.next_id
 
-    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int:
+    def _fail(self) -> None:
         if self.fail:
             from overdue_reminder.errors import TransientSourceError
 
             raise TransientSourceError("Odoo timed out")
-        self.calls.append(("attach_file", (model, res_id, filename, len(data), mimetype)))
-        return self._id()
 
-    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
-                        deadline: date) -> int:
-        self.calls.append(("create_activity", (res_model, res_id, user_id, summary, note, deadline)))
-        return self._id()
+    def attach_files(self, files: Sequence[OdooFile]) -> list[int]:
+        self._fail()
+        ids = []
+        for f in files:
+            self.calls.append(("attach_file", (f.res_model, f.res_id, f.filename, len(f.data), f.mimetype)))
+            ids.append(self._id())
+        return ids
+
+    def post_notes(self, notes: Sequence[OdooNote]) -> list[int]:
+        self._fail()
+        self.calls.append(("post_notes", tuple((n.res_id, n.attachment_ids) for n in notes)))
+        return [self._id() for _ in notes]
+
+    def create_activities(self, items: Sequence[OdooActivity]) -> list[int]:
+        self._fail()
+        ids = []
+        for a in items:
+            self.calls.append(("create_activity", (a.res_model, a.res_id, a.user_id, a.summary, a.note, a.deadline)))
+            ids.append(self._id())
+        return ids
 
     def close_activity(self, activity_id: int, feedback: str) -> None:
         self.calls.append(("close_activity", (activity_id, feedback)))

@@ -52,9 +52,16 @@ def test_letter_attached_and_activity_closed_in_odoo(sandbox: RunningSandbox, sq
         lt = create_letter(sqlite_store, settings, action, today=TODAY, now=NOW, writeback=src).letter
         attachments = [a for a in sandbox.db.table("ir.attachment").rows.values()
                        if a["res_model"] == "account.move" and a["res_id"] in action.invoice_ids]
-        assert sorted(a["res_id"] for a in attachments) == sorted(action.invoice_ids)
+        assert [a["res_id"] for a in attachments] == [action.invoice_ids[0]]  # one file per letter
         assert all(a["mimetype"] == DOCX_MIME for a in attachments)
         assert base64.b64decode(str(attachments[0]["datas"])) == Path(lt.path).read_bytes()
+        notes = {m["res_id"]: m for m in sandbox.db.table("mail.message").rows.values()
+                 if m["model"] == "account.move" and m["res_id"] in action.invoice_ids and m["subtype_id"] == 2}
+        assert sorted(notes) == sorted(action.invoice_ids)  # every invoice's note links to the one file
+        assert all(f"/web/content/{attachments[0]['id']}" in n["body"] for n in notes.values())
+        assert notes[action.invoice_ids[0]]["attachment_ids"] == [attachments[0]["id"]]
+        followers = {(f["res_id"], f["partner_id"]) for f in sandbox.db.table("mail.followers").rows.values()}
+        assert not followers  # the activity's assignee was unsubscribed again
         assert lt.odoo_activity_id is not None
         activity = sandbox.db.table("mail.activity").rows[lt.odoo_activity_id]
         assert activity["summary"] == ACTIVITY_SUMMARY and activity["user_id"] == user_id

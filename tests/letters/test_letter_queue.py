@@ -427,17 +427,20 @@ def test_write_back_attaches_and_opens_activity_then_closes_it(seeded: Store, tm
     s = make_settings(tmp_path, extra="write_back = true")
     wb = RecordingWriteBack()
     lt = _create(seeded, s, writeback=wb).letter
-    assert wb.names() == ["attach_file", "attach_file", "create_activity"]
-    assert [c[1][:2] for c in wb.calls[:2]] == [("account.move", 5001), ("account.move", 5002)]
+    # one file, on the first invoice; a note on each invoice (the first carries the file); one to-do
+    assert wb.names() == ["attach_file", "post_notes", "create_activity"]
+    assert wb.calls[0][1][:2] == ("account.move", 5001)
     assert wb.calls[0][1][4] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    aid = lt.odoo_attachment_ids["5001"]
+    assert wb.calls[1][1] == ((5001, (aid,)), (5002, ()))
     model, res_id, user_id, summary, note, deadline = wb.calls[2][1]
     assert (model, res_id, user_id, summary) == ("account.move", 5001, ATTORNEY.id, ACTIVITY_SUMMARY)
     assert f"letters show {lt.id}" in note and deadline == date(2026, 3, 4)
-    assert lt.odoo_activity_id is not None and set(lt.odoo_attachment_ids) == {"5001", "5002"}
+    assert lt.odoo_activity_id is not None and set(lt.odoo_attachment_ids) == {"5001"}
     _create(seeded, s, writeback=wb)  # re-run: nothing more
     assert len(wb.calls) == 3
     approve_letter(seeded, s, lt.id, dana(seeded), now=NOW, writeback=wb)
-    assert wb.names()[-3:] == ["attach_file", "attach_file", "close_activity"]
+    assert wb.names()[-3:] == ["attach_file", "post_notes", "close_activity"]
     assert wb.calls[-1][1] == (lt.odoo_activity_id, f"Approved by {ATTORNEY.login}")
 
 
@@ -460,7 +463,7 @@ def test_write_back_failure_keeps_the_letter_and_is_retried(seeded: Store, tmp_p
     wb.fail = False
     again = _create(seeded, s, writeback=wb)
     assert not again.created and again.letter.odoo_activity_id is not None
-    assert wb.names() == ["attach_file", "attach_file", "create_activity"]
+    assert wb.names() == ["attach_file", "post_notes", "create_activity"]
 
 
 # ---------------------------------------------------------------- PDF
@@ -491,7 +494,7 @@ def test_create_letters_batch_reports_refusals(seeded: Store, settings: Settings
     email = replace(make_action((line(41, "INV/41", "41.00"),)), channel="email")
     done, refused = create_letters(seeded, settings, [ok, suit, email], today=TODAY)
     assert [d.created for d in done] == [True]
-    assert len(refused) == 1 and refused[0][0] is suit and "LAW.md #9" in refused[0][1]
+    assert len(refused) == 1 and refused[0][0] is suit and "Fee arbitration before suit" in refused[0][1]
 
 
 def test_letters_row_matches_schema(seeded_sqlite: Store, settings: Settings) -> None:

@@ -240,7 +240,7 @@ def test_individual_client_at_an_employer_domain_is_flagged() -> None:
              TODAY)
     a = only_action(p)
     assert a.client_kind == "consumer"
-    assert any("employer's domain" in n and "LAW.md #2" in n for n in a.staff_notes)
+    assert any("employer's domain" in n and "Billing contact of record" in n for n in a.staff_notes)
     for email, company in (("jane@gmail.com", False), ("ap@megacorp.com", True)):
         a = only_action(plan(settings(), snapshot([inv(1, due=40)], [partner(1, "J", email, company)]), TODAY))
         assert not any("employer" in n for n in a.staff_notes)

@@ -145,16 +145,17 @@ def test_review_approve_reject_edit_with_audit(store: Store, settings: Settings)
                          text=r1.body_text.replace("friendly reminder", "gentle reminder"))
     assert edited.subject == "Your account Bcc: x@evil.example"
     assert edited.status == drafts.DRAFT and edited.decided_by is None  # needs approving again
-    assert "gentle reminder" in edited.body_text and edited.body_html == r1.body_html
-    with pytest.raises(UsageError, match="verification phone"):
+    assert "gentle reminder" in edited.body_text and "gentle reminder" in edited.body_html  # both parts
+    with pytest.raises(UsageError, match="omits '\\+1 212 555 0100'"):
         drafts.edit(store, settings, ids[1], "clerk", NOW, text="Please pay us.")
     with pytest.raises(UsageError, match="script"):
-        drafts.edit(store, settings, ids[1], "clerk", NOW, html=r1.body_html + "<script>x()</script>")
+        drafts.edit(store, settings, ids[1], "clerk", NOW, text=r1.body_text,
+                    html=r1.body_html + "<script>x()</script>")
     with pytest.raises(UsageError, match="rejected"):
         drafts.edit(store, settings, ids[2], "clerk", NOW, subject="x")
     edits = _audit(store, "reminder.edited")
     assert len(edits) == 1 and edits[0][2]["new_subject"] == "Your account Bcc: x@evil.example"
-    assert edits[0][2]["parts"] == ["body_text", "subject"]
+    assert edits[0][2]["parts"] == ["body_html", "body_text", "subject"]
     assert [a for a, _, _ in _audit(store, "reminder.approved")] == [str(ids[1]), str(ids[3])]
     by_attorney = _audit(store, "reminder.approved")[1][2]["approved_by"]
     assert by_attorney == {"name": "mlopez", "role": "attorney", "proof": "os-user:test", "odoo_uid": 700}

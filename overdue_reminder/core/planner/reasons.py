@@ -79,10 +79,10 @@ def client_hold_reason(wide: list[Hold], attorney_name: str) -> str:
     parts = [hold_sentence(h) for h in sorted(wide, key=lambda h: (h.kind != "bankruptcy", h.id))]
     reason = "on hold: " + "; ".join(parts) + "."
     if "bankruptcy" in kinds:
-        reason += " All collection contact stops under the automatic stay (LAW.md #13)."
+        reason += " All collection contact stops under the automatic stay (rule: Holds stop contact)."
     elif "dispute" in kinds:
         reason += (f" Automation stops for this client and the matter goes to the attorney{attorney_name}; "
-                   "the next letter offers fee arbitration (LAW.md #8).")
+                   "the next letter offers fee arbitration (rule: Disputes go to the attorney).")
     elif "other_counsel" in kinds:
         reason += " The client has counsel on the fee: no direct contact; the attorney handles it."
     return reason
@@ -91,7 +91,7 @@ def client_hold_reason(wide: list[Hold], attorney_name: str) -> str:
 def held_invoice_note(ln: Line, h: Hold) -> str:
     note = f"{ln.inv.name} is left out: {hold_sentence(h)}"
     if h.kind == "dispute":
-        note += "; the attorney decides and the next letter offers fee arbitration (LAW.md #8)"
+        note += "; the attorney decides and the next letter offers fee arbitration (rule: Disputes go to the attorney)"
     return note + "."
 
 
@@ -190,9 +190,10 @@ def staff_notes(trust: Mapping[str, Decimal], tier: TierSettings, to_email: str,
                      "or send the reminder by post")
     if employer_domain:
         notes.append(f"billing email {to_email} is at what looks like an employer's domain for an "
-                     "individual client: confirm it is the client's own address before sending (LAW.md #2)")
+                     "individual client: confirm it is the client's own address before sending "
+                     "(rule: Billing contact of record)")
     notes.extend(f"matter {r} is before a court: withdrawing for non-payment needs the court's permission "
-                 "(LAW.md #11)" for r in court)
+                 "(rule: Attorney approves escalations)" for r in court)
     if ov is not None and ov.note:
         notes.append(ov.note)
     return notes
