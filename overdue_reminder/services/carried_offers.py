@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import SYSTEM, Actor, Role
 from overdue_reminder.core.offers import Offer, Suggestion, offer_context, suggest
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.model import Action
@@ -145,7 +146,9 @@ def record_carried(store: Store, settings: Settings, carried: Mapping[int, Carri
             done.existing += 1
             continue
         try:
-            rec = offer_service.propose(store, settings, client_id=a.client_id, offer=c.offer, by=actor, now=now,
+            # the nightly run records what its policy put in a reminder: the system's proposal, not a claimed name
+            rec = offer_service.propose(store, settings, client_id=a.client_id, offer=c.offer,
+                                        by=Actor(actor, Role.SYSTEM, SYSTEM.proof), now=now,
                                         contact_id=a.contact_id, origin=offer_origin(rid))
         except (PolicyError, UsageError) as exc:
             done.not_recorded.append((rid, str(exc)))
