@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import insert, select  # noqa: E402
 
 from overdue_reminder import config  # noqa: E402
+from overdue_reminder.core.clearance import Actor, Role  # noqa: E402
 from overdue_reminder.core.offers import installment_plan  # noqa: E402
 from overdue_reminder.errors import AuthError  # noqa: E402
 from overdue_reminder.model import Action, ActionLine, Attorney, Invoice, InvoiceKind, Partner  # noqa: E402
@@ -167,11 +168,13 @@ def build_firm(store: Store, settings: Any, n: int, seed: int = 5) -> dict[str, 
         conn.execute(insert(holds), hold_rows)
     cal = settings.calendar()
     offer_ids = []
+    # the offers are staff's proposals, made by a clerk who proved who they are (as the CLI would have them)
+    CLERK = Actor("clerk@harperlowe.example", Role.STAFF, "os-user:bench")
     for k, c in enumerate(clients[:n_offers]):
         balance = sum((i.amount_residual for i in by_client[c.id]), Decimal(0))
         plan = installment_plan(balance, "USD", 8, "monthly", (balance / 10).quantize(Decimal("0.01")),
                                 TODAY + timedelta(days=7), cal, offered_on=TODAY)
-        rec = offer_service.propose(store, settings, client_id=c.id, offer=plan, by="clerk@harperlowe.example",
+        rec = offer_service.propose(store, settings, client_id=c.id, offer=plan, by=CLERK,
                                     now=NOW - timedelta(hours=5, seconds=-k), reason_code="financial_hardship")
         offer_ids.append(rec.id)
     with store.begin() as conn:

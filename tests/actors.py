@@ -7,6 +7,10 @@ these helpers build the actor those edges would build, looking attorneys up in t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import func, or_, select
 
 from overdue_reminder.core.clearance import Actor, Role
@@ -16,7 +20,7 @@ from overdue_reminder.store.schema import attorneys
 
 PROOF = f"{PROOF_OS}:test"
 
-__all__ = ["attorney", "partner", "staff", "unproven"]
+__all__ = ["approve_drafts", "attorney", "partner", "responsible", "staff", "unproven"]
 
 
 def attorney(store: Store, who: str) -> Actor:
@@ -39,3 +43,27 @@ def partner(name: str, uid: int | None = None) -> Actor:
 def staff(name: str) -> Actor:
     """Billing staff, proven (may approve plain reminders and propose offers within staff authority)."""
     return Actor(name, Role.STAFF, PROOF)
+
+
+def responsible(store: Store, attorney_uid: int | None, partner_name: str) -> Actor:
+    """Who may decide an item: the attorney with this Odoo user id, proven; the supervising partner when the
+    item has no attorney (or the attorney is not in the attorneys table)."""
+    if attorney_uid is not None:
+        with store.begin() as conn:
+            row = conn.execute(select(attorneys).where(attorneys.c.id == attorney_uid)).first()
+        if row is not None:
+            return Actor(row.login or row.email, Role.ATTORNEY, PROOF, int(row.id))
+    return partner(partner_name)
+
+
+def approve_drafts(store: Store, waiting: Iterable[Any], now: datetime, *, clerk: str, partner_name: str) -> None:
+    """The day's drafts approved by whoever may: billing staff for plain tiers, the responsible attorney for a
+    tier that needs the attorney's review."""
+    from overdue_reminder.services import reminders as drafts
+
+    groups: dict[Actor, list[int]] = {}
+    for r in waiting:
+        who = responsible(store, r.attorney_id, partner_name) if r.attorney_review else staff(clerk)
+        groups.setdefault(who, []).append(r.id)
+    for who, ids in groups.items():
+        drafts.approve(store, ids, who, now)

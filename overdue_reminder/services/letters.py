@@ -441,7 +441,11 @@ def _clear(store: Store, settings: Settings, letter: Letter, exit_: Exit, actor:
            data: bytes | None = None) -> Clearance:
     """Clear the letter at `exit_` on today's facts; a refusal is audited and, where the figures or the age
     moved on, the letter is superseded by a fresh draft for re-approval (nothing is lost)."""
-    text = document_text(open_docx(data)) if data else ""
+    try:
+        text = document_text(open_docx(data)) if data else ""
+    except Exception as exc:  # python-docx raises several kinds for a broken package: refuse, never crash
+        raise PolicyError(f"the final copy of letter {letter.id} cannot be opened as a Word document ({exc}); "
+                          "approve the letter again from a clean .docx.") from exc
     with store.begin() as conn:
         verdict = clear_letter(conn, settings, letter, exit_, actor, now, text)
     if verdict.allowed:

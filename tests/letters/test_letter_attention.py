@@ -8,7 +8,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from letter_factory import ATTORNEY, CLIENT, NOW, TODAY, ZH_CLIENT, line, make_action, make_settings
+from actors import attorney
+from letter_factory import ATTORNEY, CLIENT, NOW, TODAY, ZH_CLIENT, line, make_action, make_settings, seed_invoices
 
 from overdue_reminder import config
 from overdue_reminder.cli import main
@@ -42,11 +43,13 @@ def desk(tmp_path: Path, seeded: Store) -> tuple[Settings, Store, dict[str, int]
                                    ("stale_awaiting", 3, ZH_CLIENT, 32), ("rejected", 4, CLIENT, 1)):
         action = make_action([line(6000 + inv, f"INV/2026/{inv:04d}", "900.00")], client=client,
                              tier="escalation" if inv % 2 else "withdraw", language=client.lang or "en_US")
+        seed_invoices(seeded, action)
         made = create_letter(seeded, s, action, today=TODAY - timedelta(days=age), now=NOW - timedelta(days=age))
         ids[name] = made.letter.id
-    approve_letter(seeded, s, ids["old_approved"], ATTORNEY.email, now=NOW - timedelta(days=26))
-    approve_letter(seeded, s, ids["new_approved"], ATTORNEY.email, now=NOW - timedelta(hours=2))
-    reject_letter(seeded, s, ids["rejected"], ATTORNEY.email, "figures are wrong", now=NOW - timedelta(hours=3))
+    dana = attorney(seeded, ATTORNEY.email)  # the assigned attorney, proven
+    approve_letter(seeded, s, ids["old_approved"], dana, now=NOW - timedelta(days=26))
+    approve_letter(seeded, s, ids["new_approved"], dana, now=NOW - timedelta(hours=2))
+    reject_letter(seeded, s, ids["rejected"], dana, "figures are wrong", now=NOW - timedelta(hours=3))
     with seeded.begin() as conn:  # a refusal two days old is no longer news
         record_audit(conn, "clerk", "letter.release_refused", "letter", ids["old_approved"],
                      {"reason": "old news"}, at=NOW - timedelta(days=2))
@@ -58,13 +61,13 @@ def test_approved_unreleased_expiring_and_blocked(desk: tuple[Settings, Store, d
     with store.begin() as conn:
         got = attention(conn, TODAY, NOW, s.letters)
     assert [(w.id, w.approved_by) for w in got.approved_unreleased] == [
-        (ids["old_approved"], ATTORNEY.email), (ids["new_approved"], ATTORNEY.email)]
+        (ids["old_approved"], ATTORNEY.login), (ids["new_approved"], ATTORNEY.login)]
     assert got.approved_unreleased[0].approved_at == NOW - timedelta(days=26)
     assert {w.id: w.days_left for w in got.expiring} == {ids["stale_awaiting"]: -2, ids["old_approved"]: 3}
     assert [(b.what, b.action, b.reason) for b in got.blocked] == [
         (f"letter #{ids['rejected']}", "letter.rejected", "figures are wrong")]
     lines = got.lines()
-    assert any(f"letter #{ids['old_approved']}" in x and "not yet released" in x and ATTORNEY.email in x
+    assert any(f"letter #{ids['old_approved']}" in x and "not yet released" in x and ATTORNEY.login in x
                for x in lines)
     assert any("stale since" in x and "re-approval" in x for x in lines)
     assert any("(3 day(s) left)" in x for x in lines)
@@ -88,7 +91,7 @@ def test_status_json_and_table_show_them(desk: tuple[Settings, Store, dict[str, 
     data = json.loads(capsys.readouterr().out)
     assert done.value.code == 0
     assert [w["id"] for w in data["letters_approved_unreleased"]] == [ids["old_approved"], ids["new_approved"]]
-    assert data["letters_approved_unreleased"][0]["approved_by"] == ATTORNEY.email
+    assert data["letters_approved_unreleased"][0]["approved_by"] == ATTORNEY.login
     assert {w["id"] for w in data["letters_expiring"]} >= {ids["old_approved"]}
     assert "blocked_last_24h" in data
     with pytest.raises(SystemExit):
@@ -104,6 +107,6 @@ def test_the_digest_lists_them_for_billing_staff(desk: tuple[Settings, Store, di
     assert len(staff) == 1
     text = staff[0].text
     assert "Stuck before the exit" in text
-    assert f"letter #{ids['new_approved']} (escalation, {CLIENT.name}) approved by {ATTORNEY.email}" in text
+    assert f"letter #{ids['new_approved']} (escalation, {CLIENT.name}) approved by {ATTORNEY.login}" in text
     assert f"letter #{ids['rejected']} rejected" in text and "figures are wrong" in text
     assert "old news" not in text

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from actors import partner, staff
 from sqlalchemy import insert, select, update
 
 from overdue_reminder import config
-from overdue_reminder.errors import UsageError
+from overdue_reminder.core.clearance import Actor, Role
+from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.model import Attorney, Invoice, InvoiceKind, Partner, Payment, TrustBalance
 from overdue_reminder.services import holds
 from overdue_reminder.services.planning import load_snapshot, plan_from_store, resolve_client
@@ -155,6 +157,24 @@ def test_holds_service_lifecycle_and_audit(firm: Store) -> None:
     assert sorted(tuple(r) for r in rows) == [("hold.add", "carol"), ("hold.remove", "dave")]
     with pytest.raises(UsageError, match="already removed"):
         holds.remove_hold(firm, h.id, by="dave", now=NOW)
+
+
+def test_only_a_proven_attorney_ends_a_bankruptcy_or_other_counsel_hold(firm: Store) -> None:
+    """They end by a court or a lawyer: a clerk (proven or not) may place them, never lift them or give an end."""
+    for kind in ("bankruptcy", "other_counsel"):
+        with pytest.raises(PolicyError, match="only an attorney or the supervising partner"):
+            holds.add_hold(firm, client_id=4, kind=kind, reason="notice received", by=staff("erin"),
+                           until=TODAY + timedelta(days=30), now=NOW)
+        h = holds.add_hold(firm, client_id=4, kind=kind, reason="notice received", by="erin", now=NOW)
+        for who in ("erin", staff("erin"), Actor("mlopez", Role.ATTORNEY)):  # a name; staff; an attorney unproven
+            with pytest.raises(PolicyError, match="only an attorney or the supervising partner"):
+                holds.remove_hold(firm, h.id, by=who, reason="discharged", now=NOW)
+        assert h.id in {x.id for x in holds.list_holds(firm, TODAY)}
+        done = holds.remove_hold(firm, h.id, by=Actor("mlopez", Role.ATTORNEY, "os-user:test", 700),
+                                 reason="discharge order entered", now=NOW)
+        assert done.removed_by == "mlopez" and h.id not in {x.id for x in holds.list_holds(firm, TODAY)}
+    lifted = holds.add_hold(firm, client_id=4, kind="bankruptcy", reason="petition", by="erin", now=NOW)
+    assert holds.remove_hold(firm, lifted.id, by=partner("pat"), reason="stay lifted", now=NOW).removed_by == "pat"
 
 
 def test_holds_service_refuses_bad_input_and_dry_run_writes_nothing(firm: Store) -> None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from actors import staff
 from reminder_factory import NOW, RUN, action, line, pay, plan, seed
 from sqlalchemy import func, select
 
@@ -83,7 +84,7 @@ def test_it_can_be_accepted_and_matched_to_payments(store: Store, settings: Sett
     seed(store, [a])
     night(store, settings, a)
     (rec,) = stored(store)
-    accepted = offer_service.accept(store, settings, rec.id, by="clerk", now=NOW + timedelta(hours=2))
+    accepted = offer_service.accept(store, settings, rec.id, by=staff("clerk"), now=NOW + timedelta(hours=2))
     assert accepted.status == "good_standing" and accepted.hold_id is not None
     first = rec.schedule[0]
     with store.begin() as conn:
@@ -101,7 +102,7 @@ def test_a_later_letter_shows_the_clients_current_offer(store: Store, settings: 
     night(store, settings, a)
     (rec,) = stored(store)
     if accept:
-        offer_service.accept(store, settings, rec.id, by="clerk", now=NOW)
+        offer_service.accept(store, settings, rec.id, by=staff("clerk"), now=NOW)
     letter = replace(a, tier="escalation", tier_index=4, channel="letter", with_offer=False, attorney_review=True)
     later = RUN + timedelta(days=14)
     contexts = reminder_offers(store, settings, [letter], later)
@@ -127,8 +128,8 @@ def test_a_reminder_that_never_leaves_takes_its_offer_with_it(store: Store, sett
     withdrawn = {r.client_id: r for r in stored(store)}[1]
     assert withdrawn.status == "declined"
     with pytest.raises(UsageError, match="declined"):
-        offer_service.accept(store, settings, withdrawn.id, by="clerk", now=NOW)
-    drafts.approve(store, [ids[2]], "clerk", NOW)
+        offer_service.accept(store, settings, withdrawn.id, by=staff("clerk"), now=NOW)
+    drafts.approve(store, [ids[2]], staff("clerk"), NOW)
     pay(store, 21)  # paid before the send: the reminder is cancelled, and its offer with it
     sent = delivery.send_approved(store, settings, NOW)
     assert [i.outcome for i in sent.items] == ["cancelled"]

@@ -14,6 +14,7 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import actors
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
@@ -83,10 +84,9 @@ def settings(tmp_path: Path, sandbox: RunningSandbox, store_url: str, port: int)
 
 def approve_drafts(store: Store) -> int:
     """Billing staff approve the night's drafts (the demo firm auto-sends none)."""
-    with store.begin() as conn:
-        ids = list(conn.execute(select(reminders.c.id).where(reminders.c.status == drafts.DRAFT)).scalars())
-    drafts.approve(store, ids, "clerk", datetime.now(UTC), attorney_approved=True)
-    return len(ids)
+    waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=100_000)
+    actors.approve_drafts(store, waiting, datetime.now(UTC), clerk="clerk", partner_name="partner@firm.example")
+    return len(waiting)
 
 
 def test_smtp_down_is_done_with_problems_and_exit_6_then_the_next_pass_delivers(

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from actors import approve_drafts, responsible, staff
 from sqlalchemy import func, select
 
 from overdue_reminder import config
@@ -35,6 +36,8 @@ OPEN = [("move_type", "in", ["out_invoice", "out_refund"]), ("state", "=", "post
         ("payment_state", "in", ["not_paid", "partial"])]
 
 pytestmark = pytest.mark.slow
+CLERK = staff("clerk@firm.example")  # billing staff, proven
+PARTNER = "partner@firm.example"  # the demo firm names no supervising partner: the partner signs in by name
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -77,10 +80,11 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
             # billing staff approve the day's drafts and send; attorneys approve letters
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=1000)
             if waiting:
-                drafts.approve(store, [r.id for r in waiting], "clerk@firm.example", now, attorney_approved=True)
+                approve_drafts(store, waiting, now, clerk=CLERK.name, partner_name=PARTNER)
             delivery.send_approved(store, settings, now, residuals=delivery.StoreResiduals(store))
             for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
-                letter_queue.approve_letter(store, settings, letter.id, letter.attorney_email or "", now=now)
+                letter_queue.approve_letter(store, settings, letter.id,
+                                            responsible(store, letter.attorney_id, PARTNER), now=now)
             # day 20: a client disputes; staff put the client on hold
             if n == 20:
                 with store.begin() as conn:
@@ -107,12 +111,12 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
                 down = (balance / 10).quantize(Decimal("0.01"))
                 plan = offers.installment_plan(balance, "USD", 3, "monthly", down, day + timedelta(days=7),
                                                settings.calendar(), offered_on=day)
-                rec = offer_service.propose(store, settings, client_id=plan_client, offer=plan, by="clerk@firm.example",
+                rec = offer_service.propose(store, settings, client_id=plan_client, offer=plan, by=CLERK,
                                             now=now, reason_code="financial_hardship")
                 if rec.status == "awaiting_attorney":
-                    rec = offer_service.approve(store, settings, rec.id, by=settings.offers.supervising_partner or
-                                                "partner@firm.example", now=now)
-                rec = offer_service.accept(store, settings, rec.id, by="clerk@firm.example", now=now)
+                    rec = offer_service.approve(store, settings, rec.id, by=responsible(
+                        store, None if rec.needs == "partner" else rec.attorney_id, PARTNER), now=now)
+                rec = offer_service.accept(store, settings, rec.id, by=CLERK, now=now)
                 plan_offer = rec.id
                 # the client will pay the first installment on time, then never again
                 plan_first = (plan.installments[0].due, plan.installments[0].amount,

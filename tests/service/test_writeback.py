@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from actors import approve_drafts
 
 from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
@@ -38,7 +39,7 @@ def test_nightly_pass_on_each_odoo_version_with_chatter_notes(tmp_path: Path, ve
                                                         ("state", "not in", ["draft", "cancel", "canceled"])])
         assert first.steps["sync"]["payments"] == len(unreconciled)  # payment states differ by version
         waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,))
-        drafts.approve(store, [r.id for r in waiting], "clerk@firm.example", NOON, attorney_approved=True)
+        approve_drafts(store, waiting, NOON, clerk="clerk@firm.example", partner_name="partner@firm.example")
         second = run_once(settings, store, lambda: make_source(settings), TODAY, now=lambda: NOON)
         sent = second.steps["deliver"]["sent"]
         assert sent > 0

@@ -191,11 +191,12 @@ def test_the_services_rules_decide_who_may_decide(app: Flask, firm: Firm, web_st
     assert page.status_code == 200 and "Only the supervising partner can decide this offer" in page.text
     assert 'id="approve"' not in page.text
     resp = client.post(f"/offers/{firm.offer_c.id}/approve", data={"csrf_token": token})
-    assert resp.status_code == 403 and "may be decided only by the supervising partner" in resp.text
+    assert resp.status_code == 403 and "only the supervising partner may decide it" in resp.text
     assert get_offer(web_store, firm.offer_c.id).status == "awaiting_attorney"
     with web_store.begin() as conn:
         row = conn.execute(select(audit).where(audit.c.action == "offer.approve_denied")).one()
-    assert (row.actor, row.object_id) == (DANA.email, str(firm.offer_c.id))
+    assert (row.actor, row.object_id) == (DANA.login, str(firm.offer_c.id))  # her Odoo login, proven by the sign-in
+    assert row.detail["actor"] == {"name": DANA.login, "role": "attorney", "proof": "web-session", "odoo_uid": DANA.id}
 
 
 def test_unknown_items_are_not_found(app: Flask, firm: Firm) -> None:

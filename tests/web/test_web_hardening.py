@@ -14,10 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from actors import attorney, staff
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
-from web_factory import DANA, PARTNER, PASSWORD, SAM, TODAY, FakeOdoo, Firm, csrf_from, docx_bytes, make_app, sign_in
+from web_factory import (
+    DANA,
+    NOW,
+    PARTNER,
+    PASSWORD,
+    SAM,
+    TODAY,
+    FakeOdoo,
+    Firm,
+    csrf_from,
+    docx_bytes,
+    make_app,
+    sign_in,
+)
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import PolicyError
@@ -124,14 +138,14 @@ def test_an_edited_file_whose_final_copy_cannot_be_opened_is_not_approved(settin
     edited = tmp_path / "edited.docx"
     edited.write_bytes(_doctype_docx())
     with pytest.raises(PolicyError, match="cannot be opened as a Word document"):
-        approve_letter(web_store, settings, firm.letter_a.id, DANA.email, edited=edited)
+        approve_letter(web_store, settings, firm.letter_a.id, attorney(web_store, DANA.login), edited=edited, now=NOW)
     assert get_letter(web_store, firm.letter_a.id).status == "awaiting_review"
     assert not list(Path(firm.letter_a.path).parent.glob("*-final.docx"))
     assert not _approvals(web_store, firm.letter_a.id)
 
 
 def test_release_reopens_the_final_copy(settings: Settings, web_store: Store, firm: Firm) -> None:
-    lt = approve_letter(web_store, settings, firm.letter_a.id, DANA.email)
+    lt = approve_letter(web_store, settings, firm.letter_a.id, attorney(web_store, DANA.login), now=NOW)
     final = Path(lt.approved_path or "")
     junk = b"PK\x03\x04 not a package any more"
     final.write_bytes(junk)  # replaced, and its hash put on record, so only the reopening can tell
@@ -139,10 +153,10 @@ def test_release_reopens_the_final_copy(settings: Settings, web_store: Store, fi
         conn.execute(update(letters).where(letters.c.id == lt.id).values(
             approved_sha256=hashlib.sha256(junk).hexdigest()))
     with pytest.raises(PolicyError, match="cannot be opened as a Word document"):
-        release_letter(web_store, settings, lt.id, "billing", today=TODAY)
+        release_letter(web_store, settings, lt.id, staff("billing"), today=TODAY, now=NOW)
     assert get_letter(web_store, lt.id).status == "approved"
-    ok = approve_letter(web_store, settings, firm.letter_b.id, SAM.email)
-    released, path = release_letter(web_store, settings, ok.id, "billing", today=TODAY)
+    ok = approve_letter(web_store, settings, firm.letter_b.id, attorney(web_store, SAM.login), now=NOW)
+    released, path = release_letter(web_store, settings, ok.id, staff("billing"), today=TODAY, now=NOW)
     assert released.status == "sent" and path == Path(ok.approved_path or "")
 
 

@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert, select
-from web_factory import CLERK, DANA, NOW, PARTNER, TODAY, US, Firm, docx_bytes, invoice, sign_in
+from web_factory import CLERK, DANA, DESK_CLERK, NOW, PARTNER, SAM, TODAY, US, Firm, docx_bytes, invoice, sign_in
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, document_text, open_docx
@@ -124,12 +124,12 @@ def test_approve_from_the_page(dana: tuple[FlaskClient, str], firm: Firm, web_st
     assert resp.status_code == 303 and resp.headers["Location"] == "/queue"
     assert "approved" in client.get("/queue").text  # the flash message
     lt = get_letter(web_store, firm.letter_a.id)
-    assert (lt.status, lt.decided_by, lt.decided_at) == ("approved", DANA.email, NOW)
+    assert (lt.status, lt.decided_by, lt.decided_at) == ("approved", DANA.login, NOW)
     final = Path(lt.approved_path or "")
     assert hashlib.sha256(final.read_bytes()).hexdigest() == lt.approved_sha256
     assert DRAFT_MARKER not in document_text(open_docx(final.read_bytes()))
     [row] = [r for r in _audit(web_store, "letter", lt.id) if r.action == "letter.approved"]
-    assert row.actor == DANA.email and row.detail["edited"] is False
+    assert row.actor == DANA.login and row.detail["edited"] is False
     again = client.post(f"/letters/{firm.letter_a.id}/approve", data={"csrf_token": token})
     assert again.status_code == 409 and "already approved" in again.text
     page = client.get(f"/letters/{firm.letter_a.id}").text
@@ -146,11 +146,11 @@ def test_reject_needs_a_reason(dana: tuple[FlaskClient, str], firm: Firm, web_st
                        data={"csrf_token": token, "reason": "Client called: paying Friday"})
     assert resp.status_code == 303
     lt = get_letter(web_store, firm.letter_a.id)
-    assert (lt.status, lt.reason, lt.decided_by) == ("rejected", "Client called: paying Friday", DANA.email)
+    assert (lt.status, lt.reason, lt.decided_by) == ("rejected", "Client called: paying Friday", DANA.login)
     [row] = [r for r in _audit(web_store, "letter", lt.id) if r.action == "letter.rejected"]
-    assert row.actor == DANA.email and row.detail == {"reason": "Client called: paying Friday"}
+    assert row.actor == DANA.login and row.detail == {"reason": "Client called: paying Friday"}
     page = _text(client.get(f"/letters/{lt.id}").text)
-    assert "The draft" in page and "Decided: rejected by dana@harperlowe.example" in page
+    assert "The draft" in page and f"Decided: rejected by {DANA.login}" in page
     assert "Approve the letter" not in page
 
 
@@ -174,7 +174,7 @@ def test_upload_an_edited_letter_and_approve_it(dana: tuple[FlaskClient, str], f
     assert lt.status == "approved" and lt.reviewed_sha256 == hashlib.sha256(data).hexdigest()
     assert "grateful for your payment" in document_text(open_docx(Path(lt.approved_path or "").read_bytes()))
     [row] = [r for r in _audit(web_store, "letter", lt.id) if r.action == "letter.approved"]
-    assert row.actor == DANA.email and row.detail["edited"] is True
+    assert row.actor == DANA.login and row.detail["edited"] is True
 
 
 def _zip_without_document() -> bytes:
@@ -235,8 +235,8 @@ def test_approve_and_refuse_offers(app: Flask, firm: Firm, web_store: Store) -> 
     token = sign_in(client, DANA.login)
     assert client.post(f"/offers/{firm.offer_a.id}/approve", data={"csrf_token": token}).status_code == 303
     rec = offer_service.get_offer(web_store, firm.offer_a.id)
-    assert (rec.status, rec.decided_by, rec.decided_at) == ("proposed", DANA.email, NOW)
-    assert [r.actor for r in _audit(web_store, "offer", rec.id) if r.action == "offer.approve"] == [DANA.email]
+    assert (rec.status, rec.decided_by, rec.decided_at) == ("proposed", DANA.login, NOW)
+    assert [r.actor for r in _audit(web_store, "offer", rec.id) if r.action == "offer.approve"] == [DANA.login]
     sam = app.test_client()
     sam_token = sign_in(sam, "sortiz")
     resp = sam.post(f"/offers/{firm.offer_b.id}/refuse", data={"csrf_token": sam_token, "reason": "Too long a plan"})
@@ -244,7 +244,7 @@ def test_approve_and_refuse_offers(app: Flask, firm: Firm, web_store: Store) -> 
     rec_b = offer_service.get_offer(web_store, firm.offer_b.id)
     assert rec_b.status == "rejected"
     [row] = [r for r in _audit(web_store, "offer", rec_b.id) if r.action == "offer.reject"]
-    assert row.actor == "sam@harperlowe.example" and row.detail["reason"] == "Too long a plan"
+    assert row.actor == SAM.login and row.detail["reason"] == "Too long a plan"
 
 
 # ---------------------------------------------------------------- client and aging
@@ -258,7 +258,7 @@ def test_client_page_timeline_and_chart(dana: tuple[FlaskClient, str], firm: Fir
     client.post(f"/letters/{firm.letter_a.id}/reject", data={"csrf_token": token, "reason": "Wait for the lunch"})
     html = client.get("/clients/101").text
     text = _text(html)
-    for expected in (f"Letter {firm.letter_a.id} rejected by {DANA.email}", "Wait for the lunch",
+    for expected in (f"Letter {firm.letter_a.id} rejected by {DANA.login}", "Wait for the lunch",
                      f"Letter {firm.letter_a.id} queued", f"Offer {firm.offer_a.id} made by {CLERK}",
                      "Contact logged by clerk@harperlowe.example: planning error", "Invoice mislaid",
                      "Hold placed by clerk@harperlowe.example: pause until 2026-03-07"):
@@ -313,7 +313,7 @@ def test_an_offer_with_security_needs_the_attorneys_written_terms(app: Flask, we
         store_invoices(conn, [invoice(8001, 401, DANA.id, "3000.00", date(2025, 12, 15))], NOW)
     rec = offer_service.propose(web_store, settings, client_id=401, offer=installment_plan(
         Decimal("3000.00"), "USD", 3, "monthly", Decimal("300.00"), TODAY + timedelta(days=7), US, offered_on=TODAY,
-        security="a lien on the practice's equipment"), by=CLERK, now=NOW)
+        security="a lien on the practice's equipment"), by=DESK_CLERK, now=NOW)
     assert rec.written_terms and rec.status == "awaiting_attorney"
     client = app.test_client()
     token = sign_in(client, DANA.login)
@@ -325,4 +325,4 @@ def test_an_offer_with_security_needs_the_attorneys_written_terms(app: Flask, we
     resp = client.post(f"/offers/{rec.id}/approve", data={"csrf_token": token, "written_terms_ref": "DMS-2026-0042"})
     assert resp.status_code == 303
     done = offer_service.get_offer(web_store, rec.id)
-    assert (done.status, done.written_terms_ref, done.decided_by) == ("proposed", "DMS-2026-0042", DANA.email)
+    assert (done.status, done.written_terms_ref, done.decided_by) == ("proposed", "DMS-2026-0042", DANA.login)

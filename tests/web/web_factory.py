@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import docx
+from actors import staff
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -39,6 +40,7 @@ DANA = Attorney(7, "Dana Whitfield", "dwhitfield", "dana@harperlowe.example")
 SAM = Attorney(8, "Sam Ortiz", "sortiz", "sam@harperlowe.example")
 PARTNER = "partner@harperlowe.example"
 CLERK = "clerk@harperlowe.example"
+DESK_CLERK = staff(CLERK)  # the clerk, proven, as the CLI would have them (the offers below are staff's proposals)
 STRANGER = "visitor@harperlowe.example"
 CLIENT_A = Partner(101, "Acme Widgets Inc.", 101, email="ap@acme.example", lang="en_US", is_company=True,
                    address=Address("500 Market Street", "", "Albany", "12207", "NY", "United States"))
@@ -131,13 +133,13 @@ def seed(store: Store, settings: Settings) -> Firm:
     first = TODAY + timedelta(days=7)
     oa = offer_service.propose(store, settings, client_id=101, offer=installment_plan(
         Decimal("5750.50"), "USD", 8, "monthly", Decimal("600.00"), first, US, offered_on=TODAY),
-        by=CLERK, now=NOW - timedelta(hours=3), reason_code="financial_hardship")
+        by=DESK_CLERK, now=NOW - timedelta(hours=3), reason_code="financial_hardship")
     ob = offer_service.propose(store, settings, client_id=201, offer=installment_plan(
         Decimal("8800.00"), "USD", 8, "monthly", Decimal("900.00"), first, US, offered_on=TODAY),
-        by=CLERK, now=NOW - timedelta(hours=2))
+        by=DESK_CLERK, now=NOW - timedelta(hours=2))
     oc = offer_service.propose(store, settings, client_id=301, offer=settlement(
         Decimal("4000.00"), "EUR", Decimal(20), TODAY + timedelta(days=14), US, offered_on=TODAY),
-        by=CLERK, now=NOW - timedelta(hours=1))
+        by=DESK_CLERK, now=NOW - timedelta(hours=1))
     assert (oa.status, oa.needs, oa.assigned_to) == ("awaiting_attorney", "attorney", DANA.email)
     assert (ob.status, ob.assigned_to) == ("awaiting_attorney", SAM.email)
     assert (oc.status, oc.needs, oc.assigned_to, oc.attorney_id) == ("awaiting_attorney", "partner", PARTNER, DANA.id)
