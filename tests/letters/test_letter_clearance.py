@@ -87,10 +87,11 @@ def test_a_hold_placed_after_approval_stops_the_release(ledger: Store, desk: Set
     assert lt.status == APPROVED and lt.released_at is None  # not lost: it waits for the hold to end
 
 
-def test_a_legal_hold_stops_the_approval(ledger: Store, desk: Settings) -> None:
+@pytest.mark.parametrize("kind", ["bankruptcy", "other_counsel", "do_not_contact", "dispute"])
+def test_a_legal_hold_stops_the_approval(ledger: Store, desk: Settings, kind: str) -> None:
     lid = _letter(ledger, desk)
-    add_hold(ledger, client_id=CLIENT.id, kind="bankruptcy", reason="chapter 11 filed", by=CLERK, now=NOW)
-    with pytest.raises(PolicyError, match="automatic stay"):
+    hold = add_hold(ledger, client_id=CLIENT.id, kind=kind, reason="chapter 11 filed", by=CLERK, now=NOW)
+    with pytest.raises(PolicyError, match=f"hold #{hold.id}.*Holds stop contact"):
         approve_letter(ledger, desk, lid, DANA, now=NOW)
     assert get_letter(ledger, lid).status == AWAITING
 
