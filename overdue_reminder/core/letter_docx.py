@@ -42,6 +42,10 @@ from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
 from overdue_reminder.errors import ConfigError, PolicyError
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
 from overdue_reminder.money import precision, quantize, sum_by_currency
+from overdue_reminder.core import phrases
+from overdue_reminder.core.addresses import postal_lines, verify_phone
+from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
+from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.resources import templates_root
 
 DRAFT_MARKER = "DRAFT - FOR ATTORNEY REVIEW"
@@ -49,13 +53,6 @@ SHIPPED_LANGUAGES = ("en_US", "zh_CN")
 FALLBACK_LANGUAGE = "en_US"
 RESPOND_DAYS = 10  # business days the client is given to respond; printed as a date
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-# LAW.md #10: no threat of criminal prosecution to gain advantage in a civil matter. Case-insensitive stems.
-FORBIDDEN_PHRASES: tuple[str, ...] = (
-    "criminal", "prosecut", "police", "jail", "prison", "arrest", "fraud charges", "press charges", "felony",
-    "misdemeanor", "indict", "law enforcement", "district attorney", "theft of services", "warrant for",
-    "刑事", "报警", "逮捕", "坐牢", "监狱", "拘留", "公安", "警方", "诈骗罪", "判刑", "检察",
-)
 
 BLOCKS = ("reference", "salutation", "offer", "closing", "signature")
 REQUIRED_FILES = tuple(f"{b}.txt.j2" for b in BLOCKS) + tuple(f"{k}.body.txt.j2" for k in LETTER_KINDS) + (
@@ -70,7 +67,13 @@ _KEEP_STYLES = frozenset({
     "Normal", "Header", "HeaderChar", "Footer", "FooterChar", "DefaultParagraphFont", "TableNormal", "NoList",
     "TableGrid", "Title", "TitleChar", "Heading2", "Heading2Char",
 })
+# East Asian face and language tag of the Normal style: the tag makes Word and LibreOffice choose a face of that
+# script (a Simplified Chinese one for zh-CN) when the named face is missing, instead of a Japanese default.
 _EAST_ASIAN_FONT = {"zh": "SimSun", "ja": "MS Mincho", "ko": "Batang"}
+_EAST_ASIAN_LANG = {"zh": "zh-CN", "ja": "ja-JP", "ko": "ko-KR"}
+TABLE_COLUMNS = ("col_number", "col_date", "col_due", "col_days", "col_amount", "col_paid", "col_outstanding",
+                 "col_currency")
+DEFAULT_LABELS = {"col_days": "Days past due"}
 
 
 # ---------------------------------------------------------------- inputs and rendered text
@@ -120,7 +123,7 @@ class LetterText:
     reference: str
     salutation: str
     body: str
-    table_rows: tuple[tuple[str, ...], ...]  # number, date, due date, amount, paid, outstanding, currency
+    table_rows: tuple[tuple[str, ...], ...]  # number, date, due date, days past due, amount, paid, outstanding, cur
     totals: tuple[tuple[str, str], ...]  # (label, formatted amount), per currency
     history: tuple[str, ...]
     offer: str
@@ -138,17 +141,17 @@ class LetterText:
 
 
 # ---------------------------------------------------------------- forbidden phrases
-def check_letter_text(text: str) -> list[str]:
-    """The forbidden phrases (threats of criminal action, LAW.md #10) found in `text`, in list order."""
-    low = text.casefold()
-    return [p for p in FORBIDDEN_PHRASES if p in low]
+def check_letter_text(text: str, data: Iterable[str] = ()) -> list[str]:
+    """The forbidden phrases (threats, LAW.md #10; core/phrases.py) in `text`, client values `data` unread."""
+    return phrases.find(text, data)
 
 
-def _refuse_forbidden(text: str, what: str) -> None:
-    found = check_letter_text(text)
+def _refuse_forbidden(text: str, what: str, data: Iterable[str] = ()) -> None:
+    found = check_letter_text(text, data)
     if found:
         raise PolicyError(f"{what} contains forbidden wording ({', '.join(repr(f) for f in found)}): letters "
-                          "must never threaten criminal action (LAW.md #10). Reword it.")
+                          "must never threaten criminal, administrative, disciplinary, tax or immigration action "
+                          "(LAW.md #10). Reword it.")
 
 
 # ---------------------------------------------------------------- templates
@@ -371,18 +374,22 @@ class LetterBuilder:
         if req.contact is not None and req.contact.id != req.client.id and req.contact.name:
             attention = req.contact.name
         totals_text = [fmt.money(v, c) for c, v in action.totals.items()]
+        debits = [ln.days_past_due for ln in action.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
+        expiry = req.offer.get("respond_by") if req.offer else None
+        deadline = payment_deadline(self._respond_by(req.today), _to_date(expiry) if expiry else None, req.today)
         ctx: dict[str, Any] = {
+            **text_facts(debits, len(req.history), is_company=req.client.is_company),
             "firm": {"name": firm.name, "address": list(firm.address), "phone": firm.phone, "email": firm.email,
-                     "website": firm.website},
-            "client": {"name": req.client.name, "attention": attention,
+                     "website": firm.website, "verify_phone": verify_phone(self.settings)},
+            "client": {"name": req.client.name, "attention": attention, "is_company": req.client.is_company,
                        "address": postal_lines(req.client.address)},
             "attorney": {"name": attorney.name if attorney else "", "email": attorney.email if attorney else ""},
             "kind": kind, "tier": action.tier, "language": language,
             "today": fmt.date(req.today, "long"),
-            "respond_by": fmt.date(self._respond_by(req.today), "long"),
+            "respond_by": fmt.date(deadline, "long"),
             "matter_refs": list(refs), "court_matters": list(req.court_matters),
             "max_days_past_due": action.max_days_past_due,
-            "invoice_count": len(action.lines),
+            "invoice_count": len(debits),
             "totals": totals_text, "total_text": _join_list(totals_text, language),
             "history": [{"date": fmt.date(h.sent_on), "tier": h.tier} for h in req.history],
             "offer": dict(req.offer) if req.offer else None,
@@ -419,7 +426,9 @@ class LetterBuilder:
             signature=self._render(language, "signature.txt.j2", ctx),
             enclosures=enclosures, matter_refs=refs,
         )
-        _refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}")
+        client_data = (req.client.name, attention, *ctx["client"]["address"], *refs,
+                       *(ln.name for ln in action.lines), ctx["attorney"]["name"], ctx["attorney"]["email"])
+        _refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}", client_data)
         return text
 
     def _has_template(self, language: str, name: str) -> bool:
@@ -447,8 +456,7 @@ class LetterBuilder:
         add.para([text.salutation])
         add.text_block(text.body)
         add.para([labels["invoices_heading"]], bold=True, space_before=6, keep_next=True)
-        add.table([labels[k] for k in ("col_number", "col_date", "col_due", "col_amount", "col_paid",
-                                       "col_outstanding", "col_currency")], text.table_rows)
+        add.table([labels.get(k) or DEFAULT_LABELS[k] for k in TABLE_COLUMNS], text.table_rows)
         add.para([labels["totals_heading"]], bold=True, space_before=10, keep_next=True)
         for label, amount in text.totals:
             add.para([f"{label}: {amount}"], bold=label == labels["total_due"])
@@ -475,13 +483,7 @@ class LetterBuilder:
         normal = doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(11)
-        east = _EAST_ASIAN_FONT.get(language.split("_")[0])
-        if east:
-            rpr = normal.element.get_or_add_rPr()
-            fonts = rpr.find(qn("w:rFonts"))
-            if fonts is None:
-                fonts = etree.SubElement(rpr, qn("w:rFonts"))
-            fonts.set(qn("w:eastAsia"), east)
+        _east_asian(normal.element.get_or_add_rPr(), language)
         normal.paragraph_format.space_after = Pt(6)
         section = doc.sections[0]
         section.left_margin = section.right_margin = Cm(2.5)
@@ -552,15 +554,6 @@ def matter_refs(action: Action) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def postal_lines(a: Address) -> list[str]:
-    """Address block lines; 'City, ST 10001' where a state is given (US style), else 'ZIP City'."""
-    if a.state:
-        city = ", ".join(p for p in (a.city, " ".join(p for p in (a.state, a.zip) if p)) if p)
-    else:
-        city = " ".join(p for p in (a.zip, a.city) if p)
-    return [p for p in (a.street, a.street2, city, a.country) if p]
-
-
 def _join_list(items: Sequence[str], language: str) -> str:
     if language.startswith("zh"):
         return "、".join(items)
@@ -577,7 +570,8 @@ def _table_row(line: ActionLine, fmt: _Formats) -> tuple[str, ...]:
     def num(v: Decimal) -> str:
         return fmt.number(sign * v if v else abs(v), cur)
 
-    return (line.name, fmt.date(line.invoice_date) if line.invoice_date else "", fmt.date(line.due_date),
+    days = "" if sign < 0 else str(line.days_past_due) if line.days_past_due > 0 else "0"
+    return (line.name, fmt.date(line.invoice_date) if line.invoice_date else "", fmt.date(line.due_date), days,
             num(line.amount_total), num(line.amount_paid), num(line.amount_residual), cur)
 
 
@@ -641,6 +635,23 @@ def _page_fields(p: Any, page_format: str) -> None:
             _sub_text(etree.SubElement(p, qn("w:r")), piece)
 
 
+def _east_asian(rpr: Any, language: str) -> None:
+    """rFonts eastAsia + lang eastAsia on a run-properties element, for the letter's language (zh-CN by default:
+    a Chinese name in an English letter still gets a Simplified Chinese face)."""
+    base = language.split("_")[0]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = etree.SubElement(rpr, qn("w:rFonts"))
+    fonts.set(qn("w:eastAsia"), _EAST_ASIAN_FONT.get(base, _EAST_ASIAN_FONT["zh"]))
+    if base in _EAST_ASIAN_LANG:
+        fonts.set(qn("w:hint"), "eastAsia")
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = etree.SubElement(rpr, qn("w:lang"))
+    lang.set(qn("w:val"), language.replace("_", "-") or "en-US")
+    lang.set(qn("w:eastAsia"), _EAST_ASIAN_LANG.get(base, _EAST_ASIAN_LANG["zh"]))
+
+
 def _sub_text(r: Any, text: str) -> None:
     t = etree.SubElement(r, qn("w:t"))
     t.text = text
@@ -651,8 +662,9 @@ def _sub_text(r: Any, text: str) -> None:
 class _Appender:
     """Appends paragraphs and the invoice table to the body with plain lxml (text is escaped by lxml)."""
 
-    _NUMERIC = (3, 4, 5)
-    _WIDTHS_CM = (2.7, 2.3, 2.3, 2.3, 2.0, 2.5, 1.9)  # 16 cm: fits Letter and A4 with 2.5 cm margins
+    _NUMERIC = (3, 4, 5, 6)
+    _DATES = (1, 2)  # never wrapped: a date broken over two lines misreads in the 8-pt table
+    _WIDTHS_CM = (2.5, 2.3, 2.3, 1.3, 2.1, 1.8, 2.1, 1.6)  # 16 cm: fits Letter and A4 with 2.5 cm margins
 
     def __init__(self, body: Any, sect: Any) -> None:
         self.body = body
@@ -722,9 +734,12 @@ class _Appender:
         tr = etree.Element(qn("w:tr"))
         for i, (w, value) in enumerate(zip(twips, values, strict=True)):
             tc = etree.SubElement(tr, qn("w:tc"))
-            tcw = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+            tcpr = etree.SubElement(tc, qn("w:tcPr"))
+            tcw = etree.SubElement(tcpr, qn("w:tcW"))
             tcw.set(qn("w:w"), str(w))
             tcw.set(qn("w:type"), "dxa")
+            if i in self._DATES:
+                etree.SubElement(tcpr, qn("w:noWrap"))
             p = etree.SubElement(tc, qn("w:p"))
             ppr = etree.SubElement(p, qn("w:pPr"))
             etree.SubElement(ppr, qn("w:spacing")).set(qn("w:after"), "0")
@@ -802,8 +817,13 @@ def strip_draft_marker(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter") -> str:
-    """Check that bytes are a sane, macro-free .docx without forbidden wording; returns its text."""
+def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter", *, draft_text: str | None = None,
+                 client_data: Iterable[str] = (), check_wording: bool = True) -> str:
+    """Check that bytes are a sane, macro-free .docx without forbidden wording; returns its text.
+
+    Wording is the firm's only: with `draft_text` (the checked draft) only the lines staff added or changed are
+    read, and `client_data` (the client's name, address…) is masked in them. `check_wording=False` leaves the
+    wording to a later step that knows the draft (the web upload hands the file to `approve_letter`)."""
     if len(data) > max_bytes:
         raise PolicyError(f"{what} is {len(data) // 1024} KB, over the {max_bytes // 1024} KB limit "
                           "(letters.max_edited_mb).")
@@ -825,7 +845,9 @@ def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter") -
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise PolicyError(f"{what} cannot be opened as a Word document: {exc}.") from exc
     text = document_text(doc)
-    _refuse_forbidden(text, what)
+    if check_wording:
+        own = text if draft_text is None else phrases.staff_lines(text, draft_text)
+        _refuse_forbidden(own, what, client_data)
     return text
 
 

@@ -519,6 +519,7 @@ class _Planner:
         base_pos = -1
         reset = False
         open_ids = self.open_ids
+        sent_before = 0
         for c in contacts:
             if last_any is None or c.on > last_any.on:
                 last_any = c
@@ -526,6 +527,7 @@ class _Planner:
             if not in_cycle:
                 reset = True
                 continue
+            sent_before += c.status not in ("draft", "approved")  # queued is not yet said to the client
             pos = self.tier_pos.get(c.tier, min(max(c.tier_index, 0), len(self.tiers) - 1))
             if pos > base_pos or (pos == base_pos and base is not None and c.on > base.on):
                 base, base_pos = c, pos
@@ -588,7 +590,7 @@ class _Planner:
                 return used
         self.build(client_id, name, partner, ov, matter_ref, tier, target, lines, am, base,
                    self._history_text(base, reset), oldest,
-                   held_notes, attorney_id)
+                   held_notes, attorney_id, sent_before)
         return used
 
     def _sent_word(self, c: PastContact) -> str:
@@ -618,7 +620,7 @@ class _Planner:
     def build(self, client_id: int, name: str, partner: Partner | None, ov: ClientOverride | None,
               matter_ref: str, tier: TierSettings, target: int, lines: list[_Line], am: _Amounts,
               base: PastContact | None, history: str, oldest: _Line, held_notes: list[str],
-              attorney_id: int | None) -> None:
+              attorney_id: int | None, sent_before: int = 0) -> None:
         snap = self.snap
         if len(lines) > 1:
             lines = sorted(lines, key=_due_key)
@@ -743,7 +745,7 @@ class _Planner:
             contact_id=contact_id, to_email=to_email, language=language, grade=grade,
             reasons=tuple(reasons), staff_notes=tuple(notes), interest=interest, client_kind=kind, trust=trust,
             last_tier=base.tier if base is not None else "", last_contact=base.on if base is not None else None,
-            aging=aging, before_court=court,
+            aging=aging, before_court=court, sent_before=sent_before,
         ))
 
 

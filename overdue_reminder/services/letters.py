@@ -16,6 +16,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,8 +33,10 @@ from overdue_reminder.core.letter_docx import (
     LetterBuilder,
     LetterRequest,
     SentReminder,
+    document_text,
     inspect_docx,
     matter_refs,
+    open_docx,
     strip_draft_marker,
 )
 from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
@@ -584,6 +587,14 @@ def _authorise(store: Store, settings: Settings, letter: Letter, by: str, action
                       f"{letter.attorney_email}{' (or the supervising partner ' + partner + ')' if partner else ''}.")
 
 
+def draft_words(letter: Letter) -> str:
+    """The words of the queued draft (checked when it was built); "" when the file is gone (all is checked)."""
+    try:
+        return document_text(open_docx(Path(letter.path).read_bytes()))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return ""
+
+
 def _require_awaiting(letter: Letter) -> None:
     if letter.status != AWAITING:
         when = ""
@@ -606,7 +617,8 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
             source = edited.read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read {edited}: {exc.strerror}.") from exc
-        inspect_docx(source, settings.letters.max_edited_mb * 1_048_576, f"the edited letter {edited.name}")
+        inspect_docx(source, settings.letters.max_edited_mb * 1_048_576, f"the edited letter {edited.name}",
+                     draft_text=draft_words(letter), client_data=(letter.client_name,))
     else:
         draft = Path(letter.path)
         try:
@@ -728,7 +740,8 @@ def audit_trail(store: Store, letter_id: int) -> list[dict[str, Any]]:
 
 __all__ = [
     "ACTIVITY_SUMMARY", "CreateResult", "Letter", "LetterWriteBack", "Notice", "SuitGate", "approve_letter",
-    "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "get_letter",
+    "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "draft_words",
+    "get_letter",
     "letter_key", "list_letters", "list_notices", "may_decide", "record_notice", "reject_letter", "release_letter",
     "secure_dir", "sha256_file", "suit_gate", "write_private",
 ]

@@ -16,7 +16,7 @@ import threading
 import time
 import zipfile
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,7 +157,8 @@ class UploadError(PolicyError):
     """An uploaded letter that is not a sane .docx; the message says what to do instead."""
 
 
-def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
+def check_upload(filename: str, data: bytes, max_bytes: int, *, draft_text: str | None = None,
+                 client_data: Iterable[str] = ()) -> str:
     """Refuse anything but a real, macro-free .docx of sane size without forbidden wording; returns its text.
 
     The cheap checks run first (name, size, zip signature and central directory) so a hostile upload
@@ -182,7 +183,7 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
         raise UploadError(f"{name} is not a Word .docx file ({exc}).") from exc
     if "word/document.xml" not in names:
         raise UploadError(f"{name} is not a Word .docx file (no word/document.xml).")
-    return inspect_docx(data, max_bytes, f"the edited letter {name}")
+    return inspect_docx(data, max_bytes, f"the edited letter {name}", draft_text=draft_text, client_data=client_data)
 
 
 # ---------------------------------------------------------------- response headers

@@ -409,7 +409,8 @@ def letter_approve_edited(ident: Identity, letter_id: int) -> ResponseReturnValu
         abort(400, "Choose the edited letter (.docx) to upload.")
     data = upload.stream.read(ctx.upload_limit + 1)
     try:
-        check_upload(upload.filename, data, ctx.upload_limit)
+        check_upload(upload.filename, data, ctx.upload_limit, draft_text=letter_queue.draft_words(lt),
+                     client_data=(lt.client_name,))
     except PolicyError as exc:
         abort(400, str(exc))
     folder = Path(tempfile.mkdtemp(prefix="overdue-reminder-upload-"))  # 0700
