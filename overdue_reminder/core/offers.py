@@ -20,6 +20,7 @@ from babel.numbers import format_currency, format_decimal
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import OFFER_REASONS, OfferLimits, OfferSettings, ReasonTerms
+from overdue_reminder.core.installment_text import plan_phrase
 from overdue_reminder.errors import PolicyError
 from overdue_reminder.money import ZERO, is_currency, percent_of, precision, quantize, split_even
 
@@ -699,29 +700,19 @@ def _summary(offer: Offer, lang: str, m: Any, dt: Any, pct: Any) -> str:
     out = []
     if sett is not None:
         if zh:
-            out.append(f"我们愿意接受{m(sett.amount)}作为余额{bal}的全部结清（折让{pct(sett.discount_percent)}%）")
+            out.append(f"本所愿意接受以{m(sett.amount)}结清余额{bal}（折让{pct(sett.discount_percent)}%）")
         else:
             out.append(f"We are prepared to accept {m(sett.amount)} in full settlement of the balance of {bal} "
                        f"(a discount of {pct(sett.discount_percent)}%)")
     if plan is not None:
-        freq = _FREQ[lang][plan.frequency.value]
-        inst = m(plan.installments[0].amount)
-        if zh:
-            head = "，" if out else f"我们可以接受将余额{bal}"
-            text = f"{head}分{plan.number}期{freq}支付，每期{inst}，首期于{dt(plan.first_date)}到期"
-            if plan.down_payment > 0 and plan.down_payment_due is not None:
-                text += f"，另须于{dt(plan.down_payment_due)}前支付首付款{m(plan.down_payment)}"
-        else:
-            head = ", payable" if out else f"We can accept the balance of {bal}"
-            each = "installment" if plan.number == 1 else "installments"
-            text = f"{head} in {plan.number} {freq} {each} of {inst} from {dt(plan.first_date)}"
-            if plan.down_payment > 0 and plan.down_payment_due is not None:
-                text += f", after a down payment of {m(plan.down_payment)} by {dt(plan.down_payment_due)}"
-        out.append(text)
+        out.append(plan_phrase(zh=zh, balance=bal, number=plan.number, frequency=_FREQ[lang][plan.frequency.value],
+                               amounts=[i.amount for i in plan.installments], first_date=plan.first_date,
+                               down_payment=plan.down_payment, down_due=plan.down_payment_due, m=m, dt=dt,
+                               after=bool(out)))
     elif sett is not None:
         out.append(f"，须于{dt(sett.pay_by)}前付清" if zh else f", if paid by {dt(sett.pay_by)}")
     elif ext is not None:
-        out.append(f"我们可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
+        out.append(f"本所可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
                    else f"We can extend the time for payment of the balance of {bal} to {dt(ext.new_due)}")
     sentence = "".join(out) + ("。" if zh else ".")
     if plan is not None and (plan.interest_amount > 0 or plan.security):
@@ -733,7 +724,7 @@ def _summary(offer: Offer, lang: str, m: Any, dt: Any, pct: Any) -> str:
             extra.append(f"需要提供担保（{plan.security}）" if zh else f"is secured by {plan.security}")
         if zh:
             sentence += (f"该付款计划{'，'.join(extra)}；"
-                         "负责律师将向您发出书面条款，我们建议您在同意前另行咨询独立律师。")
+                         "承办律师将另行发出书面条款，本所建议在同意前另行咨询独立律师。")
         else:
             sentence += (f" The plan {' and '.join(extra)}: the responsible attorney will send you its written terms, "
                          "and we recommend that you seek independent legal advice before agreeing.")
@@ -797,7 +788,8 @@ def offer_context(offer: Offer, locale: str) -> dict[str, Any]:
         "offered_on": dt(offer.offered_on),
         "last_due": dt(offer.last_due),
         "summary": _summary(offer, lang, m, dt, pct),
-        "lines": [f"{s['due']}: {s['amount']}{_LABELS[lang][str(s['label'])]}" for s in schedule],
+        "lines": [f"{s['due']}{'：' if lang == 'zh' else ': '}{s['amount']}{_LABELS[lang][str(s['label'])]}"
+                  for s in schedule],
         "respond_by": respond_by,
         "respond_by_text": dt(respond_by),
         "plan": plan_ctx,
