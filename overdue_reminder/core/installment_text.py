@@ -15,28 +15,24 @@ Money = Callable[[Decimal], str]
 Day = Callable[[date], str]
 
 
-def _amounts_zh(amounts: Sequence[Decimal], m: Money) -> str:
-    n = len(amounts)
-    first, last = amounts[0], amounts[-1]
-    if all(a == first for a in amounts):
-        return f"每期{m(first)}"
-    if all(a == first for a in amounts[:-1]):
-        return f"前{n - 1}期每期{m(first)}，最后一期{m(last)}"
-    if all(a == amounts[1] for a in amounts[1:]):
-        return f"第一期{m(first)}，其余{n - 1}期每期{m(amounts[1])}"
-    return "各期金额见下表"
+# How each shape of amounts is said: all equal, all but the last equal, all but the first equal, none of these.
+_SHAPES = {
+    "zh": ("每期{a}", "前{k}期每期{a}，最后一期{b}", "第一期{a}，其余{k}期每期{b}", "各期金额见下表"),
+    "en": ("of {a}", "({k} of {a} and a last one of {b})", "(a first one of {a} and {k} of {b})",
+           "(amounts as scheduled below)"),
+}
 
 
-def _amounts_en(amounts: Sequence[Decimal], m: Money) -> str:
-    n = len(amounts)
-    first, last = amounts[0], amounts[-1]
+def _amounts(amounts: Sequence[Decimal], m: Money, lang: str) -> str:
+    equal, last_differs, first_differs, mixed = _SHAPES[lang]
+    k, first, last = len(amounts) - 1, amounts[0], amounts[-1]
     if all(a == first for a in amounts):
-        return f"of {m(first)}"
+        return equal.format(a=m(first))
     if all(a == first for a in amounts[:-1]):
-        return f"({n - 1} of {m(first)} and a last one of {m(last)})"
+        return last_differs.format(k=k, a=m(first), b=m(last))
     if all(a == amounts[1] for a in amounts[1:]):
-        return f"(a first one of {m(first)} and {n - 1} of {m(amounts[1])})"
-    return "(amounts as scheduled below)"
+        return first_differs.format(k=k, a=m(first), b=m(amounts[1]))
+    return mixed
 
 
 def plan_phrase(*, zh: bool, balance: str, number: int, frequency: str, amounts: Sequence[Decimal],
@@ -49,11 +45,11 @@ def plan_phrase(*, zh: bool, balance: str, number: int, frequency: str, amounts:
         if down:
             assert down_due is not None
             return (f"{head}先于{dt(down_due)}前支付首付款{m(down_payment)}，余款分{number}期{frequency}支付，"
-                    f"{_amounts_zh(amounts, m)}，首期于{dt(first_date)}到期")
-        return f"{head}分{number}期{frequency}支付，{_amounts_zh(amounts, m)}，首期于{dt(first_date)}到期"
+                    f"{_amounts(amounts, m, 'zh')}，首期于{dt(first_date)}到期")
+        return f"{head}分{number}期{frequency}支付，{_amounts(amounts, m, 'zh')}，首期于{dt(first_date)}到期"
     head = ", payable" if after else f"We can accept the balance of {balance}"
     each = "installment" if number == 1 else "installments"
-    tail = f"{number} {frequency} {each} {_amounts_en(amounts, m)} from {dt(first_date)}"
+    tail = f"{number} {frequency} {each} {_amounts(amounts, m, 'en')} from {dt(first_date)}"
     if down:
         assert down_due is not None
         return f"{head} as a down payment of {m(down_payment)} by {dt(down_due)}, then {tail}"

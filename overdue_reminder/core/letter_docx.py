@@ -39,13 +39,13 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
-from overdue_reminder.errors import ConfigError, PolicyError
-from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
-from overdue_reminder.money import precision, quantize, sum_by_currency
 from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import postal_lines, verify_phone
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
 from overdue_reminder.core.sentences import payment_deadline, text_facts
+from overdue_reminder.errors import ConfigError, PolicyError
+from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
+from overdue_reminder.money import precision, quantize, sum_by_currency
 from overdue_reminder.resources import templates_root
 
 DRAFT_MARKER = "DRAFT - FOR ATTORNEY REVIEW"
@@ -412,7 +412,8 @@ class LetterBuilder:
         text = LetterText(
             language=language, locale=str(fmt.locale), kind=kind, jurisdiction=code, labels=labels,
             date_line=ctx["today"],
-            address_lines=tuple([req.client.name, *([_label_value(labels['attention'], attention)] if attention else []),
+            address_lines=tuple([req.client.name,
+                                 *([_attention(labels["attention"], attention)] if attention else []),
                                  *ctx["client"]["address"]]),
             reference=self._render(language, "reference.txt.j2", ctx),
             salutation=self._render(language, "salutation.txt.j2", ctx),
@@ -591,6 +592,11 @@ def _label_value(label: str, value: str, language: str = "") -> str:
     if label.endswith("："):
         return f"{label}{value}"
     return f"{label}：{value}" if _wide(language) else f"{label}: {value}"
+
+
+def _attention(label: str, name: str) -> str:
+    """'Attn. Pat Billing'; '收件人：王芳' (no space after a full-width colon)."""
+    return f"{label}{name}" if label.endswith("：") else f"{label} {name}"
 
 
 def _form_name(form: str, labels: Mapping[str, str], language: str) -> str:

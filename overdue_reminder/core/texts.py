@@ -44,9 +44,9 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from overdue_reminder.calendar import FirmCalendar
+from overdue_reminder.config import PaymentChannel, Settings
 from overdue_reminder.core import phrases
 from overdue_reminder.core.sentences import payment_deadline, text_facts
-from overdue_reminder.config import PaymentChannel, Settings
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind, Partner
 from overdue_reminder.money import ZERO, quantize

@@ -26,6 +26,8 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core import phrases
+from overdue_reminder.core.addresses import verify_phone
 from overdue_reminder.core.texts import (
     Shared,
     Templates,
@@ -37,7 +39,7 @@ from overdue_reminder.core.texts import (
     template_problem,
     templates_for,
 )
-from overdue_reminder.errors import ConfigError, UsageError
+from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.run.gcpolicy import gc_frozen
 from overdue_reminder.store import Store, record_audit
@@ -479,7 +481,7 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         if not clean:
             raise UsageError("the subject would be empty.")
         values["subject"] = clean
-    phone = (settings.payment.verify_phone or settings.firm.phone).strip()
+    phone = verify_phone(settings)
     for part, body in (("body_text", text), ("body_html", html)):
         if body is None:
             continue
@@ -495,6 +497,7 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         r = get_reminder(conn, reminder_id)
         if r.status not in (DRAFT, APPROVED):
             raise UsageError(f"reminder #{r.id} is {r.status}; only drafts and approved reminders can be edited.")
+        _refuse_threats(r, values)
         detail = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
                   "new": {k: _digest(v) for k, v in values.items()}}
         if "subject" in values:
@@ -502,6 +505,16 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         transition(conn, r, DRAFT, actor, now, "reminder.edited", detail, decided_by=None, decided_at=None,
                    **values)
         return get_reminder(conn, reminder_id)
+
+
+def _refuse_threats(r: Reminder, values: dict[str, Any]) -> None:
+    """Staff's own words (the lines the draft did not have) must not threaten criminal, administrative,
+    disciplinary, tax or immigration action (LAW.md #10); the client's name is data, not wording."""
+    for part, body in values.items():
+        found = phrases.find(phrases.staff_lines(body, str(getattr(r, part))), (r.client_name,))
+        if found:
+            raise PolicyError(f"the new {part.replace('body_', '')} contains forbidden wording "
+                              f"({', '.join(repr(f) for f in found)}); reminders never threaten (LAW.md #10).")
 
 
 def _digest(s: str) -> str:

@@ -16,7 +16,6 @@ import pytest
 from offer_factory import CLERK, CONTACT, NOW, TODAY, US, make_settings
 from test_offers_templates import offers
 
-from overdue_reminder import config
 from overdue_reminder.config import LETTER_KINDS, PaymentChannel, Settings
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, LetterBuilder, document_text, open_docx, sample_request
 from overdue_reminder.core.offers import installment_plan, offer_context
@@ -69,19 +68,13 @@ def test_the_checker_accepts_the_style(text: str) -> None:
 
 
 def _settings() -> Settings:
-    base = config.parse("""
-[firm]
-name = "Harper & Lowe LLP"
-address = ["350 Fifth Avenue, Suite 4100", "New York, NY 10118"]
-phone = "+1 212 555 0100"
-email = "billing@harperlowe.example"
-website = "https://harperlowe.example"
-timezone = "America/New_York"
-[offers]
-supervising_partner = "partner@firm.example"
-""")
+    base = make_settings()
+    firm = dataclasses.replace(base.firm, name="Harper & Lowe LLP", phone="+1 212 555 0100",
+                               address=["350 Fifth Avenue, Suite 4100", "New York, NY 10118"],
+                               email="billing@harperlowe.example", website="https://harperlowe.example",
+                               timezone="America/New_York")
     channel = PaymentChannel("Bank transfer", CHANNEL_DETAILS, labels={"zh_CN": "银行转账"})
-    return dataclasses.replace(base, payment=dataclasses.replace(base.payment, channels=[channel]))
+    return dataclasses.replace(base, firm=firm, payment=dataclasses.replace(base.payment, channels=[channel]))
 
 
 def _firm_data(s: Settings) -> list[str]:
@@ -116,7 +109,7 @@ def test_every_reminder_email_in_chinese_follows_the_style(tier: str, company: b
 @pytest.mark.parametrize("told_us", [False, True])
 @pytest.mark.parametrize("kind", ["installments", "settlement", "extension", "combined"])
 def test_every_offer_email_in_chinese_follows_the_style(desk: Store, kind: str, told_us: bool) -> None:
-    s = dataclasses.replace(_settings(), offers=make_settings().offers)
+    s = _settings()
     if told_us:
         contacts.log_contact(desk, s, client_id=100, reason="financial_hardship", note="cash flow", by=CLERK,
                              now=NOW)
