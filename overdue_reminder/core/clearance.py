@@ -100,6 +100,7 @@ class Item:
     deadline: date | None = None  # a payment or response date the item states
     text: str = ""  # every word that leaves (plain text of all parts)
     approved_by: Actor | None = None
+    client_data: tuple[str, ...] = ()  # the client's own name, address…: data, never read as the firm's wording
     needs_attorney: bool = False
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
 
@@ -289,10 +290,14 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", visible).casefold()
 
 
-def content_problems(text: str, wording: Wording) -> list[str]:
-    """Forbidden phrases, missing required lines, and account numbers that are not the firm's own."""
+def content_problems(text: str, wording: Wording, client_data: Iterable[str] = ()) -> list[str]:
+    """Forbidden phrases (in the firm's words: `client_data` is masked), missing required lines, and account
+    numbers that are not the firm's own."""
     seen = normalise(text)
-    problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in seen]
+    firm_words = seen
+    for value in sorted({normalise(v).strip() for v in client_data if v.strip()}, key=len, reverse=True):
+        firm_words = firm_words.replace(value, " ")
+    problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in firm_words]
     problems += [f"omits {p!r}" for p in wording.required if normalise(p) not in seen]
     own = {re.sub(r"\s", "", a).upper() for a in wording.official_accounts}
     for m in _ACCOUNTISH.finditer(unicodedata.normalize("NFKC", text)):
@@ -308,5 +313,5 @@ def _content(item: Item, wording: Wording) -> Iterable[Reason]:
         return
     rules = wording if item.exit in (Exit.REMINDER, Exit.POSTAL) else Wording(
         forbidden=wording.forbidden, official_accounts=wording.official_accounts)
-    for p in content_problems(item.text, rules):
+    for p in content_problems(item.text, rules, item.client_data):
         yield Reason(CONTENT, p)

@@ -169,3 +169,13 @@ def test_never_allowed_while_a_blocking_fact_holds(kinds: list[str], residual: D
     c = clear(reminder(), facts, SYSTEM, TODAY, WORDING)
     blocking = bool(kinds) or not open_ or residual != LINE.residual
     assert c.allowed is not blocking
+
+
+def test_the_clients_own_name_is_not_forbidden_wording() -> None:
+    """Issue 13: a client called "Criminal Charges Defense LLC" is data; the firm's own words are still read."""
+    text = "Dear Criminal Charges Defense LLC, please pay. Call +1 212 555 0100."
+    assert content_problems(text, WORDING, ("Criminal Charges Defense LLC",)) == []
+    assert content_problems(text, WORDING) == ["contains forbidden wording 'criminal charges'"]
+    threat = text + " Otherwise we file criminal charges."
+    assert content_problems(threat, WORDING, ("Criminal Charges Defense LLC",)) == [
+        "contains forbidden wording 'criminal charges'"]
