@@ -41,6 +41,7 @@ from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
 from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import postal_lines, verify_phone
+from overdue_reminder.core.letter_words import attention_line, form_name, label_value, paren, wide
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
 from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.errors import ConfigError, PolicyError
@@ -406,23 +407,23 @@ class LetterBuilder:
             if not self._has_template(language, name):
                 name = "notices/default.txt.j2"
             notice = self._render(language, name, ctx)
-            enclosures = tuple(_form_name(f, labels, language) for f in jur.forms)
+            enclosures = tuple(form_name(f, labels, language) for f in jur.forms)
         offer = self._render(language, "offer.txt.j2", ctx) if req.offer else ""
         rows = tuple(_table_row(line, fmt) for line in action.lines)
         text = LetterText(
             language=language, locale=str(fmt.locale), kind=kind, jurisdiction=code, labels=labels,
             date_line=ctx["today"],
             address_lines=tuple([req.client.name,
-                                 *([_attention(labels["attention"], attention)] if attention else []),
+                                 *([attention_line(labels["attention"], attention)] if attention else []),
                                  *ctx["client"]["address"]]),
             reference=self._render(language, "reference.txt.j2", ctx),
             salutation=self._render(language, "salutation.txt.j2", ctx),
             body=self._render(language, f"{kind}.body.txt.j2", ctx),
             table_rows=rows,
             totals=_totals(action, labels, fmt, language),
-            history=tuple(f"{fmt.date(h.sent_on)}{' ' if _wide(language) else ' - '}"
+            history=tuple(f"{fmt.date(h.sent_on)}{' ' if wide(language) else ' - '}"
                           f"{labels.get('tier.' + h.tier, h.tier)}"
-                          f"{_paren(labels.get('channel.' + h.channel, h.channel), language)}" for h in req.history),
+                          f"{paren(labels.get('channel.' + h.channel, h.channel), language)}" for h in req.history),
             offer=offer, notice=notice,
             closing=self._render(language, "closing.txt.j2", ctx),
             signature=self._render(language, "signature.txt.j2", ctx),
@@ -461,7 +462,7 @@ class LetterBuilder:
         add.table([labels.get(k) or DEFAULT_LABELS[k] for k in TABLE_COLUMNS], text.table_rows)
         add.para([labels["totals_heading"]], bold=True, space_before=10, keep_next=True)
         for label, amount in text.totals:
-            add.para([_label_value(label, amount, text.language)], bold=label.startswith(labels["total_due"]))
+            add.para([label_value(label, amount, text.language)], bold=label.startswith(labels["total_due"]))
         add.para([labels["history_heading"]], bold=True, space_before=10, keep_next=True)
         add.para(list(text.history) or [labels["history_none"]])
         if text.offer:
@@ -472,7 +473,7 @@ class LetterBuilder:
         add.text_block(text.closing, keep_with_next=True)  # "Sincerely," stays with the signature
         add.para(text.signature.split("\n"), space_before=30)
         if text.enclosures:
-            add.para([_label_value(labels["enclosures"], ("；" if _wide(text.language) else "; ").join(text.enclosures),
+            add.para([label_value(labels["enclosures"], ("；" if wide(text.language) else "; ").join(text.enclosures),
                                    text.language)], space_before=12, size=9)
         out = io.BytesIO()
         doc.save(out)
@@ -578,36 +579,6 @@ def _table_row(line: ActionLine, fmt: _Formats) -> tuple[str, ...]:
             num(line.amount_total), num(line.amount_paid), num(line.amount_residual), cur)
 
 
-def _wide(language: str) -> bool:
-    """Chinese text takes full-width punctuation: （）：；, no spaces around them (docs/zh_CN-style.md)."""
-    return language.startswith("zh")
-
-
-def _paren(text: str, language: str) -> str:
-    return f"（{text}）" if _wide(language) else f" ({text})"
-
-
-def _label_value(label: str, value: str, language: str = "") -> str:
-    """'Label: value'; '标签：值' when the language (or a label already ending in '：') is Chinese."""
-    if label.endswith("："):
-        return f"{label}{value}"
-    return f"{label}：{value}" if _wide(language) else f"{label}: {value}"
-
-
-def _attention(label: str, name: str) -> str:
-    """'Attn. Pat Billing'; '收件人：王芳' (no space after a full-width colon)."""
-    return f"{label}{name}" if label.endswith("：") else f"{label} {name}"
-
-
-def _form_name(form: str, labels: Mapping[str, str], language: str) -> str:
-    """An official form as the enclosure list names it: the language's name from labels.txt ("form.<English
-    name> = …"), else the English name in parentheses after the word for form, never bare English in Chinese."""
-    own = labels.get(f"form.{form}")
-    if own:
-        return own
-    return f"{labels.get('form', '')}（{form}）" if _wide(language) else form
-
-
 def _totals(action: Action, labels: Mapping[str, str], fmt: _Formats,
             language: str = "") -> tuple[tuple[str, str], ...]:
     """Per currency, never summed across currencies; the breakdown only where unapplied payments change it."""
@@ -619,13 +590,13 @@ def _totals(action: Action, labels: Mapping[str, str], fmt: _Formats,
     for cur in currencies:
         unapplied = action.unapplied_payments.get(cur, Decimal(0))
         if unapplied:
-            out.append((labels["total_invoices"] + _paren(cur, language),
+            out.append((labels["total_invoices"] + paren(cur, language),
                         fmt.money(on_invoices.get(cur, Decimal(0)), cur)))
-            out.append((labels["total_unapplied"] + _paren(cur, language), fmt.money(-unapplied, cur)))
-        out.append((labels["total_due"] + _paren(cur, language), fmt.money(action.totals.get(cur, Decimal(0)), cur)))
+            out.append((labels["total_unapplied"] + paren(cur, language), fmt.money(-unapplied, cur)))
+        out.append((labels["total_due"] + paren(cur, language), fmt.money(action.totals.get(cur, Decimal(0)), cur)))
         interest = action.interest.get(cur)
         if interest:
-            out.append((labels["total_interest"] + _paren(cur, language), fmt.money(interest, cur)))
+            out.append((labels["total_interest"] + paren(cur, language), fmt.money(interest, cur)))
     return tuple(out)
 
 

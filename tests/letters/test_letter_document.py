@@ -264,9 +264,9 @@ def test_chinese_letter(settings: Settings) -> None:
     text = document_text(doc)
     assert "尊敬的华东贸易有限公司：" in text
     assert "事由：未付律师费（案件编号：M-ZH-1）" in text
-    assert "应付金额 (CNY): ¥12,000.00" in text
+    assert "应付金额（CNY）：¥12,000.00" in text
     assert "2026年3月2日" in text
-    assert _table(doc)[0][0] == "发票号"
+    assert _table(doc)[0][0] == "账单编号"
     assert DRAFT_MARKER in header_texts(doc)[0]
     assert doc.styles["Normal"].element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"

@@ -35,11 +35,11 @@ CHANNEL_DETAILS = ["Example Bank N.A.", "Account 000123456"]
 
 def style_problems(text: str, data: Iterable[str] = ()) -> list[str]:
     """The style sheet's mechanical rules, on one rendered output; `data` are the values it quotes."""
-    found = [f"half-width punctuation: {m.group(0)!r}" for m in HALF_WIDTH.finditer(text)]
-    found += [f"space between Chinese and a digit: {m.group(0)!r}" for m in SPACED_DIGIT.finditer(text)]
     rest = text
     for value in sorted({d for d in data if d}, key=len, reverse=True):
-        rest = rest.replace(value, " ")
+        rest = rest.replace(value, "\u25a1")  # quoted data may hold any punctuation: it is not the firm's text
+    found = [f"half-width punctuation: {m.group(0)!r}" for m in HALF_WIDTH.finditer(rest)]
+    found += [f"space between Chinese and a digit: {m.group(0)!r}" for m in SPACED_DIGIT.finditer(rest)]
     rest = re.sub(r"https?://\S+|[\w.+-]+@[\w.-]+|[A-Z]{1,3}[$¥€£]", " ", rest)
     for _ in range(3):  # parenthesised text may nest: (…(…)…)
         rest = re.sub(r"\([^()（）]*\)|（[^()（）]*）", " ", rest)
