@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from overdue_reminder import config
-from overdue_reminder.core.texts import build_context, formatter, reference_for, shared_for, templates_for
+from overdue_reminder.core.reminder_text import build_context, formatter, reference_for, shared_for, templates_for
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind, Partner, Plan
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store

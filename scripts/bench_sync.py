@@ -9,6 +9,7 @@ the memory figure is that run's own peak.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -111,10 +112,18 @@ def _touch(port: int, fraction: float) -> dict[str, Any]:
     return {"changed": len(chosen), "open": len(ids)}
 
 
+def _run_gc() -> contextlib.AbstractContextManager[None]:
+    """The collector switch a CLI run sets (scripts/bench --gc run, the default), or CPython's own (--gc default)."""
+    from overdue_reminder.run.gcpolicy import gc_tuned
+
+    return contextlib.nullcontext() if os.environ.get("OVERDUE_REMINDER_BENCH_GC") == "default" else gc_tuned()
+
+
 def _worker(kind: str, *args: str) -> None:
     fn = {"bare": _bare, "sync": _sync, "touch": _touch}[kind]
     conv: list[Any] = [int(args[0]), *[float(a) if kind == "touch" else a for a in args[1:]]]
-    out = fn(*conv)
+    with _run_gc():
+        out = fn(*conv)
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out), flush=True)
 
@@ -146,6 +155,7 @@ def run(scale: float) -> list[dict[str, Any]]:
         touched = _run_worker("touch", port, "0.01")
         inc = _run_worker("sync", port, f"{tmp}/full{fulls.index(best)}.db")
         rows = bare[0]["rows"]
+        peaks = ", ".join(f"{f['peak_mb']:.0f}" for f in fulls)
         budget = math.ceil(rows / 1000) + math.ceil(clients / 1000) + 10
         return [
             {"name": "open invoices in sandbox", "value": rows, "unit": "rows",
@@ -156,7 +166,8 @@ def run(scale: float) -> list[dict[str, Any]]:
             {"name": "full sync / bare loop", "value": best["seconds"] / bare_s, "unit": "ratio",
              "note": "target <= 1.3"},
             {"name": "full sync RPC calls", "value": best["calls"], "unit": "calls", "note": f"budget {budget}"},
-            {"name": "full sync peak memory", "value": best["peak_mb"], "unit": "MB", "note": "target < 400"},
+            {"name": "full sync peak memory", "value": max(f["peak_mb"] for f in fulls), "unit": "MB",
+             "note": f"the larger of the full runs ({peaks} MB); target < 400 in every run"},
             {"name": "incremental sync after 1% changed", "value": inc["seconds"], "unit": "s",
              "note": f"{touched['changed']} changed: {inc['closed']} closed, {inc['changed']} updated, "
                      f"{inc['calls']} calls; phases {inc['phases']}"},

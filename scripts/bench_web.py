@@ -43,12 +43,12 @@ from overdue_reminder.errors import AuthError  # noqa: E402
 from overdue_reminder.model import Action, ActionLine, Attorney, Invoice, InvoiceKind, Partner  # noqa: E402
 from overdue_reminder.services import offers as offer_service  # noqa: E402
 from overdue_reminder.services.letters import create_letter  # noqa: E402
+from overdue_reminder.services.review import DocCache  # noqa: E402
 from overdue_reminder.store import Store  # noqa: E402
 from overdue_reminder.store.ledger import store_attorneys, store_invoices, store_partners  # noqa: E402
 from overdue_reminder.store.schema import contacts, holds, letters, reminders  # noqa: E402
 from overdue_reminder.web import create_app  # noqa: E402
 from overdue_reminder.web.auth import OdooUser  # noqa: E402
-from overdue_reminder.web.queries import DocCache  # noqa: E402
 
 TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)

@@ -116,7 +116,6 @@ def test_sandbox_only_reached_by_the_demo() -> None:
     assert set(users) <= {"run.demo", "cli.demo_cmd"}, users
 
 
-@_PENDING
 def test_tables_only_behind_store_and_services() -> None:
     wrong = []
     for mod, path in PATHS.items():
@@ -166,7 +165,6 @@ def _cycles() -> list[list[str]]:
     return found
 
 
-@_PENDING
 def test_no_import_cycles() -> None:
     cycles = _cycles()
     assert not cycles, cycles

@@ -13,6 +13,7 @@ import click
 from overdue_reminder import __version__
 from overdue_reminder.cli.common import App, setup_logging
 from overdue_reminder.errors import OverdueReminderError
+from overdue_reminder.run.gcpolicy import gc_tuned
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -55,7 +56,8 @@ _register()
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning the tool's own errors into a clear message and the right exit code."""
     try:
-        rv = cli.main(args=argv, prog_name="overdue-reminder", standalone_mode=False)
+        with gc_tuned():  # the run's one garbage-collector switch (run/gcpolicy.py)
+            rv = cli.main(args=argv, prog_name="overdue-reminder", standalone_mode=False)
     except OverdueReminderError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
@@ -130,6 +132,23 @@ def parse_date(value: str | None, what: str = "--date") -> date | None:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise UsageError(f"{what} must be YYYY-MM-DD, got {value!r}.") from exc
+
+
+def default_actor() -> str:
+    """Who is acting, for the audit trail: $USER, else the login name."""
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today_for(app: App, value: str | None = None) -> date:
+    """The --date given, else today in the firm's timezone."""
+    return parse_date(value) or app.settings.calendar().local_today(utc_now())
 
 
 def setup_logging(verbose: int) -> None:

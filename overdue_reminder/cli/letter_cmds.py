@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for
 from overdue_reminder.config import SERVICE_METHODS
 from overdue_reminder.core.letter_docx import sample_letters
-from overdue_reminder.errors import SourceError, UsageError
+from overdue_reminder.errors import UsageError
+from overdue_reminder.run.wiring import open_writeback
 from overdue_reminder.services.letters import (
     Letter,
-    LetterWriteBack,
     approve_letter,
     audit_trail,
     get_letter,
@@ -31,36 +27,13 @@ from overdue_reminder.services.letters import (
     release_letter,
     resolve_client,
 )
+from overdue_reminder.sources import WriteBack
 
 
-def default_actor() -> str:
-    return os.environ.get("USER") or getpass.getuser()
-
-
-def _today(app: App) -> Any:
-    return datetime.now(app.settings.calendar().tz).date()
-
-
-@contextmanager
-def _writeback(app: App, dry_run: bool) -> Iterator[LetterWriteBack | None]:
+def _writeback(app: App, dry_run: bool) -> AbstractContextManager[WriteBack | None]:
     """The Odoo connector when letters.write_back is on; a decision never waits on Odoo being reachable."""
-    s = app.settings
-    if dry_run or not s.letters.write_back or s.source != "odoo":
-        yield None
-        return
-    from overdue_reminder.sources.odoo import OdooSource
-
-    try:
-        src = OdooSource(s.odoo, s.odoo_password(), trust_account_code=s.odoo.trust_account_code)
-        src.open()
-    except SourceError as exc:
-        app.err.print(f"[yellow]warning[/yellow]: Odoo write-back skipped: {exc}")
-        yield None
-        return
-    try:
-        yield src
-    finally:
-        src.close()
+    return open_writeback(app.settings, not dry_run and app.settings.letters.write_back,
+                          lambda msg: app.err.print(f"[yellow]warning[/yellow]: {msg}"))
 
 
 def _amounts(letter: Letter) -> str:
@@ -177,7 +150,7 @@ def letters_reject(app: App, letter_id: int, reason: str, by: str, dry_run: bool
 @pass_app
 def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
     """Check an approved letter is unchanged and mark it sent; prints the file to print or mail."""
-    lt, path = release_letter(app.store, app.settings, letter_id, by, today=_today(app), dry_run=dry_run)
+    lt, path = release_letter(app.store, app.settings, letter_id, by, today=today_for(app), dry_run=dry_run)
     if app.as_json:
         app.emit_json({**_as_dict(lt), "file": str(path), "dry_run": dry_run})
     elif dry_run:
@@ -201,7 +174,7 @@ def letters_notice(app: App, client: str, kind: str, served_on: str, method: str
     assert day is not None
     if kind not in notice_kinds(app.settings):
         raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(notice_kinds(app.settings))}.")
-    n = record_notice(app.store, app.settings, client, kind, day, method, by, today=_today(app), dry_run=dry_run)
+    n = record_notice(app.store, app.settings, client, kind, day, method, by, today=today_for(app), dry_run=dry_run)
     if app.as_json:
         app.emit_json({**asdict(n), "dry_run": dry_run})
     else:

@@ -3,16 +3,13 @@ show|list|match` (negotiation terms within the firm's authority)."""
 
 from __future__ import annotations
 
-import getpass
-import os
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 import click
-from sqlalchemy import and_, select
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for, utc_now
 from overdue_reminder.config import OFFER_REASONS
 from overdue_reminder.core.offers import (
     Frequency,
@@ -28,27 +25,12 @@ from overdue_reminder.core.offers import (
 )
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.money import format_plain, is_currency, percent_of, quantize
+from overdue_reminder.run.wiring import note_sink
 from overdue_reminder.services import contacts as contact_service
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.planning import resolve_client
+from overdue_reminder.store import read_audit
 from overdue_reminder.store.ledger import load_partners
-from overdue_reminder.store.schema import audit
-
-
-def default_actor() -> str:
-    """Who is acting, for the audit trail: $USER, else the login name."""
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today(app: App, value: str | None) -> date:
-    return parse_date(value) or app.settings.calendar().local_today(_now())
 
 
 def _amount(value: str | None, what: str) -> Decimal | None:
@@ -80,13 +62,7 @@ def _currency(app: App, client_id: int, given: str | None) -> str:
 
 def _note_sink(app: App) -> offer_service.NoteSink | None:
     """Odoo's chatter, when the firm writes back to Odoo."""
-    s = app.settings
-    if s.source != "odoo" or not s.odoo.write_back:
-        return None
-    from overdue_reminder.run.wiring import make_source
-
-    src = make_source(s)
-    return cast(offer_service.NoteSink, src) if hasattr(src, "post_note") else None
+    return note_sink(app.settings)
 
 
 def _dry(app: App, dry_run: bool) -> None:
@@ -125,7 +101,7 @@ def contact_log(app: App, client: str, reason: str, note: str, promise_date: str
         assert on is not None and amount is not None
         promise = contact_service.Promise(on, amount, _currency(app, ref.id, currency))
     logged = contact_service.log_contact(app.store, app.settings, client_id=ref.id, reason=reason, note=note, by=by,
-                                         now=_now(), promise=promise, dry_run=dry_run)
+                                         now=utc_now(), promise=promise, dry_run=dry_run)
     c = logged.contact
     if app.as_json:
         app.emit_json({"contact_id": c.id, "client_id": c.client_id, "reason": c.reason, "hold_ids": logged.hold_ids,
@@ -172,8 +148,8 @@ def contact_list(app: App, client: str | None, limit: int) -> None:
 @pass_app
 def contact_check(app: App, date_: str | None, dry_run: bool) -> None:
     """Settle open promises to pay: kept once paid, broken once the date plus grace passed (hold lifted)."""
-    today = _today(app, date_)
-    results = contact_service.check_promises(app.store, app.settings, today, now=_now(), dry_run=dry_run)
+    today = today_for(app, date_)
+    results = contact_service.check_promises(app.store, app.settings, today, now=utc_now(), dry_run=dry_run)
     if app.as_json:
         app.emit_json([{"contact_id": r.contact_id, "client_id": r.client_id, "status": r.status,
                         "promised": r.promised, "currency": r.currency, "received": r.received,
@@ -231,7 +207,7 @@ def offer_suggest(app: App, client: str, reason: str | None, grade: str | None, 
     """Suggest terms from the client's reason, balance and grade and the firm's settings. Writes nothing;
     `offer propose --suggested` stores the suggestion."""
     ref = resolve_client(app.store, client)
-    today = _today(app, date_)
+    today = today_for(app, date_)
     found = offer_service.suggest_for_client(app.store, app.settings, ref.id, today, reason=reason, grade=grade,
                                              currency=currency.upper() if currency else None)
     if app.as_json:
@@ -349,7 +325,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
     """Propose terms. Within staff authority they are ready for the client; beyond it they wait for the
     responsible attorney (or the supervising partner); beyond the firm's floors they are refused (exit 2)."""
     ref = resolve_client(app.store, client)
-    today = app.settings.calendar().local_today(_now())
+    today = app.settings.calendar().local_today(utc_now())
     cur = _currency(app, ref.id, currency)
     contact_id = None
     with app.store.begin() as conn:
@@ -372,7 +348,7 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
             raise UsageError("say what to propose: --kind installments|settlement|extension|combined, or --suggested.")
         offer = _build(app, ref.id, cur, today, kind, installments, frequency, down_payment, down_percent, start,
                        discount, pay_by, days, interest, security)
-    rec = offer_service.propose(app.store, app.settings, client_id=ref.id, offer=offer, by=by, now=_now(),
+    rec = offer_service.propose(app.store, app.settings, client_id=ref.id, offer=offer, by=by, now=utc_now(),
                                 reason_code=reason_code, contact_id=contact_id, dry_run=dry_run)
     _report(app, rec, "would be proposed" if dry_run else "proposed", dry_run)
     if not app.as_json:
@@ -392,7 +368,8 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
 @pass_app
 def offer_approve(app: App, offer_id: int, written_terms: str, by: str, dry_run: bool) -> None:
     """Approve an offer waiting for the attorney: it becomes proposed to the client."""
-    rec = offer_service.approve(app.store, app.settings, offer_id, by=by, now=_now(), written_terms_ref=written_terms,
+    rec = offer_service.approve(app.store, app.settings, offer_id, by=by, now=utc_now(),
+                                written_terms_ref=written_terms,
                                 dry_run=dry_run)
     _report(app, rec, "approved", dry_run)
 
@@ -406,7 +383,7 @@ def offer_approve(app: App, offer_id: int, written_terms: str, by: str, dry_run:
 @pass_app
 def offer_reject(app: App, offer_id: int, reason: str, by: str, dry_run: bool) -> None:
     """Reject an offer waiting for the attorney; the client never sees it."""
-    rec = offer_service.reject(app.store, app.settings, offer_id, by=by, now=_now(), reason=reason, dry_run=dry_run)
+    rec = offer_service.reject(app.store, app.settings, offer_id, by=by, now=utc_now(), reason=reason, dry_run=dry_run)
     _report(app, rec, "rejected", dry_run)
 
 
@@ -417,7 +394,7 @@ def offer_reject(app: App, offer_id: int, reason: str, by: str, dry_run: bool) -
 @pass_app
 def offer_accept(app: App, offer_id: int, by: str, dry_run: bool) -> None:
     """The client accepted: the offer is in good standing and reminders hold while it is kept."""
-    rec = offer_service.accept(app.store, app.settings, offer_id, by=by, now=_now(),
+    rec = offer_service.accept(app.store, app.settings, offer_id, by=by, now=utc_now(),
                                notes=None if dry_run else _note_sink(app), dry_run=dry_run)
     _report(app, rec, "accepted", dry_run)
 
@@ -430,7 +407,7 @@ def offer_accept(app: App, offer_id: int, by: str, dry_run: bool) -> None:
 @pass_app
 def offer_decline(app: App, offer_id: int, reason: str, by: str, dry_run: bool) -> None:
     """The client declined (or staff withdraw a queued offer); reminders continue as before."""
-    rec = offer_service.decline(app.store, app.settings, offer_id, by=by, now=_now(), reason=reason, dry_run=dry_run)
+    rec = offer_service.decline(app.store, app.settings, offer_id, by=by, now=utc_now(), reason=reason, dry_run=dry_run)
     _report(app, rec, "declined", dry_run)
 
 
@@ -442,8 +419,7 @@ def offer_show(app: App, offer_id: int, email_lang: str | None) -> None:
     """One offer: terms, payments matched so far, and every decision in the audit log."""
     rec = offer_service.get_offer(app.store, offer_id)
     with app.store.begin() as conn:
-        trail = conn.execute(select(audit).where(and_(audit.c.object_type == "offer",
-                                                      audit.c.object_id == str(offer_id))).order_by(audit.c.id)).all()
+        trail = read_audit(conn, "offer", offer_id)
     rendered = offer_service.render_offer_email(app.store, app.settings, rec, email_lang) if email_lang else None
     if app.as_json:
         out = _record_json(rec)
@@ -495,8 +471,8 @@ def offer_list(app: App, client: str | None, status: str | None, attorney: str |
 def offer_match(app: App, date_: str | None, dry_run: bool) -> None:
     """Match synced payments to offers in good standing: completed ones close, a payment missed past grace
     breaches the offer and its client re-enters the reminder tiers."""
-    today = _today(app, date_)
-    report = offer_service.match_payments(app.store, app.settings, today, now=_now(),
+    today = today_for(app, date_)
+    report = offer_service.match_payments(app.store, app.settings, today, now=utc_now(),
                                           notes=None if dry_run else _note_sink(app), dry_run=dry_run)
     if app.as_json:
         app.emit_json({"date": today, "checked": report.checked, "installments_paid": report.installments_paid,

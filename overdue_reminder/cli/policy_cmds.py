@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
-import os
-from datetime import UTC, date, datetime
 from typing import Any
 
 import click
-from sqlalchemy import select
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for
 from overdue_reminder.core.policy import HOLD_KINDS, Hold
-from overdue_reminder.errors import UsageError
 from overdue_reminder.model import Plan
 from overdue_reminder.money import format_plain
 from overdue_reminder.services import holds as holds_service
 from overdue_reminder.services.planning import plan_from_store, resolve_client
-from overdue_reminder.store.schema import clients, invoices
-
-
-def default_actor() -> str:
-    """Who is acting, for the audit trail: $USER, else the login name."""
-    try:
-        return os.environ.get("USER") or getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _today(app: App, value: str | None) -> date:
-    return parse_date(value) or app.settings.calendar().local_today(datetime.now(UTC))
 
 
 def _amounts(totals: dict[str, Any]) -> str:
@@ -58,7 +40,7 @@ def plan_cmd(app: App, client: str | None, date_: str | None, explain_all: bool,
     """Show what tonight's run would do for each client and why, and who is skipped. Changes nothing."""
     if as_json:
         app.as_json = True
-    today = _today(app, date_)
+    today = today_for(app, date_)
     ids = None
     if client:
         ids = [resolve_client(app.store, client).id]
@@ -98,14 +80,7 @@ def _hold_json(h: Hold) -> dict[str, Any]:
 
 
 def _names(app: App, items: list[Hold]) -> tuple[dict[int, str], dict[int, str]]:
-    cids = {h.client_id for h in items}
-    iids = {h.invoice_id for h in items if h.invoice_id}
-    with app.store.begin() as conn:
-        names = {r.id: r.name for r in conn.execute(select(clients.c.id, clients.c.name)
-                                                    .where(clients.c.id.in_(cids)))} if cids else {}
-        inv = {r.id: r.name for r in conn.execute(select(invoices.c.id, invoices.c.name)
-                                                  .where(invoices.c.id.in_(iids)))} if iids else {}
-    return names, inv
+    return holds_service.labels(app.store, items)
 
 
 def _show(app: App, title: str, items: list[Hold]) -> None:
@@ -118,13 +93,7 @@ def _show(app: App, title: str, items: list[Hold]) -> None:
 
 
 def _invoice_id(app: App, client_id: int, value: str) -> int:
-    with app.store.begin() as conn:
-        q = select(invoices.c.id).where(invoices.c.client_id == client_id)
-        q = q.where(invoices.c.id == int(value)) if value.isdigit() else q.where(invoices.c.name == value)
-        found = [int(r.id) for r in conn.execute(q)]
-    if len(found) != 1:
-        raise UsageError(f"no invoice {value!r} for that client; give its number (e.g. INV/2026/0042) or Odoo id.")
-    return found[0]
+    return holds_service.invoice_id(app.store, client_id, value)
 
 
 @click.group("hold")
@@ -179,7 +148,7 @@ def hold_remove(app: App, hold_id: int, reason: str, by: str, dry_run: bool) -> 
 def hold_list(app: App, client: str | None, include_all: bool, date_: str | None) -> None:
     """List holds in force (or all of them with --all)."""
     cid = resolve_client(app.store, client).id if client else None
-    items = holds_service.list_holds(app.store, _today(app, date_), client_id=cid, include_inactive=include_all)
+    items = holds_service.list_holds(app.store, today_for(app, date_), client_id=cid, include_inactive=include_all)
     _show(app, f"Holds: {len(items)}", items)
 
 

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
-from overdue_reminder.core.texts import check_templates
+from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for, utc_now
+from overdue_reminder.core.reminder_text import check_templates
 from overdue_reminder.errors import EXIT_SKIPPED, UsageError
+from overdue_reminder.run.wiring import make_source, writeback_of
 from overdue_reminder.services import delivery
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
-
-
-def default_actor() -> str:
-    return os.environ.get("USER") or getpass.getuser()
+from overdue_reminder.sources import WriteBack
 
 
 def _by_option(f: Any) -> Any:
@@ -27,12 +23,6 @@ def _by_option(f: Any) -> Any:
                         help="Who is acting (written to the audit log).")(f)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today(app: App, value: str | None) -> date:
-    return parse_date(value) or app.settings.calendar().local_today(_now())
 
 
 def _exit(code: int) -> None:
@@ -59,7 +49,7 @@ def templates_check(app: App, on: str | None) -> None:
 
     s = app.settings
     tiers = [t.name for t in s.policy.tiers]
-    problems = check_templates(s, _today(app, on), tiers=tiers)
+    problems = check_templates(s, today_for(app, on), tiers=tiers)
     # Letters too: their text blocks must render, and never threaten criminal action (LAW.md #10).
     letter_problems = check_letter_templates(s)
     if app.as_json:
@@ -92,10 +82,10 @@ def draft_cmd(app: App, on: str | None, dry_run: bool, by: str) -> None:
     Tiers marked auto_send are approved at once; the others wait in 'drafts list'. A client with no
     email address becomes a postal item; an invalid address is flagged and never tried.
     """
-    today = _today(app, on)
+    today = today_for(app, on)
     plan = _plan(app, today)
     offers = offer_service.reminder_offers(app.store, app.settings, plan.actions, today)
-    result = drafts.draft_plan(app.store, app.settings, plan, _now(), offers=offers, dry_run=dry_run, actor=by)
+    result = drafts.draft_plan(app.store, app.settings, plan, utc_now(), offers=offers, dry_run=dry_run, actor=by)
     if app.as_json:
         app.emit_json({**result.summary(), "items": [i._asdict() for i in result.created]})
     else:
@@ -195,7 +185,7 @@ def drafts_show(app: App, reminder_id: int, part: str) -> None:
 @pass_app
 def drafts_approve(app: App, reminder_ids: tuple[int, ...], attorney_approved: bool, note: str, by: str) -> None:
     """Approve drafts for sending (the next 'send' delivers them)."""
-    done = drafts.approve(app.store, list(reminder_ids), by, _now(), attorney_approved=attorney_approved, note=note)
+    done = drafts.approve(app.store, list(reminder_ids), by, utc_now(), attorney_approved=attorney_approved, note=note)
     if app.as_json:
         app.emit_json([_brief(r) for r in done])
     else:
@@ -209,7 +199,7 @@ def drafts_approve(app: App, reminder_ids: tuple[int, ...], attorney_approved: b
 @pass_app
 def drafts_reject(app: App, reminder_id: int, reason: str, by: str) -> None:
     """Reject a reminder: it will not be sent."""
-    r = drafts.reject(app.store, reminder_id, by, _now(), reason)
+    r = drafts.reject(app.store, reminder_id, by, utc_now(), reason)
     if app.as_json:
         app.emit_json(_brief(r))
     else:
@@ -222,7 +212,7 @@ def drafts_reject(app: App, reminder_id: int, reason: str, by: str) -> None:
 @pass_app
 def drafts_posted(app: App, reminder_id: int, by: str) -> None:
     """Record that a postal item (no email address) went out by post."""
-    r = drafts.mark_posted(app.store, reminder_id, by, _now())
+    r = drafts.mark_posted(app.store, reminder_id, by, utc_now())
     if app.as_json:
         app.emit_json(_brief(r))
     else:
@@ -249,7 +239,7 @@ def drafts_edit(app: App, reminder_id: int, subject: str | None, subject_file: P
     """Replace the subject, text or HTML of an unsent reminder; an approved one needs approving again."""
     if subject is not None and subject_file is not None:
         raise UsageError("give --subject or --subject-file, not both.")
-    r = drafts.edit(app.store, app.settings, reminder_id, by, _now(),
+    r = drafts.edit(app.store, app.settings, reminder_id, by, utc_now(),
                     subject=subject if subject is not None else _read(subject_file),
                     text=_read(text_file), html=_read(html_file))
     if app.as_json:
@@ -259,13 +249,11 @@ def drafts_edit(app: App, reminder_id: int, subject: str | None, subject_file: P
 
 
 # ---------------------------------------------------------------- send
-def _source_for_send(app: App) -> tuple[delivery.ResidualReader, Any]:
+def _source_for_send(app: App) -> tuple[delivery.ResidualReader, WriteBack | None]:
     """The live source for the residual re-check (and Odoo mail/notes), else the store's last sync."""
     s = app.settings
     if s.source == "odoo":
-        from overdue_reminder.run.wiring import make_source
-
-        src: Any = make_source(s)
+        src = writeback_of(make_source(s))
         src.open()
         return src, src
     if s.delivery.mode == "odoo" or s.delivery.write_back_notes:
@@ -314,7 +302,7 @@ def send_cmd(app: App, dry_run: bool, max_messages: int | None, by: str) -> None
     residuals, source = _source_for_send(app)
     try:
         transport = delivery.make_transport(s, odoo=source)
-        result = delivery.send_approved(app.store, s, _now(), transport=transport, residuals=residuals,
+        result = delivery.send_approved(app.store, s, utc_now(), transport=transport, residuals=residuals,
                                         notes=source if s.delivery.write_back_notes else None,
                                         max_messages=max_messages, dry_run=dry_run, actor=by)
     finally:
@@ -345,7 +333,7 @@ def outbox_reconcile(app: App, sent_ids: tuple[int, ...], resend_ids: tuple[int,
     .eml file's presence decides (--check-outbox).
     """
     s = app.settings
-    now = _now()
+    now = utc_now()
     if sent_ids or resend_ids or check_outbox:
         done = delivery.settle(app.store, s, now, by, sent=sent_ids, resend=resend_ids, check_outbox=check_outbox)
         app.info(f"marked sent: {', '.join(f'#{i}' for i in done.sent) or 'none'}; "

@@ -7,32 +7,23 @@ import threading
 from datetime import UTC, datetime
 
 import click
-from sqlalchemy import select
 
-from overdue_reminder.cli.common import App, parse_date, pass_app
+from overdue_reminder.cli.common import App, pass_app, today_for
 from overdue_reminder.core.aging import BUCKETS, aging
 from overdue_reminder.errors import EXIT_OK, EXIT_SKIPPED
+from overdue_reminder.services import runs as run_records
 from overdue_reminder.store import ledger
-from overdue_reminder.store.schema import heartbeat, service_runs
 
 log = logging.getLogger(__name__)
 
 
 def nightly_pass(app: App, *, as_of: str | None = None, dry_run: bool = False,
                  send: bool = True, digest: bool = True, stop: threading.Event | None = None) -> dict[str, object]:
-    """The pass `run` and `serve` share: pipeline, then the morning digest."""
-    from overdue_reminder.run.pipeline import run_once
-    from overdue_reminder.run.wiring import make_source
-    from overdue_reminder.services.digest import send_digests
+    """The shared nightly pass (run/pipeline.nightly_pass) as of `as_of` or the firm's today."""
+    from overdue_reminder.run.pipeline import nightly_pass as run_nightly
 
-    s = app.settings
-    today = parse_date(as_of) or s.calendar().local_today(datetime.now(UTC))
-    report = run_once(s, app.store, lambda: make_source(s), today, dry_run=dry_run, send=send,
-                      should_stop=(stop.is_set if stop else lambda: False))
-    out: dict[str, object] = report.as_dict()
-    if digest and report.status in ("ok", "partial"):
-        out["digest"] = send_digests(s, app.store, today, report.steps, datetime.now(UTC), dry_run=dry_run)
-    return out
+    return run_nightly(app.settings, app.store, today_for(app, as_of), dry_run=dry_run, send=send, digest=digest,
+                       should_stop=(stop.is_set if stop else lambda: False))
 
 
 @click.command("run")
@@ -102,9 +93,9 @@ def status_cmd(app: App, runs: int) -> None:
 
     s = app.settings
     now = datetime.now(UTC)
+    last = run_records.recent_runs(app.store, runs)
+    beat = run_records.last_beat(app.store)
     with app.store.begin() as conn:
-        last = conn.execute(select(service_runs).order_by(service_runs.c.id.desc()).limit(runs)).all()
-        beat = conn.execute(select(heartbeat).where(heartbeat.c.name == "serve")).first()
         queues = queue_sizes(conn)
         invs = ledger.load_open_invoices(conn)
     totals = aging(invs, s.calendar().local_today(now), "total")

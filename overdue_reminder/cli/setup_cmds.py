@@ -42,10 +42,9 @@ def config_check(app: App, offline: bool) -> None:
     s = app.settings
     report: dict[str, object] = {"config": s.config_path, "valid": True, "store": Store(s.store_url).describe()}
     if not offline and s.source == "odoo":
-        from overdue_reminder.sources.odoo import OdooSource
+        from overdue_reminder.run.wiring import odoo_source
 
-        src = OdooSource(s.odoo, s.odoo_password(), trust_account_code=s.odoo.trust_account_code)
-        report["odoo"] = src.check()
+        report["odoo"] = odoo_source(s).check()
     if app.as_json:
         app.emit_json(report)
         return

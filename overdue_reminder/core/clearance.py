@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from html.parser import HTMLParser
 
 
 class Exit(StrEnum):
+    REMINDER_APPROVAL = "reminder approval"
     REMINDER = "reminder email"
     POSTAL = "postal item"
     LETTER_APPROVAL = "letter approval"
@@ -52,7 +54,9 @@ ATTORNEY_ONLY_HOLDS = frozenset({"bankruptcy", "other_counsel"})
 # Exits that contact the client: every active hold stops them (a plan in good standing, a promise, a pause).
 CONTACT_EXITS = frozenset({Exit.REMINDER, Exit.POSTAL, Exit.LETTER_RELEASE})
 # Exits that decide for the client: only the legal holds stop them (accepting the client's own plan is fine).
-DECISION_EXITS = frozenset({Exit.LETTER_APPROVAL, Exit.OFFER_PROPOSAL, Exit.OFFER_ACCEPTANCE})
+DECISION_EXITS = frozenset({Exit.REMINDER_APPROVAL, Exit.LETTER_APPROVAL, Exit.OFFER_PROPOSAL,
+                            Exit.OFFER_ACCEPTANCE})
+EMAIL_EXITS = frozenset({Exit.REMINDER_APPROVAL, Exit.REMINDER})
 ATTORNEY_ROLES = frozenset({Role.ATTORNEY, Role.PARTNER})
 
 
@@ -98,7 +102,10 @@ class Item:
     recipient: str = ""  # the email address it goes to ("" for no email recipient)
     created_on: date | None = None
     deadline: date | None = None  # a payment or response date the item states
-    text: str = ""  # every word that leaves (plain text of all parts)
+    text: str = ""  # every word that leaves (the text part, subject included)
+    html: str = ""  # the HTML part, checked as the words a reader sees
+    totals: Mapping[str, Decimal] = field(default_factory=dict)  # per currency, when stated without lines
+    invoice_ids: tuple[int, ...] = ()  # the invoices behind `totals`
     approved_by: Actor | None = None
     client_data: tuple[str, ...] = ()  # the client's own name, address…: data, never read as the firm's wording
     needs_attorney: bool = False
@@ -213,6 +220,23 @@ def _hold_reason(h: HoldFact) -> Reason:
 
 
 def _figures(item: Item, facts: Facts) -> Iterable[Reason]:
+    yield from _lines(item, facts)
+    if not item.totals:
+        return
+    now: dict[str, Decimal] = {}
+    for inv_id in item.invoice_ids:
+        inv = facts.invoices.get(inv_id)
+        if inv is None or not inv.open:
+            yield Reason(FIGURES, f"invoice {inv.name if inv else inv_id} was paid or closed since it was prepared")
+            continue
+        now[inv.currency] = now.get(inv.currency, Decimal(0)) + inv.residual
+    for cur in sorted(set(now) | set(item.totals)):
+        stated, actual = item.totals.get(cur, Decimal(0)), now.get(cur, Decimal(0))
+        if _round(stated, cur, facts) != _round(actual, cur, facts):
+            yield Reason(FIGURES, f"it states {stated} {cur} open; the ledger now shows {actual} {cur}")
+
+
+def _lines(item: Item, facts: Facts) -> Iterable[Reason]:
     for ln in item.lines:
         now = facts.invoices.get(ln.invoice_id)
         if now is None:
@@ -242,7 +266,7 @@ def _age(item: Item, today: date, wording: Wording) -> Iterable[Reason]:
 
 
 def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:
-    if item.exit is not Exit.REMINDER:
+    if item.exit not in EMAIL_EXITS:
         return
     if not item.recipient:
         yield Reason(RECIPIENT, "it has no recipient address")
@@ -253,10 +277,12 @@ def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:
 def _authority(item: Item, actor: Actor) -> Iterable[Reason]:
     if item.exit is Exit.WRITE_BACK:
         return
-    if item.exit is Exit.LETTER_APPROVAL or (item.exit is Exit.OFFER_ACCEPTANCE and item.needs_attorney
-                                             and item.approved_by is None):
+    if item.exit is Exit.LETTER_APPROVAL or (item.exit in (Exit.OFFER_ACCEPTANCE, Exit.REMINDER_APPROVAL)
+                                             and item.needs_attorney and item.approved_by is None):
         yield from _may_decide(item, actor, "decide")
         return
+    if item.exit is Exit.REMINDER_APPROVAL:
+        return  # staff may approve a reminder that needs no attorney
     if item.exit in (Exit.LETTER_RELEASE, Exit.REMINDER, Exit.POSTAL, Exit.OFFER_ACCEPTANCE):
         needs = item.needs_attorney or item.exit is Exit.LETTER_RELEASE
         if item.approved_by is None and (needs or item.exit in (Exit.REMINDER, Exit.POSTAL)):
@@ -308,10 +334,42 @@ def content_problems(text: str, wording: Wording, client_data: Iterable[str] = (
 
 
 def _content(item: Item, wording: Wording) -> Iterable[Reason]:
-    if not item.text or item.exit not in (Exit.REMINDER, Exit.POSTAL, Exit.LETTER_RELEASE, Exit.LETTER_APPROVAL,
-                                          Exit.OFFER_PROPOSAL):
-        return
-    rules = wording if item.exit in (Exit.REMINDER, Exit.POSTAL) else Wording(
+    if item.exit is Exit.OFFER_ACCEPTANCE:
+        return  # the client's words, not ours
+    rules = wording if item.exit in (*EMAIL_EXITS, Exit.POSTAL) else Wording(
         forbidden=wording.forbidden, official_accounts=wording.official_accounts)
-    for p in content_problems(item.text, rules, item.client_data):
-        yield Reason(CONTENT, p)
+    for label, words in (("", item.text), ("the HTML part ", html_words(item.html) if item.html else "")):
+        if words:
+            for p in content_problems(words, rules, item.client_data):
+                yield Reason(CONTENT, label + p)
+
+
+class _Words(HTMLParser):
+    """The words a mail reader shows: text nodes and link targets (a hidden href still leads somewhere)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        self.out.extend(f" {v} " for k, v in attrs if k == "href" and v)
+        if tag in ("br", "p", "div", "tr", "li"):
+            self.out.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.out.append(data)
+
+
+def html_words(html: str) -> str:
+    p = _Words()
+    p.feed(html)
+    p.close()
+    return "".join(p.out)

@@ -2,7 +2,9 @@
 
 Pure: frozen terms, builders that keep every amount exact per currency and every due date on a
 business day, `suggest` (reason + balance + grade → terms) and `authorize` (terms → who may grant
-them, or why nobody may). Storage, lifecycle and payment matching live in `offer_service`.
+them, or why nobody may). Storage, lifecycle and payment matching live in services/offers.py.
+The terms' types and JSON are in core/offer_terms.py, their wording in core/offer_text.py (both
+re-exported here).
 """
 
 from __future__ import annotations
@@ -12,180 +14,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, Literal
-
-from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
 
 from overdue_reminder.calendar import FirmCalendar
-from overdue_reminder.config import OFFER_REASONS, OfferLimits, OfferSettings, ReasonTerms
-from overdue_reminder.core.installment_text import plan_phrase
-from overdue_reminder.errors import PolicyError
+from overdue_reminder.config import OfferLimits, OfferSettings, ReasonTerms
+from overdue_reminder.core.offer_terms import (
+    GRADES,
+    Combined,
+    Extension,
+    Frequency,
+    Installment,
+    InstallmentPlan,
+    Level,
+    Measures,
+    Offer,
+    OfferError,
+    Reason,
+    Settlement,
+    from_json,
+    measures,
+    to_json,
+)
+from overdue_reminder.core.offer_text import offer_context
 from overdue_reminder.money import ZERO, is_currency, percent_of, precision, quantize, split_even
-
-
-class OfferError(PolicyError):
-    """Terms that cannot be built (nothing owed, too many installments for the balance, a date in the past)."""
-
-
-class Frequency(StrEnum):
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    MONTHLY = "monthly"
-
-
-class Reason(StrEnum):
-    """What the client said when staff asked why the payment is late (the contact log's codes)."""
-
-    FINANCIAL_HARDSHIP = "financial_hardship"
-    TEMPORARY_EMERGENCY = "temporary_emergency"
-    PLANNING_ERROR = "planning_error"
-    FORGOT_ADMIN = "forgot_admin"
-    DISPUTE = "dispute"
-    OTHER = "other"
-
-
-assert tuple(r.value for r in Reason) == OFFER_REASONS
-
-GRADES = ("A", "B", "C", "D")
-PaymentLabel = Literal["down_payment", "installment", "lump_sum"]
-Level = Literal["staff", "attorney", "partner", "refused"]
-
-
-# ---------------------------------------------------------------- terms
-@dataclass(frozen=True, slots=True)
-class Installment:
-    """One scheduled payment; seq 0 is the down payment, a lump sum is seq 1."""
-
-    seq: int
-    due: date
-    amount: Decimal
-    label: PaymentLabel = "installment"
-
-
-@dataclass(frozen=True, slots=True)
-class InstallmentPlan:
-    """Down payment on `down_payment_due`, then `number` installments from `first_date`.
-
-    `installments` holds the regular installments only; `schedule` adds the down payment.
-    Interest or security make it a new agreement that needs the attorney's written terms (LAW.md #7).
-    """
-
-    currency: str
-    balance: Decimal
-    offered_on: date
-    down_payment: Decimal
-    down_payment_due: date | None
-    number: int
-    frequency: Frequency
-    first_date: date
-    installments: tuple[Installment, ...]
-    interest_percent: Decimal = ZERO
-    interest_amount: Decimal = ZERO
-    security: str = ""
-    kind: Literal["installments"] = "installments"
-
-    @property
-    def total_payable(self) -> Decimal:
-        return self.balance + self.interest_amount
-
-    @property
-    def schedule(self) -> tuple[Installment, ...]:
-        if self.down_payment > 0 and self.down_payment_due is not None:
-            return (Installment(0, self.down_payment_due, self.down_payment, "down_payment"), *self.installments)
-        return self.installments
-
-    @property
-    def last_due(self) -> date:
-        return self.installments[-1].due
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    """The balance less a discount, if the reduced amount is paid in full by `pay_by`."""
-
-    currency: str
-    balance: Decimal
-    offered_on: date
-    discount_percent: Decimal
-    discount_amount: Decimal
-    amount: Decimal
-    pay_by: date
-    kind: Literal["settlement"] = "settlement"
-
-    @property
-    def total_payable(self) -> Decimal:
-        return self.amount
-
-    @property
-    def schedule(self) -> tuple[Installment, ...]:
-        return (Installment(1, self.pay_by, self.amount, "lump_sum"),)
-
-    @property
-    def last_due(self) -> date:
-        return self.pay_by
-
-
-@dataclass(frozen=True, slots=True)
-class Extension:
-    """The whole balance falls due on `new_due` instead; `days` is what was granted (before rolling)."""
-
-    currency: str
-    balance: Decimal
-    offered_on: date
-    days: int
-    new_due: date
-    kind: Literal["extension"] = "extension"
-
-    @property
-    def total_payable(self) -> Decimal:
-        return self.balance
-
-    @property
-    def schedule(self) -> tuple[Installment, ...]:
-        return (Installment(1, self.new_due, self.balance, "lump_sum"),)
-
-    @property
-    def last_due(self) -> date:
-        return self.new_due
-
-
-@dataclass(frozen=True, slots=True)
-class Combined:
-    """Two or three of: a discount, a deferred start (extension), a plan over what remains."""
-
-    currency: str
-    balance: Decimal
-    offered_on: date
-    settlement: Settlement | None = None
-    extension: Extension | None = None
-    plan: InstallmentPlan | None = None
-    kind: Literal["combined"] = "combined"
-
-    @property
-    def total_payable(self) -> Decimal:
-        if self.plan is not None:
-            return self.plan.total_payable
-        if self.settlement is not None:
-            return self.settlement.amount
-        return self.balance
-
-    @property
-    def schedule(self) -> tuple[Installment, ...]:
-        if self.plan is not None:
-            return self.plan.schedule
-        if self.settlement is not None:
-            return self.settlement.schedule
-        assert self.extension is not None
-        return self.extension.schedule
-
-    @property
-    def last_due(self) -> date:
-        return self.schedule[-1].due
-
-
-Offer = InstallmentPlan | Settlement | Extension | Combined
 
 
 # ---------------------------------------------------------------- dates
@@ -334,40 +184,6 @@ def combined(balance: Decimal, currency: str, calendar: FirmCalendar, *, today: 
         pay_by = plan.last_due if plan is not None else ext.new_due if ext is not None else today
         sett = settlement(balance, currency, discount_percent, pay_by, calendar, offered_on=today)
     return Combined(currency=currency, balance=balance, offered_on=today, settlement=sett, extension=ext, plan=plan)
-
-
-# ---------------------------------------------------------------- reading the terms
-@dataclass(frozen=True, slots=True)
-class Measures:
-    """What authority is judged on, whatever the kind of offer."""
-
-    discount_percent: Decimal
-    installments: int
-    extension_days: int
-    down_payment: Decimal
-    plan_base: Decimal  # what the down payment is a share of
-    last_due: date
-    interest_percent: Decimal
-    security: str
-
-
-def measures(offer: Offer) -> Measures:
-    plan: InstallmentPlan | None = None
-    disc, ext_days = ZERO, 0
-    if isinstance(offer, InstallmentPlan):
-        plan = offer
-    elif isinstance(offer, Settlement):
-        disc = offer.discount_percent
-    elif isinstance(offer, Extension):
-        ext_days = offer.days
-    else:
-        plan = offer.plan
-        disc = offer.settlement.discount_percent if offer.settlement else ZERO
-        ext_days = offer.extension.days if offer.extension else 0
-    return Measures(discount_percent=disc, installments=plan.number if plan else 0, extension_days=ext_days,
-                    down_payment=plan.down_payment if plan else ZERO, plan_base=plan.balance if plan else ZERO,
-                    last_due=offer.last_due, interest_percent=plan.interest_percent if plan else ZERO,
-                    security=plan.security if plan else "")
 
 
 # ---------------------------------------------------------------- authority
@@ -603,201 +419,6 @@ def _fit_extension(balance: Decimal, currency: str, days: int, settings: OfferSe
         days -= 1
         ext = extension(balance, currency, days, calendar, today=today)
     return ext
-
-
-# ---------------------------------------------------------------- (de)serialising terms
-def _d(v: date | None) -> str | None:
-    return v.isoformat() if v is not None else None
-
-
-def _inst_json(i: Installment) -> dict[str, Any]:
-    return {"seq": i.seq, "due": i.due.isoformat(), "amount": str(i.amount), "label": i.label}
-
-
-def _inst(d: Mapping[str, Any]) -> Installment:
-    return Installment(int(d["seq"]), date.fromisoformat(d["due"]), Decimal(d["amount"]), d.get("label", "installment"))
-
-
-def to_json(offer: Offer) -> dict[str, Any]:
-    """The terms as JSON-safe values (amounts as strings): what the store keeps in `offers.terms`."""
-    base: dict[str, Any] = {"kind": offer.kind, "currency": offer.currency, "balance": str(offer.balance),
-                            "offered_on": offer.offered_on.isoformat()}
-    if isinstance(offer, InstallmentPlan):
-        base.update(down_payment=str(offer.down_payment), down_payment_due=_d(offer.down_payment_due),
-                    number=offer.number, frequency=offer.frequency.value, first_date=offer.first_date.isoformat(),
-                    installments=[_inst_json(i) for i in offer.installments],
-                    interest_percent=str(offer.interest_percent), interest_amount=str(offer.interest_amount),
-                    security=offer.security)
-    elif isinstance(offer, Settlement):
-        base.update(discount_percent=str(offer.discount_percent), discount_amount=str(offer.discount_amount),
-                    amount=str(offer.amount), pay_by=offer.pay_by.isoformat())
-    elif isinstance(offer, Extension):
-        base.update(days=offer.days, new_due=offer.new_due.isoformat())
-    else:
-        base.update(settlement=to_json(offer.settlement) if offer.settlement else None,
-                    extension=to_json(offer.extension) if offer.extension else None,
-                    plan=to_json(offer.plan) if offer.plan else None)
-    return base
-
-
-def from_json(data: Mapping[str, Any]) -> Offer:
-    kind, cur = data["kind"], data["currency"]
-    bal, on = Decimal(data["balance"]), date.fromisoformat(data["offered_on"])
-    if kind == "installments":
-        due = data.get("down_payment_due")
-        return InstallmentPlan(currency=cur, balance=bal, offered_on=on, down_payment=Decimal(data["down_payment"]),
-                               down_payment_due=date.fromisoformat(due) if due else None, number=int(data["number"]),
-                               frequency=Frequency(data["frequency"]),
-                               first_date=date.fromisoformat(data["first_date"]),
-                               installments=tuple(_inst(i) for i in data["installments"]),
-                               interest_percent=Decimal(data.get("interest_percent", "0")),
-                               interest_amount=Decimal(data.get("interest_amount", "0")),
-                               security=data.get("security", ""))
-    if kind == "settlement":
-        return Settlement(currency=cur, balance=bal, offered_on=on, discount_percent=Decimal(data["discount_percent"]),
-                          discount_amount=Decimal(data["discount_amount"]), amount=Decimal(data["amount"]),
-                          pay_by=date.fromisoformat(data["pay_by"]))
-    if kind == "extension":
-        return Extension(currency=cur, balance=bal, offered_on=on, days=int(data["days"]),
-                         new_due=date.fromisoformat(data["new_due"]))
-    if kind == "combined":
-        parts = {k: from_json(data[k]) if data.get(k) else None for k in ("settlement", "extension", "plan")}
-        return Combined(currency=cur, balance=bal, offered_on=on, settlement=parts["settlement"],  # type: ignore[arg-type]
-                        extension=parts["extension"], plan=parts["plan"])  # type: ignore[arg-type]
-    raise OfferError(f"unknown offer kind {kind!r} in the store.")
-
-
-# ---------------------------------------------------------------- rendering context
-def _fmt_money(amount: Decimal, currency: str, locale: str) -> str:
-    return str(format_currency(amount, currency, locale=locale))
-
-
-def _fmt_date(d: date, locale: str) -> str:
-    return str(format_date(d, format="long", locale=locale))
-
-
-_FREQ = {
-    "en": {"weekly": "weekly", "biweekly": "fortnightly", "monthly": "monthly"},
-    "zh": {"weekly": "按周", "biweekly": "每两周", "monthly": "按月"},
-}
-_LABELS = {
-    "en": {"down_payment": " (down payment)", "installment": "", "lump_sum": ""},
-    "zh": {"down_payment": "（首付款）", "installment": "", "lump_sum": ""},
-}
-
-
-def _lang(locale: str) -> str:
-    return "zh" if locale.lower().startswith("zh") else "en"
-
-
-def _summary(offer: Offer, lang: str, m: Any, dt: Any, pct: Any) -> str:
-    """One sentence in the client's language; the lines carry the dates and amounts one by one."""
-    plan = offer if isinstance(offer, InstallmentPlan) else offer.plan if isinstance(offer, Combined) else None
-    sett = offer if isinstance(offer, Settlement) else offer.settlement if isinstance(offer, Combined) else None
-    ext = offer if isinstance(offer, Extension) else offer.extension if isinstance(offer, Combined) else None
-    bal = m(offer.balance)
-    zh = lang == "zh"
-    out = []
-    if sett is not None:
-        if zh:
-            out.append(f"本所愿意接受以{m(sett.amount)}结清余额{bal}（折让{pct(sett.discount_percent)}%）")
-        else:
-            out.append(f"We are prepared to accept {m(sett.amount)} in full settlement of the balance of {bal} "
-                       f"(a discount of {pct(sett.discount_percent)}%)")
-    if plan is not None:
-        out.append(plan_phrase(zh=zh, balance=bal, number=plan.number, frequency=_FREQ[lang][plan.frequency.value],
-                               amounts=[i.amount for i in plan.installments], first_date=plan.first_date,
-                               down_payment=plan.down_payment, down_due=plan.down_payment_due, m=m, dt=dt,
-                               after=bool(out)))
-    elif sett is not None:
-        out.append(f"，须于{dt(sett.pay_by)}前付清" if zh else f", if paid by {dt(sett.pay_by)}")
-    elif ext is not None:
-        out.append(f"本所可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
-                   else f"We can extend the time for payment of the balance of {bal} to {dt(ext.new_due)}")
-    sentence = "".join(out) + ("。" if zh else ".")
-    if plan is not None and (plan.interest_amount > 0 or plan.security):
-        extra = []
-        if plan.interest_amount > 0:
-            extra.append(f"另加利息{m(plan.interest_amount)}（{pct(plan.interest_percent)}%）" if zh
-                         else f"adds interest of {m(plan.interest_amount)} ({pct(plan.interest_percent)}%)")
-        if plan.security:
-            extra.append(f"需要提供担保（{plan.security}）" if zh else f"is secured by {plan.security}")
-        if zh:
-            sentence += (f"该付款计划{'，'.join(extra)}；"
-                         "承办律师将另行发出书面条款，本所建议在同意前另行咨询独立律师。")
-        else:
-            sentence += (f" The plan {' and '.join(extra)}: the responsible attorney will send you its written terms, "
-                         "and we recommend that you seek independent legal advice before agreeing.")
-    return sentence
-
-
-def offer_context(offer: Offer, locale: str) -> dict[str, Any]:
-    """Everything an offer template needs, amounts and dates already formatted for the client's locale.
-
-    Every key is always present (None where a part does not apply) so strict templates can test
-    `{% if offer.plan %}`. `summary` and `lines` are ready sentences in the locale's language (en or zh);
-    `respond_by` stays a date (the first payment's due date: the offer lapses after it) for callers that
-    format dates themselves, `respond_by_text` is it formatted. Keys: templates/offers/README.md.
-    """
-    cur = offer.currency
-    lang = _lang(locale)
-
-    def m(amount: Decimal) -> str:
-        return _fmt_money(amount, cur, locale)
-
-    def dt(day: date) -> str:
-        return _fmt_date(day, locale)
-
-    def pct(p: Decimal) -> str:
-        return str(format_decimal(p.normalize(), locale=locale))
-
-    plan = offer if isinstance(offer, InstallmentPlan) else offer.plan if isinstance(offer, Combined) else None
-    sett = offer if isinstance(offer, Settlement) else offer.settlement if isinstance(offer, Combined) else None
-    ext = offer if isinstance(offer, Extension) else offer.extension if isinstance(offer, Combined) else None
-    plan_ctx = None
-    if plan is not None:
-        plan_ctx = {
-            "down_payment": m(plan.down_payment) if plan.down_payment > 0 else None,
-            "down_payment_due": dt(plan.down_payment_due) if plan.down_payment_due else None,
-            "number": plan.number,
-            "frequency": plan.frequency.value,
-            "frequency_text": _FREQ[lang][plan.frequency.value],
-            "first_date": dt(plan.first_date),
-            "last_date": dt(plan.last_due),
-            "installment_amount": m(plan.installments[0].amount),
-            "interest_percent": pct(plan.interest_percent) if plan.interest_percent > 0 else None,
-            "interest": m(plan.interest_amount) if plan.interest_amount > 0 else None,
-            "security": plan.security or None,
-            "total": m(plan.total_payable),
-        }
-    sett_ctx = None
-    if sett is not None:
-        sett_ctx = {"discount_percent": pct(sett.discount_percent), "discount": m(sett.discount_amount),
-                    "amount": m(sett.amount), "pay_by": dt(sett.pay_by)}
-    ext_ctx = None
-    if ext is not None:
-        ext_ctx = {"days": ext.days, "new_due": dt(ext.new_due)}
-    meas = measures(offer)
-    schedule = [{"number": i.seq, "label": i.label, "due": dt(i.due), "amount": m(i.amount)} for i in offer.schedule]
-    respond_by = offer.schedule[0].due
-    return {
-        "kind": offer.kind,
-        "currency": cur,
-        "balance": m(offer.balance),
-        "total": m(offer.total_payable),
-        "offered_on": dt(offer.offered_on),
-        "last_due": dt(offer.last_due),
-        "summary": _summary(offer, lang, m, dt, pct),
-        "lines": [f"{s['due']}{'：' if lang == 'zh' else ': '}{s['amount']}{_LABELS[lang][str(s['label'])]}"
-                  for s in schedule],
-        "respond_by": respond_by,
-        "respond_by_text": dt(respond_by),
-        "plan": plan_ctx,
-        "settlement": sett_ctx,
-        "extension": ext_ctx,
-        "schedule": schedule,
-        "written_terms": meas.interest_percent > 0 or bool(meas.security),
-    }
 
 
 __all__ = [

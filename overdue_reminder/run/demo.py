@@ -9,26 +9,47 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from rich.console import Console
 
-from overdue_reminder.cli.common import App
-from overdue_reminder.run.pipeline import run_once
+from overdue_reminder.config import Settings
+from overdue_reminder.run.pipeline import nightly_pass, run_once
 from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
 from overdue_reminder.services import delivery
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import reminders as drafts
-from overdue_reminder.store.schema import letters, reminders
+from overdue_reminder.services.status import tally
+from overdue_reminder.store import Store
 
 OPEN = [("move_type", "=", "out_invoice"), ("state", "=", "posted"), ("payment_state", "in", ["not_paid", "partial"])]
 CLERK = "demo-clerk@harperlowe.example"
+
+
+class App(Protocol):
+    """What the demo needs from the face that runs it (the CLI's App): the desk and somewhere to print."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    as_json: bool
+    console: Console
+
+    def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+              right: Sequence[str] = ()) -> None: ...
+
+    def progress(self, label: str, total: int | None = None) -> AbstractContextManager[Callable[[int], None]]: ...
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -69,21 +90,17 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
 
 
 def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:
-    from overdue_reminder.cli.service_cmds import nightly_pass
     from overdue_reminder.core.letter_docx import sample_letters
     from overdue_reminder.services.planning import plan_from_store
 
     s = app.settings
     history_sent = simulate_nights(app, sb, today - timedelta(days=days), days) if days else 0
     sb.db.clock.set(datetime(today.year, today.month, today.day, 6, 0))
-    out = nightly_pass(app, as_of=today.isoformat())
+    out = nightly_pass(s, app.store, today)
     plan = plan_from_store(app.store, s, today)
     samples = sample_letters(s, s.resolve("letters/samples"), today=today)
-    with app.store.begin() as conn:
-        drafted = Counter(r.status for r in conn.execute(select(reminders.c.status)))
-        tiers = Counter(r.tier for r in conn.execute(select(reminders.c.tier).where(reminders.c.status == "sent")))
-        queued = [(r.path, r.status) for r in conn.execute(select(letters.c.path, letters.c.status)
-                                                           .order_by(letters.c.id))]
+    seen = tally(app.store)
+    drafted, tiers, queued = seen.reminders, seen.sent_by_tier, seen.letters
     outbox = sorted(p for p in s.resolve(s.delivery.outbox_dir).rglob("*.eml"))
     result = {"nights_simulated": days, "sent_before_today": history_sent, "tonight": out,
               "reminders": dict(drafted), "sent_by_tier": dict(tiers), "outbox": [str(p) for p in outbox],

@@ -15,19 +15,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import insert, update
-
 from overdue_reminder.config import Settings
-from overdue_reminder.services import contacts, delivery, planning
+from overdue_reminder.run.wiring import make_source, writeback_of
+from overdue_reminder.services import contacts, delivery, planning, runs
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.digest import send_digests
 from overdue_reminder.services.sync import sync
-from overdue_reminder.sources import Source
-from overdue_reminder.sources.odoo import OdooSource
+from overdue_reminder.sources import Source, WriteBack
 from overdue_reminder.store import Store
 from overdue_reminder.store.locks import run_lock
-from overdue_reminder.store.schema import service_runs
 
 log = logging.getLogger(__name__)
 STEPS = ("sync", "promises", "plans", "plan", "drafts", "letters", "deliver")
@@ -134,30 +132,31 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
     return report
 
 
-def _odoo(source_factory: Callable[[], Source]) -> OdooSource:
-    """A fresh Odoo session for write-backs and live residuals (the sync's session is closed)."""
-    src = source_factory()
-    if not isinstance(src, OdooSource):
-        raise TypeError("write-back and live residuals need the Odoo source")
-    return src
+def _odoo(source_factory: Callable[[], Source]) -> WriteBack:
+    """A fresh session for write-backs and live residuals (the sync's session is closed)."""
+    return writeback_of(source_factory())
 
 
 def _start(store: Store, today: date, at: datetime, dry_run: bool) -> int:
-    with store.begin() as conn:
-        res = conn.execute(insert(service_runs).values(job="nightly-dry-run" if dry_run else "nightly",
-                                                       run_date=today, started_at=at, status="running", counts={},
-                                                       error=""))
-        key = res.inserted_primary_key
-        assert key is not None
-        return int(key[0])
+    return runs.start_run(store, "nightly-dry-run" if dry_run else "nightly", today, at)
 
 
 def _finish(store: Store, run_id: int, report: RunReport, at: datetime) -> None:
     ok = report.status in ("ok", "partial")
-    with store.begin() as conn:
-        conn.execute(update(service_runs).where(service_runs.c.id == run_id).values(
-            finished_at=at, status="ok" if ok else report.status,
-            counts=_jsonable(report.as_dict()), error=report.error[:4000]))
+    runs.finish_run(store, run_id, "ok" if ok else report.status, _jsonable(report.as_dict()), report.error, at)
+
+
+def nightly_pass(settings: Settings, store: Store, today: date, *, dry_run: bool = False, send: bool = True,
+                 digest: bool = True, should_stop: Callable[[], bool] = lambda: False,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> dict[str, Any]:
+    """The pass `run`, `serve` and the demo share: the pipeline on the configured source, then the morning
+    digest when the run went through."""
+    report = run_once(settings, store, lambda: make_source(settings), today, dry_run=dry_run, send=send,
+                      should_stop=should_stop)
+    out: dict[str, Any] = report.as_dict()
+    if digest and report.status in ("ok", "partial"):
+        out["digest"] = send_digests(settings, store, today, report.steps, now(), dry_run=dry_run)
+    return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -5,7 +5,8 @@ pytz, which also settles daylight-saving gaps and repeats); this module adds wha
 around it: every job guarded (an exception is logged and recorded, retried with backoff a
 bounded number of times, and the daily job is rescheduled so it never fires in a tight loop),
 a missed night caught up once on start, a heartbeat in the store, and a clean stop on SIGTERM.
-A clock can be injected so tests drive schedule through days without waiting.
+A clock can be injected (ClockedScheduler, on schedule's own Scheduler/Job classes) so tests drive
+the schedule through days without waiting.
 """
 
 from __future__ import annotations
@@ -14,20 +15,16 @@ import datetime as _dt
 import logging
 import signal
 import threading
-import types
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import schedule
-from sqlalchemy import and_, select
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import LockedError
+from overdue_reminder.services import runs
 from overdue_reminder.store import Store
-from overdue_reminder.store.ledger import upsert
-from overdue_reminder.store.schema import heartbeat, service_runs
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], _dt.datetime]  # an aware instant
@@ -37,23 +34,67 @@ def system_clock() -> _dt.datetime:
     return _dt.datetime.now(_dt.UTC)
 
 
-@contextmanager
-def schedule_clock(clock: Clock) -> Iterator[None]:
-    """Make the schedule library read `clock` instead of the system time (tests, simulations)."""
+class ClockedJob(schedule.Job):
+    """A schedule job that reads its scheduler's clock and places daily runs by the firm's wall clock.
 
-    class _ClockedDateTime(_dt.datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> Any:
-            t = clock()
-            return t.astimezone().replace(tzinfo=None) if tz is None else t.astimezone(tz)
+    `next_run` and `last_run` stay what schedule documents them to be: naive machine-local times.
+    A daily job runs at the configured wall-clock time on the next day it has not run yet: a time that
+    does not exist that day (spring forward) moves forward with the clock (02:30 -> 03:30); one that
+    happens twice (fall back) runs at its first occurrence. (schedule 1.2 itself misplaces the run after
+    a spring-forward day by the DST offset.)
+    """
 
-    original = schedule.datetime  # type: ignore[attr-defined]
-    schedule.datetime = types.SimpleNamespace(datetime=_ClockedDateTime, timedelta=_dt.timedelta,  # type: ignore[attr-defined,assignment]
-                                              time=_dt.time, date=_dt.date)
-    try:
-        yield
-    finally:
-        schedule.datetime = original  # type: ignore[attr-defined]
+    def __init__(self, interval: int, scheduler: ClockedScheduler) -> None:
+        super().__init__(interval, scheduler)
+        self.clocked = scheduler
+
+    @property
+    def should_run(self) -> bool:
+        return self.next_run is not None and self.clocked.machine_now() >= self.next_run
+
+    def run(self) -> Any:
+        assert self.job_func is not None
+        ret = self.job_func()
+        self.last_run = self.clocked.machine_now()
+        self._schedule_next_run()
+        return ret
+
+    def _schedule_next_run(self) -> None:
+        if self.at_time is not None and self.unit == "days":
+            self.next_run = self.clocked.next_daily(self.at_time, self.last_run)
+        else:
+            assert self.unit is not None
+            self.next_run = self.clocked.machine_now() + _dt.timedelta(**{self.unit: self.interval})
+
+
+class ClockedScheduler(schedule.Scheduler):
+    """schedule's Scheduler on an injected clock (tests drive it through days) and the firm's timezone."""
+
+    def __init__(self, clock: Clock, tz: _dt.tzinfo) -> None:
+        super().__init__()
+        self.clock, self.tz = clock, tz
+
+    def machine_now(self) -> _dt.datetime:
+        return self.clock().astimezone().replace(tzinfo=None)
+
+    def every(self, interval: int = 1) -> ClockedJob:
+        return ClockedJob(interval, self)
+
+    @property
+    def idle_seconds(self) -> float | None:
+        nxt = self.get_next_run()
+        return None if nxt is None else (nxt - self.machine_now()).total_seconds()
+
+    def next_daily(self, at: _dt.time, last_run: _dt.datetime | None) -> _dt.datetime:
+        now = self.clock().astimezone(self.tz)
+        last_local_date = last_run.astimezone().astimezone(self.tz).date() if last_run else None
+        day = now.date()
+        while True:
+            wall = _dt.datetime.combine(day, at, tzinfo=self.tz)
+            instant = wall.astimezone(_dt.UTC).astimezone(self.tz)  # normalises a gap forward
+            if instant > now and day != last_local_date:
+                return instant.astimezone().replace(tzinfo=None)
+            day += _dt.timedelta(days=1)
 
 
 @dataclass
@@ -78,8 +119,8 @@ class NightlyService:
     history: list[JobOutcome] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.scheduler = schedule.Scheduler()
         self.tz = self.settings.calendar().tz
+        self.scheduler = ClockedScheduler(self.clock, self.tz)
 
     # ------------------------------------------------------------ setup
     def setup(self) -> None:
@@ -89,7 +130,6 @@ class NightlyService:
         if self.deliver is not None:
             for slot in s.delivery_slots:
                 self.scheduler.every().day.at(slot, tzname).do(self._guarded, "delivery", 0).tag("delivery")
-        self._correct_next_runs()
 
     def local_today(self) -> _dt.date:
         return self.clock().astimezone(self.tz).date()
@@ -105,11 +145,7 @@ class NightlyService:
         if not self.settings.schedule.catch_up:
             return False
         due = self.last_due_date()
-        with self.store.begin() as conn:
-            done = conn.execute(select(service_runs.c.id).where(and_(
-                service_runs.c.job == "nightly", service_runs.c.run_date >= due,
-                service_runs.c.status == "ok"))).first()
-        if done is not None:
+        if runs.completed_since(self.store, "nightly", due):
             return False
         log.info("catching up the nightly run due %s", due)
         self._guarded("nightly", 0, catch_up=True)
@@ -154,11 +190,8 @@ class NightlyService:
     def _record_failure(self, job: str, exc: BaseException) -> None:
         """The pipeline records its own runs; this covers failures before it could (e.g. bad config)."""
         try:
-            now = self.clock()
-            with self.store.begin() as conn:
-                conn.execute(service_runs.insert().values(
-                    job=f"{job}-error", run_date=self.local_today(), started_at=now, finished_at=now,
-                    status="failed", counts={}, error=f"{type(exc).__name__}: {exc}"[:2000]))
+            runs.record_failure(self.store, f"{job}-error", self.local_today(), self.clock(),
+                                f"{type(exc).__name__}: {exc}")
         except Exception:  # the store itself may be what failed
             log.exception("could not record the failure")
 
@@ -173,37 +206,11 @@ class NightlyService:
 
     def beat(self) -> None:
         nxt = self.next_run()
-        with self.store.begin() as conn:
-            upsert(conn, heartbeat, [{"name": "serve", "at": self.clock(),
-                                      "detail": {"next_run": nxt.isoformat() if nxt else None,
-                                                 "jobs": len(self.scheduler.get_jobs())}}], ["name"])
+        runs.beat(self.store, self.clock(), {"next_run": nxt.isoformat() if nxt else None,
+                                             "jobs": len(self.scheduler.get_jobs())})
 
     def run_pending(self) -> None:
         self.scheduler.run_pending()
-        self._correct_next_runs()
-
-    def _correct_next_runs(self) -> None:
-        """Recompute the daily jobs' next run with zoneinfo.
-
-        schedule 1.2 misplaces the run after a spring-forward day by the DST offset (02:30 fires at
-        01:30 and again at 02:30 the next day). The rule here: the configured wall-clock time on the
-        next day it has not run yet; a time that does not exist that day moves forward with the clock
-        (02:30 → 03:30); one that happens twice runs at its first occurrence.
-        """
-        now = self.clock().astimezone(self.tz)
-        for job in self.scheduler.get_jobs():
-            if job.at_time is None or job.unit != "days":
-                continue
-            last = job.last_run  # naive machine-local, set by schedule when the job ran
-            last_local_date = last.astimezone().astimezone(self.tz).date() if last else None
-            day = now.date()
-            while True:
-                wall = _dt.datetime.combine(day, job.at_time, tzinfo=self.tz)
-                instant = wall.astimezone(_dt.UTC).astimezone(self.tz)  # normalises a gap forward
-                if instant > now and day != last_local_date:
-                    break
-                day += _dt.timedelta(days=1)
-            job.next_run = instant.astimezone().replace(tzinfo=None)
 
     def serve(self, wait: Callable[[float], bool] | None = None) -> None:
         """Run until SIGTERM/SIGINT (or stop_event): catch up once, then follow the schedule."""

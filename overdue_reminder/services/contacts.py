@@ -106,11 +106,24 @@ def transaction(store: Store, dry_run: bool = False) -> Iterator[Connection]:
             trans.rollback()
 
 
-def client_name(conn: Connection, client_id: int) -> str:
+def display_name(name: str | None, client_id: int) -> str:
+    """How a client shows when the store has no name for them (a partner gone from Odoo): 'client 12'."""
+    return name or f"client {client_id}"
+
+
+def find_client_name(conn: Connection, client_id: int) -> str | None:
+    """The client's name; None when `client_id` is not a client (commercial partner) in the store."""
     row = conn.execute(select(clients.c.name, clients.c.commercial_id).where(clients.c.id == client_id)).first()
     if row is None or row.commercial_id != client_id:
-        raise UsageError(f"no client with id {client_id} in the store; run a sync or check the id.")
+        return None
     return str(row.name)
+
+
+def client_name(conn: Connection, client_id: int) -> str:
+    name = find_client_name(conn, client_id)
+    if name is None:
+        raise UsageError(f"no client with id {client_id} in the store; run a sync or check the id.")
+    return name
 
 
 def open_residual(conn: Connection, client_id: int, currency: str, invoice_ids: Iterable[int] | None = None) -> Decimal:

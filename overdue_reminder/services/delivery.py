@@ -14,14 +14,13 @@ invoices were paid (or changed) meanwhile is cancelled with the reason, not sent
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -34,12 +33,12 @@ from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import and_, func, select, update
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.texts import clean_line, clean_subject
-from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, LockedError, UsageError
+from overdue_reminder.errors import AuthError, ConfigError, DeliveryError, UsageError
+from overdue_reminder.files import remove_stale, secure_dir, write_private
 from overdue_reminder.model import InvoiceKind
 from overdue_reminder.money import MoneyError, format_plain
 from overdue_reminder.services.reminders import (
@@ -59,12 +58,12 @@ from overdue_reminder.services.reminders import (
     transition,
 )
 from overdue_reminder.store import Store, record_audit
+from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import invoices, reminders
 
 log = logging.getLogger(__name__)
 
 CLOSED_STATES = frozenset({"paid", "in_payment", "reversed", "cancel", "draft", "invoicing_legacy"})
-_PG_LOCK_KEY = 0x6F7665726475  # 'overdu': one advisory lock per database for the sender
 
 
 # ---------------------------------------------------------------- protocols
@@ -162,10 +161,8 @@ class OutboxTransport:
 
     def open(self) -> None:
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(self.folder, 0o700)
-            for stale in self.folder.glob(".tmp-*"):
-                stale.unlink()  # half-written by a crashed run: never visible, never delivered
+            secure_dir(self.folder)
+            remove_stale(self.folder)  # half-written by a crashed run: never visible, never delivered
         except OSError as exc:
             raise NotDelivered(f"cannot use the outbox folder {self.folder}: {exc.strerror}", stop=True) from exc
 
@@ -176,31 +173,10 @@ class OutboxTransport:
         final = self.path(r)
         if final.exists():
             return f"{final} (already in the outbox)"
-        data = message.as_bytes()
-        tmp = self.folder / f".tmp-{r.idempotency_key[:16]}-{os.getpid()}"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                os.write(fd, data)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_private(final, message.as_bytes(), replace=False)  # a concurrent copy already there is kept
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise NotDelivered(f"cannot write to the outbox: {exc.strerror}", stop=True) from exc
-        try:
-            os.link(tmp, final)  # atomic, and refuses to replace a file that is already there
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise NotDelivered(f"cannot write to the outbox: {exc.strerror}", stop=True) from exc
-        tmp.unlink(missing_ok=True)
-        dir_fd = os.open(self.folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
         return str(final)
 
     def close(self) -> None:
@@ -445,35 +421,9 @@ def window_status(settings: Settings, now: datetime) -> tuple[bool, str]:
     return True, ""
 
 
-@contextmanager
-def send_lock(store: Store) -> Iterator[None]:
-    """One sender per store at a time; the OS (or PostgreSQL) frees the lock if the sender dies."""
-    if store.dialect == "postgresql":
-        with store.engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _PG_LOCK_KEY}).scalar()
-            conn.commit()
-            if not got:
-                raise LockedError("another 'overdue-reminder send' is running on this store; try again later.")
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
-                conn.commit()
-        return
-    db = make_url(store.url).database
-    if not db or db == ":memory:":
-        yield
-        return
-    lock_path = Path(f"{db}.send.lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise LockedError("another 'overdue-reminder send' is running on this store; try again later.") from exc
-        yield
-    finally:
-        os.close(fd)
+def send_lock(store: Store) -> AbstractContextManager[None]:
+    """One sender per store at a time (store/locks: the OS or PostgreSQL frees the lock if the sender dies)."""
+    return run_lock(store, "send", busy="another 'overdue-reminder send' is running on this store; try again later.")
 
 
 def mark_unconfirmed(store: Store, now: datetime, actor: str = SYSTEM_ACTOR) -> list[int]:

@@ -10,20 +10,19 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formataddr
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, insert, select
 
 from overdue_reminder.config import Settings, read_secret
 from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.files import secure_dir, write_private
 from overdue_reminder.services.delivery import SmtpTransport
 from overdue_reminder.services.reminders import from_address
 from overdue_reminder.services.status import AttorneyItem, Queues, attorney_items, queue_sizes
@@ -174,24 +173,13 @@ def _deliver(settings: Settings, messages: Sequence[EmailMessage], run_date: dat
             t.close()
         return [str(m["To"]) for m in messages]
     folder = settings.resolve(d.outbox_dir) / "digests"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    secure_dir(folder, tighten=False)
     paths = []
     for i, m in enumerate(messages):
         path = folder / f"{run_date.isoformat()}-{i:03d}.eml"
-        _write_private(path, m.as_bytes())
+        write_private(path, m.as_bytes())
         paths.append(str(path))
     return paths
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
 
 
 __all__ = ["Digest", "aging_chart_png", "build_digests", "send_digests"]

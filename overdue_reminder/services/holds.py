@@ -108,3 +108,26 @@ class _Row:
 
     def __init__(self, **values: Any) -> None:
         self.__dict__.update(values)
+
+def labels(store: Store, items: Iterable[Hold]) -> tuple[dict[int, str], dict[int, str]]:
+    """Client names and invoice numbers for showing holds: (client id -> name, invoice id -> number)."""
+    items = list(items)
+    cids = {h.client_id for h in items}
+    iids = {h.invoice_id for h in items if h.invoice_id}
+    with store.begin() as conn:
+        names = {r.id: r.name for r in conn.execute(select(clients.c.id, clients.c.name)
+                                                    .where(clients.c.id.in_(cids)))} if cids else {}
+        inv = {r.id: r.name for r in conn.execute(select(invoices.c.id, invoices.c.name)
+                                                  .where(invoices.c.id.in_(iids)))} if iids else {}
+    return names, inv
+
+
+def invoice_id(store: Store, client_id: int, value: str) -> int:
+    """The client's invoice named by its number (e.g. INV/2026/0042) or its Odoo id."""
+    with store.begin() as conn:
+        q = select(invoices.c.id).where(invoices.c.client_id == client_id)
+        q = q.where(invoices.c.id == int(value)) if value.isdigit() else q.where(invoices.c.name == value)
+        found = [int(r.id) for r in conn.execute(q)]
+    if len(found) != 1:
+        raise UsageError(f"no invoice {value!r} for that client; give its number (e.g. INV/2026/0042) or Odoo id.")
+    return found[0]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import SERVICE_METHODS, Settings
+from overdue_reminder.core import rules
 from overdue_reminder.core.letter_docx import (
     DOCX_MIME,
     LetterBuilder,
@@ -39,10 +39,12 @@ from overdue_reminder.core.letter_docx import (
     open_docx,
     strip_draft_marker,
 )
+from overdue_reminder.core.rules import SuitGate
 from overdue_reminder.errors import ConfigError, OverdueReminderError, PolicyError, UsageError
+from overdue_reminder.files import secure_dir, sha256_bytes, sha256_file, write_private
 from overdue_reminder.model import Action, Attorney, Partner
 from overdue_reminder.store import Store, record_audit
-from overdue_reminder.store.ledger import find_clients, load_attorneys, load_partners
+from overdue_reminder.store.ledger import load_attorneys, load_partners, lookup_client
 from overdue_reminder.store.schema import audit, clients, letters, matters, notices, reminders
 
 log = logging.getLogger(__name__)
@@ -117,53 +119,7 @@ class Notice:
     recorded_at: datetime
 
 
-@dataclass(frozen=True)
-class SuitGate:
-    """Whether refer-to-suit may go ahead for a client today, and why not."""
-
-    allowed: bool
-    reason: str
-    served_on: date | None = None
-
-
-# ---------------------------------------------------------------- files
-def secure_dir(path: Path, *, tighten: bool = True) -> Path:
-    """A folder only its owner can enter (0700): created so, and (with `tighten`) made so if it already exists."""
-    existed = path.is_dir()
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if tighten or not existed:
-        os.chmod(path, 0o700)
-    return path
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write atomically with owner-only permissions from the first byte."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
+# ---------------------------------------------------------------- PDF copies
 def convert_pdf(settings: Settings, docx_path: Path) -> Path | None:
     """A PDF beside the .docx when LibreOffice is on PATH (looked up now, not at import); None otherwise.
 
@@ -284,16 +240,7 @@ def list_notices(store: Store, client_id: int | None = None) -> list[Notice]:
 
 
 def resolve_client(conn: Connection, client: str | int) -> Partner:
-    found = find_clients(conn, str(client))
-    if isinstance(client, str) and not client.isdigit():
-        exact = [p for p in found if p.name.casefold() == client.strip().casefold()]
-        found = exact or found
-    if not found:
-        raise UsageError(f"no client matches {client!r}; check the name or use the Odoo id.")
-    if len(found) > 1:
-        names = "; ".join(f"{p.id} {p.name}" for p in found[:10])
-        raise UsageError(f"{client!r} matches several clients ({names}); use the id.")
-    return found[0]
+    return lookup_client(conn, client)
 
 
 def record_notice(store: Store, settings: Settings, client: str | int, kind: str, served_on: date, method: str,
@@ -322,30 +269,10 @@ def record_notice(store: Store, settings: Settings, client: str | int, kind: str
 
 
 def suit_gate(conn: Connection, settings: Settings, client_id: int, today: date, jurisdiction: str = "") -> SuitGate:
-    """Refer-to-suit is allowed once a qualifying notice was served and the waiting period has passed."""
-    code = (jurisdiction or settings.firm.jurisdiction).upper()
-    j = settings.letters.jurisdiction(code) if code else None
-    if j is not None and not j.notice_required:
-        return SuitGate(True, f"{code} requires no fee-arbitration notice (letters.jurisdictions.{code}).")
+    """Refer-to-suit for a client today: the notices on file, judged by `core.rules.suit_gate` (LAW.md #9)."""
     q = select(notices).where(notices.c.client_id == client_id).order_by(notices.c.served_on)
-    found = [_notice(r) for r in conn.execute(q)]
-    kind = j.notice_kind if j is not None else ""
-    methods = list(j.service_methods) if j is not None else []
-    qualifying = [n for n in found if (not kind or n.kind == kind) and (not methods or n.method in methods)]
-    wait = settings.letters.waiting_days(code)
-    what = f"a {kind} notice" if kind else "a fee-arbitration notice"
-    how = f" served by {' or '.join(methods)}" if methods else ""
-    if not qualifying:
-        other = f" ({len(found)} other notice(s) on file do not qualify)" if found else ""
-        return SuitGate(False, f"refer-to-suit needs {what}{how} recorded as served{other}; record it with "
-                               "'overdue-reminder letters notice' (LAW.md #9).")
-    first = qualifying[0]
-    ends = first.served_on + timedelta(days=wait)
-    if today < ends:
-        return SuitGate(False, f"{what} was served on {first.served_on}; the {wait}-day waiting period ends on "
-                               f"{ends} (LAW.md #9).", first.served_on)
-    return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {wait} days passed on {ends}.",
-                    first.served_on)
+    on_file = [rules.ServedNotice(r.kind, r.served_on, r.method) for r in conn.execute(q)]
+    return rules.suit_gate(settings, on_file, today, jurisdiction)
 
 
 # ---------------------------------------------------------------- creating letters
@@ -400,7 +327,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
         return CreateResult(_retry_write_back(store, settings, existing, writeback, today, actor, builder=builder),
                             False, note)
     with store.begin() as conn:
-        gate = suit_gate(conn, settings, action.client_id, today, code) if kind == "refer_to_suit" else None
+        gate = suit_gate(conn, settings, action.client_id, today, code) if rules.needs_suit_gate(kind) else None
         refs = matter_refs(action)
         court = _court_matters(conn, action, refs)
         partners = load_partners(conn, {action.client_id, action.contact_id})
@@ -415,14 +342,10 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     attorney_id, attorney_email = _assignee(settings, attorneys, action.attorney_id)
     client = partners.get(action.client_id) or Partner(action.client_id, action.client_name, action.client_id)
     contact = partners.get(action.contact_id)
-    flags: list[str] = []
-    if kind == "withdrawal_warning":
-        flags += [f"before_court:{ref}" for ref in court]  # withdrawal needs the court's permission (LAW.md #11)
-    if not client.address.lines():
-        flags.append("no_postal_address")
+    flags = list(rules.letter_flags(kind, court, bool(client.address.lines())))
     signer = attorneys.get(attorney_id) if attorney_id is not None else None  # the partner, when assigned
     req = LetterRequest(action=action, client=client, today=today, contact=contact, attorney=signer,
-                        history=history, offer=offer, court_matters=court if kind == "withdrawal_warning" else (),
+                        history=history, offer=offer, court_matters=rules.court_matters_to_name(kind, court),
                         jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None)
     data = builder.build(req, draft=True)
     # The configured folder is made 0700 only if we create it; each client's folder inside is always 0700.
@@ -535,7 +458,7 @@ def _activity_note(letter: Letter) -> str:
              f"overdue-reminder letters show {letter.id}. Amount due: {totals}."]
     if letter.matter_refs:
         parts.append(f"Matters: {', '.join(letter.matter_refs)}.")
-    court = [f.split(":", 1)[1] for f in letter.flags if f.startswith("before_court:")]
+    court = rules.court_flags(letter.flags)
     if court:
         parts.append(f"Before a court: {', '.join(court)}: withdrawal needs the court's permission.")
     return " ".join(parts)
@@ -640,6 +563,11 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
         write_private(edited_copy, source)
     final_path = base.with_name(base.name + "-final.docx")
     write_private(final_path, final)
+    try:
+        verify_final_copy(letter.id, final_path, sha256_bytes(final))
+    except PolicyError:
+        final_path.unlink(missing_ok=True)  # the letter stays awaiting review: no final copy on record or disk
+        raise
     final_pdf = convert_pdf(settings, final_path)
     values = {"status": APPROVED, "decided_by": by, "decided_at": now, "reviewed_sha256": sha256_bytes(source),
               "approved_path": str(final_path), "approved_sha256": sha256_bytes(final),
@@ -682,6 +610,23 @@ def reject_letter(store: Store, settings: Settings, letter_id: int, by: str, rea
 
 
 # ---------------------------------------------------------------- delivery
+def verify_final_copy(letter_id: int, path: Path, approved_sha256: str) -> None:
+    """The final copy re-read from disk: its sha256 is the approved one and python-docx opens it again (an
+    edited file can pass approval yet yield a copy nobody can open; that must stop here, not at the client)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"the approved file of letter {letter_id} is missing ({path}): {exc.strerror}.") from exc
+    if sha256_bytes(data) != approved_sha256:
+        raise PolicyError(f"letter {letter_id} was changed after approval ({path.name} no longer matches the "
+                          "approved sha256); it must be approved again.")
+    try:
+        open_docx(data)
+    except Exception as exc:  # python-docx raises several kinds for a broken package
+        raise PolicyError(f"the final copy of letter {letter_id} ({path.name}) cannot be opened as a Word "
+                          f"document ({exc}); approve the letter again from a clean .docx.") from exc
+
+
 def deliverable(letter: Letter) -> Path:
     """The approved final copy, only if the letter is approved and the file still matches the approved hash."""
     if letter.status != APPROVED:
@@ -689,13 +634,7 @@ def deliverable(letter: Letter) -> Path:
     if not letter.approved_path or not letter.approved_sha256:
         raise PolicyError(f"letter {letter.id} has no approved file on record.")
     path = Path(letter.approved_path)
-    try:
-        actual = sha256_file(path)
-    except OSError as exc:
-        raise PolicyError(f"the approved file of letter {letter.id} is missing ({path}): {exc.strerror}.") from exc
-    if actual != letter.approved_sha256:
-        raise PolicyError(f"letter {letter.id} was changed after approval ({path.name} no longer matches the "
-                          "approved sha256); it must be approved again.")
+    verify_final_copy(letter.id, path, letter.approved_sha256)
     if letter.approved_pdf_path and letter.approved_pdf_sha256:
         pdf = Path(letter.approved_pdf_path)
         if not pdf.is_file() or sha256_file(pdf) != letter.approved_pdf_sha256:
@@ -710,7 +649,7 @@ def release_letter(store: Store, settings: Settings, letter_id: int, by: str, *,
     letter = get_letter(store, letter_id)
     try:
         path = deliverable(letter)
-        if letter.kind == "refer_to_suit":
+        if rules.needs_suit_gate(letter.kind):
             with store.begin() as conn:
                 gate = suit_gate(conn, settings, letter.client_id, today, letter.jurisdiction)
             if not gate.allowed:
@@ -743,5 +682,5 @@ __all__ = [
     "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "draft_words",
     "get_letter",
     "letter_key", "list_letters", "list_notices", "may_decide", "record_notice", "reject_letter", "release_letter",
-    "secure_dir", "sha256_file", "suit_gate", "write_private",
+    "secure_dir", "sha256_file", "suit_gate", "verify_final_copy", "write_private",
 ]

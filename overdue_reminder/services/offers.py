@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, select, update
@@ -39,6 +38,7 @@ from overdue_reminder.core.offers import (
     suggest,
     to_json,
 )
+from overdue_reminder.core.texts import environment_for, pick_language
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.model import Action
 from overdue_reminder.money import ZERO, format_plain, quantize
@@ -552,32 +552,6 @@ class RenderedOffer:
     html: str
 
 
-def template_roots(settings: Settings) -> list[Path]:
-    """The firm's own templates folder first (same layout as the shipped one), then the shipped one."""
-    from overdue_reminder.resources import templates_root
-
-    roots = [settings.resolve(settings.templates.dir)] if settings.templates.dir else []
-    return [r for r in (*roots, templates_root()) if (r / "offers").is_dir()]
-
-
-def offer_languages(roots: Sequence[Path]) -> list[str]:
-    return sorted({p.name for r in roots for p in (r / "offers").iterdir() if p.is_dir()})
-
-
-def pick_language(wanted: str, default: str, available: Sequence[str]) -> str:
-    """The client's language, else one with its base language, else the firm's default, else en_US."""
-    if not available:
-        raise UsageError("no offer templates found (templates/offers/<lang>/): reinstall or fix [templates] dir.")
-    for cand in (wanted, default):
-        if cand in available:
-            return cand
-        base = cand.split("_")[0].lower() if cand else ""
-        for a in available:
-            if base and a.split("_")[0].lower() == base:
-                return a
-    return "en_US" if "en_US" in available else available[0]
-
-
 def email_context(store: Store, settings: Settings, rec: OfferRecord, language: str) -> dict[str, Any]:
     """The context the offer email templates use (documented in templates/offers/README.md)."""
     from overdue_reminder.store.schema import invoices
@@ -613,15 +587,12 @@ def email_context(store: Store, settings: Settings, rec: OfferRecord, language: 
 
 def render_offer_email(store: Store, settings: Settings, rec: OfferRecord, language: str) -> RenderedOffer:
     """Subject, text and HTML of the offer email, in the client's language when the firm has it."""
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    roots = template_roots(settings)
-    lang = pick_language(language, settings.firm.default_language, offer_languages(roots))
-    env = ImmutableSandboxedEnvironment(
-        loader=ChoiceLoader([FileSystemLoader(str(r)) for r in roots]), undefined=StrictUndefined,
-        autoescape=lambda name: bool(name) and str(name).endswith(".html.j2"),
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    texts = environment_for(settings)
+    available = texts.languages("offers")
+    if not available:
+        raise UsageError("no offer templates found (templates/offers/<lang>/): reinstall or fix [templates] dir.")
+    lang = pick_language(language, settings.firm.default_language, available)
+    env = texts.env
     ctx = email_context(store, settings, rec, lang)
     parts = [env.get_template(f"offers/{lang}/offer.{p}.j2").render(ctx) for p in ("subject", "txt", "html")]
     subject = " ".join(parts[0].split())  # one line: no header injection through names

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,13 +19,11 @@ from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.core import policy
 from overdue_reminder.core.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
-from overdue_reminder.core.profile import WINDOW_DAYS, PaymentRecord
-from overdue_reminder.errors import UsageError
+from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
-from overdue_reminder.run.gcpolicy import gc_paused
 from overdue_reminder.services.holds import hold_from_row
 from overdue_reminder.store import Store
-from overdue_reminder.store.ledger import find_clients
+from overdue_reminder.store.ledger import lookup_client
 from overdue_reminder.store.schema import (
     attorneys,
     clients,
@@ -125,15 +123,29 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
              for (cid, tier, run, ids, status) in conn.execute(q["letters"]).all() if tier in tier_index]
     flags = {(cid, ref): MatterFlags(bool(court), bool(interest))
              for (cid, ref, court, interest) in conn.execute(q["matters"]).all()}
+    history, broken = _grade_rows(conn, q, tz)
+    return LedgerSnapshot(partners=partners, invoices=inv_list, attorneys=atts, payments=pays, trust=trust,
+                          holds=hold_list, contacts=past, matters=flags, history=history,
+                          broken_promises=broken)
+
+
+def _grade_rows(conn: Connection, q: dict[str, Select[Any]],
+                tz: tzinfo) -> tuple[dict[int, list[PaymentRecord]], dict[int, list[date]]]:
+    """What a client's grade is computed from: payments within the window and broken promises, per client."""
     history: dict[int, list[PaymentRecord]] = defaultdict(list)
     for cid, due, closed in conn.execute(q["history"]).all():
         history[cid].append(PaymentRecord(due, closed.astimezone(tz).date()))
     broken: dict[int, list[date]] = defaultdict(list)
     for cid, promised, at in conn.execute(q["broken_promises"]).all():
         broken[cid].append(promised or at.astimezone(tz).date())
-    return LedgerSnapshot(partners=partners, invoices=inv_list, attorneys=atts, payments=pays, trust=trust,
-                          holds=hold_list, contacts=past, matters=flags, history=dict(history),
-                          broken_promises=dict(broken))
+    return dict(history), dict(broken)
+
+
+def payment_profile(conn: Connection, tz: tzinfo, client_id: int, today: date) -> ClientProfile:
+    """One client's grade from the very rows the policy grades with, without loading a whole snapshot
+    (two small queries, so a review page stays fast)."""
+    history, broken = _grade_rows(conn, snapshot_queries(today, [client_id]), tz)
+    return client_profile(history.get(client_id, ()), broken.get(client_id, ()), today)
 
 
 def firm_calendar(settings: Settings) -> FirmCalendar:
@@ -149,10 +161,9 @@ def plan_from_store(store: Store, settings: Settings, today: date, client_ids: I
 
     `explain_all` also lists the clients that are simply on schedule (see policy.plan).
     """
-    with gc_paused():
-        with store.begin() as conn:
-            snap = load_snapshot(conn, settings, today, client_ids)
-        return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
+    with store.begin() as conn:
+        snap = load_snapshot(conn, settings, today, client_ids)
+    return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
 
 
 @dataclass(frozen=True)
@@ -164,13 +175,5 @@ class ClientRef:
 def resolve_client(store: Store, name_or_id: str) -> ClientRef:
     """One client by Odoo id, exact name, or a name fragment that matches only one client."""
     with store.begin() as conn:
-        found = find_clients(conn, name_or_id.strip())
-    exact = [p for p in found if p.name.casefold() == name_or_id.strip().casefold()]
-    if len(exact) == 1:
-        found = exact
-    if not found:
-        raise UsageError(f"no client matches {name_or_id!r}; try part of the name or the Odoo id.")
-    if len(found) > 1:
-        names = "; ".join(f"{p.name} (id {p.id})" for p in found[:10])
-        raise UsageError(f"{len(found)} clients match {name_or_id!r}: {names}. Use the id or the exact name.")
-    return ClientRef(found[0].id, found[0].name)
+        found = lookup_client(conn, name_or_id)
+    return ClientRef(found.id, found.name)

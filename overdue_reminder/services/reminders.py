@@ -28,20 +28,17 @@ from sqlalchemy.exc import IntegrityError
 from overdue_reminder.config import Settings
 from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import verify_phone
-from overdue_reminder.core.texts import (
+from overdue_reminder.core.reminder_text import (
     Shared,
     Templates,
-    clean_line,
-    clean_subject,
     reference_for,
     render_action,
     shared_for,
-    template_problem,
     templates_for,
 )
+from overdue_reminder.core.texts import clean_line, clean_subject, template_problem
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
-from overdue_reminder.run.gcpolicy import gc_frozen
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, reminders
@@ -322,8 +319,7 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
     result.letters = len(plan.actions) - len(actions)
     if not actions:
         return result
-    with gc_frozen():
-        _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
+    _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
     return result
 
 

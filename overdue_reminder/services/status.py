@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.services.letters import AWAITING
+from overdue_reminder.store import Store
 from overdue_reminder.store.schema import attorneys, clients, letters, offers, reminders
 
 
@@ -65,3 +67,21 @@ def attorney_items(conn: Connection) -> dict[str, list[AttorneyItem]]:
         out.setdefault(o.email or "", []).append(
             AttorneyItem("offer", o.id, o.name or "", f"{o.kind} offer on {o.balance:,} {o.currency}"))
     return out
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The desk at a glance (the demo's tour): reminders by status, sent reminders by tier, every letter."""
+
+    reminders: Counter[str]
+    sent_by_tier: Counter[str]
+    letters: list[tuple[str, str]]  # (path, status), oldest first
+
+
+def tally(store: Store) -> Tally:
+    with store.begin() as conn:
+        drafted = Counter(r.status for r in conn.execute(select(reminders.c.status)))
+        tiers = Counter(r.tier for r in conn.execute(select(reminders.c.tier).where(reminders.c.status == "sent")))
+        queued = [(r.path, r.status) for r in conn.execute(select(letters.c.path, letters.c.status)
+                                                           .order_by(letters.c.id))]
+    return Tally(drafted, tiers, queued)

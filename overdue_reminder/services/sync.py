@@ -16,7 +16,6 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, insert, select, update
 
 from overdue_reminder.model import Skipped
-from overdue_reminder.run.gcpolicy import gc_relaxed
 from overdue_reminder.sources import Page, Source, Watermark
 from overdue_reminder.sources.prefetch import prefetch
 from overdue_reminder.store import Store, ledger
@@ -86,10 +85,9 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
             report.phases[phase] = round(time.perf_counter() - t, 3)
 
         timed("login", source.open)
-        with gc_relaxed():
-            timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
-                                                     fresh_full=(kind == "full" and wm.last_id == 0)))
-            timed("partners", lambda: _sync_partners(store, source, report, now))
+        timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
+                                                 fresh_full=(kind == "full" and wm.last_id == 0)))
+        timed("partners", lambda: _sync_partners(store, source, report, now))
         timed("attorneys", lambda: _sync_attorneys(store, source, report))
         timed("payments", lambda: _sync_payments(store, source, report, now))
         timed("trust", lambda: _sync_trust(store, source, report, now))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Protocol
 
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, Skipped, TrustBalance, Watermark
 
-__all__ = ["Page", "Source", "Watermark"]
+__all__ = ["Page", "Source", "Watermark", "WriteBack"]
 
 
 @dataclass
@@ -24,6 +26,28 @@ class Page:
     watermark: Watermark = field(default_factory=Watermark)
     snapshot: bool = False  # True: the source lists every open invoice; anything else is closed
     done: bool = False  # the last page of this pass
+
+
+class WriteBack(Protocol):
+    """What the desk writes back to (and reads live from) the accounting system: chatter notes, mail,
+    attachments, activities, live residuals. A source that can, hands one out through `Source.writeback`."""
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def read_residuals(self, invoice_ids: Sequence[int]) -> dict[int, tuple[str, Decimal, str]]: ...
+
+    def post_note(self, invoice_ids: Sequence[int], html: str) -> None: ...
+
+    def send_mail(self, invoice_id: int, subject: str, html: str, partner_ids: Sequence[int]) -> int: ...
+
+    def attach_file(self, model: str, res_id: int, filename: str, data: bytes, mimetype: str) -> int: ...
+
+    def create_activity(self, res_model: str, res_id: int, user_id: int, summary: str, note: str,
+                        deadline: date) -> int: ...
+
+    def close_activity(self, activity_id: int, feedback: str) -> None: ...
 
 
 class Source(Protocol):
@@ -47,3 +71,7 @@ class Source(Protocol):
     def rpc_calls(self) -> int: ...
 
     def close(self) -> None: ...
+
+    def writeback(self) -> WriteBack | None:
+        """This source's write-back side, or None when the system cannot take writes (CSV exports)."""
+        ...

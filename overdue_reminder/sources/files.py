@@ -105,6 +105,10 @@ class FileSource:
     def close(self) -> None:
         pass
 
+    def writeback(self) -> None:
+        """CSV exports take no writes."""
+        return None
+
     def invoice_pages(self, wm: Watermark) -> Iterator[Page]:
         page = Page(snapshot=True, done=True, watermark=Watermark("", 0, "incremental"))
         for row in _rows(self.invoices_csv, INVOICE_COLUMNS):

@@ -179,6 +179,10 @@ class OdooSource:
     def close(self) -> None:
         self.client.close()
 
+    def writeback(self) -> OdooSource:
+        """Odoo takes notes, mail, attachments and activities on this same session."""
+        return self
+
     def check(self) -> dict[str, Any]:
         """For `config check`: version, login, and read access to each model the tool needs."""
         self._read_version()

@@ -1,5 +1,7 @@
 """The local ledger: SQLAlchemy 2 tables, migrations, and the queries services share."""
 
-from overdue_reminder.store.db import Store, record_audit
+from sqlalchemy import Connection
 
-__all__ = ["Store", "record_audit"]
+from overdue_reminder.store.db import AuditEntry, Store, read_audit, record_audit
+
+__all__ = ["AuditEntry", "Connection", "Store", "read_audit", "record_audit"]

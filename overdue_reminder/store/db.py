@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect
+from sqlalchemy import Connection, Engine, and_, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
 
 from overdue_reminder.errors import StoreError
@@ -121,3 +122,18 @@ def record_audit(conn: Connection, actor: str, action: str, object_type: str, ob
         at=at or datetime.now(UTC), actor=actor, action=action, object_type=object_type,
         object_id=str(object_id), detail=detail or {},
     ))
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+def read_audit(conn: Connection, object_type: str, object_id: str | int) -> list[AuditEntry]:
+    """One object's audit log, oldest first."""
+    q = (select(audit.c.at, audit.c.actor, audit.c.action, audit.c.detail)
+         .where(and_(audit.c.object_type == object_type, audit.c.object_id == str(object_id))).order_by(audit.c.id))
+    return [AuditEntry(r.at, r.actor, r.action, dict(r.detail or {})) for r in conn.execute(q)]

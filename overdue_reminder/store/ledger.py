@@ -14,9 +14,25 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Dialect, Integer, String, Table, Text, and_, bindparam, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Date,
+    Dialect,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
+from overdue_reminder.errors import UsageError
 from overdue_reminder.model import (
     Address,
     Attorney,
@@ -358,3 +374,30 @@ def find_clients(conn: Connection, name_or_id: str) -> list[Partner]:
     else:
         q = q.where(clients.c.name.ilike(f"%{name_or_id}%"))
     return [_partner(r) for r in conn.execute(q.order_by(clients.c.name).limit(50))]
+
+
+def lookup_client(conn: Connection, name_or_id: str | int) -> Partner:
+    """One client by Odoo id, exact name, or a name fragment that matches only one client (the CLI's --client
+    and the letter commands' client argument)."""
+    query = str(name_or_id).strip()
+    found = find_clients(conn, query)
+    exact = [p for p in found if p.name.casefold() == query.casefold()]
+    if len(exact) == 1:
+        found = exact
+    if not found:
+        raise UsageError(f"no client matches {query!r}; try part of the name or the Odoo id.")
+    if len(found) > 1:
+        names = "; ".join(f"{p.name} (id {p.id})" for p in found[:10])
+        raise UsageError(f"{len(found)} clients match {query!r}: {names}. Use the id or the exact name.")
+    return found[0]
+
+
+def attorney_id_for(conn: Connection, idents: Iterable[str]) -> int | None:
+    """The attorneys-table id whose Odoo login or email is one of `idents` (lowercase; lowest id if several)."""
+    wanted = sorted(idents)
+    if not wanted:
+        return None
+    row = conn.execute(select(attorneys.c.id).where(or_(func.lower(attorneys.c.login).in_(wanted),
+                                                        func.lower(attorneys.c.email).in_(wanted)))
+                       .order_by(attorneys.c.id).limit(1)).first()
+    return int(row.id) if row is not None else None

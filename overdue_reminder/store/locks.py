@@ -23,13 +23,21 @@ ADVISORY_KEY = 0x0D0E_2EED  # "overdue": one fixed key per desk database
 
 
 @contextmanager
-def run_lock(store: Store, name: str = "run") -> Iterator[None]:
+def run_lock(store: Store, name: str = "run", busy: str = "") -> Iterator[None]:
+    """Hold the desk's lock called `name` ("run": the nightly pass; "send": the sender). `busy` is the
+    message a second holder gets (a default names the lock file or the PostgreSQL lock)."""
     if store.dialect == "postgresql":
-        with _pg_lock(store, name):
+        with _pg_lock(store, name, busy):
             yield
+    elif _in_memory(store):  # one process owns an in-memory database: nothing to exclude
+        yield
     else:
-        with _file_lock(store, name):
+        with _file_lock(store, name, busy):
             yield
+
+
+def _in_memory(store: Store) -> bool:
+    return make_url(store.url).database in ("", ":memory:")
 
 
 def lock_path(store: Store, name: str) -> Path:
@@ -38,7 +46,7 @@ def lock_path(store: Store, name: str) -> Path:
 
 
 @contextmanager
-def _file_lock(store: Store, name: str) -> Iterator[None]:
+def _file_lock(store: Store, name: str, busy: str) -> Iterator[None]:
     path = lock_path(store, name)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     try:
@@ -46,8 +54,8 @@ def _file_lock(store: Store, name: str) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
-            raise LockedError(f"another run holds the lock {path} (pid {holder or '?'}); "
-                              "wait for it to finish") from exc
+            raise LockedError(busy or f"another run holds the lock {path} (pid {holder or '?'}); "
+                                      "wait for it to finish") from exc
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
@@ -56,14 +64,15 @@ def _file_lock(store: Store, name: str) -> Iterator[None]:
 
 
 @contextmanager
-def _pg_lock(store: Store, name: str) -> Iterator[None]:
+def _pg_lock(store: Store, name: str, busy: str) -> Iterator[None]:
     key2 = sum(name.encode()) & 0x7FFFFFFF
     conn = store.engine.connect()
     try:
         got = conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"), {"a": ADVISORY_KEY, "b": key2}).scalar()
         conn.commit()
         if not got:
-            raise LockedError("another run holds the desk's lock on the PostgreSQL store; wait for it to finish")
+            raise LockedError(busy or "another run holds the desk's lock on the PostgreSQL store; "
+                                      "wait for it to finish")
         try:
             yield
         finally:

@@ -334,3 +334,12 @@ heartbeat = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("detail", JSON, nullable=False, default=dict),
 )
+
+# Review-page sessions signed out before their cookie expired (sha256 of the session id, never the id itself):
+# refused until `expires_at`, when the cookie is dead anyway and the row is cleaned up. Kept in the store so a
+# signed-out cookie stays dead across a restart of the page.
+revoked_sessions = Table(
+    "revoked_sessions", metadata,
+    Column("sid_sha256", String(64), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)

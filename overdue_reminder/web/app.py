@@ -9,32 +9,28 @@ guard, the letter text cache and the views. Everything a test needs to replace c
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask
 
-from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import SourceError
 from overdue_reminder.resources import templates_root
-from overdue_reminder.services.letters import LetterWriteBack
+from overdue_reminder.run.wiring import open_writeback
+from overdue_reminder.sources import WriteBack
 from overdue_reminder.store import Store
+from overdue_reminder.store.sessions import RevokedSessions
 from overdue_reminder.web.auth import Authenticator, OdooAuthenticator
 from overdue_reminder.web.charts import money
-from overdue_reminder.web.queries import DocCache, LetterTotals
-from overdue_reminder.web.security import LoginGuard, load_secret_key
+from overdue_reminder.web.context import EXTENSION, WebContext, WriteBackFactory, context
+from overdue_reminder.web.security import StoreId, load_secret_key
+from overdue_reminder.web.throttle import DeviceCookies, LoginGuard
+from overdue_reminder.web.views import register
 
 log = logging.getLogger(__name__)
-
-EXTENSION = "overdue_reminder"
-WriteBackFactory = Callable[[], AbstractContextManager[LetterWriteBack | None]]
 
 
 class _ReviewFlask(Flask):
@@ -44,81 +40,16 @@ class _ReviewFlask(Flask):
         return True
 
 
-@dataclass
-class RevokedSessions:
-    """Session ids signed out before their cookie expired: refused until the cookie would have expired anyway."""
-
-    lifetime_seconds: float
-    clock: Callable[[], float] = time.time
-    _ids: dict[str, float] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def revoke(self, sid: str) -> None:
-        now = self.clock()
-        with self._lock:
-            self._ids = {k: v for k, v in self._ids.items() if v > now}
-            self._ids[sid] = now + self.lifetime_seconds
-
-    def __contains__(self, sid: object) -> bool:
-        with self._lock:
-            expires = self._ids.get(sid) if isinstance(sid, str) else None
-        return expires is not None and expires > self.clock()
-
-
-@dataclass
-class WebContext:
-    """What the views share; one per application."""
-
-    settings: Settings
-    store: Store
-    auth: Authenticator
-    guard: LoginGuard
-    clock: Callable[[], datetime]
-    writeback: WriteBackFactory
-    calendar: FirmCalendar
-    revoked: RevokedSessions
-    docs: DocCache = field(default_factory=DocCache)
-    letter_totals: LetterTotals = field(default_factory=LetterTotals)
-    ephemeral_key: bool = False
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return self.calendar.local_today(self.clock())
-
-    @property
-    def upload_limit(self) -> int:
-        return self.settings.letters.max_edited_mb * 1_048_576
-
-
 def odoo_writeback(settings: Settings) -> WriteBackFactory:
     """The Odoo connector for letter write-back when letters.write_back is on; a decision never waits on Odoo."""
 
-    @contextmanager
-    def factory() -> Iterator[LetterWriteBack | None]:
-        if not settings.letters.write_back or settings.source != "odoo":
-            yield None
-            return
-        from overdue_reminder.sources.odoo import OdooSource
-
-        try:
-            src = OdooSource(settings.odoo, settings.odoo_password(),
-                             trust_account_code=settings.odoo.trust_account_code)
-            src.open()
-        except SourceError as exc:
-            log.warning("Odoo write-back skipped: %s", exc)
-            yield None
-            return
-        try:
-            yield src
-        finally:
-            src.close()
+    def factory() -> AbstractContextManager[WriteBack | None]:
+        return open_writeback(settings, settings.letters.write_back, log.warning)
 
     return factory
 
 
-def _no_writeback() -> AbstractContextManager[LetterWriteBack | None]:
+def _no_writeback() -> AbstractContextManager[WriteBack | None]:
     return nullcontext(None)
 
 
@@ -145,7 +76,9 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         SESSION_REFRESH_EACH_REQUEST=False,
         PERMANENT_SESSION_LIFETIME=lifetime,
         MAX_CONTENT_LENGTH=settings.letters.max_edited_mb * 1_048_576 + 65_536,  # the upload plus form fields
-        MAX_FORM_MEMORY_SIZE=65_536,
+        # Werkzeug also caps its multipart buffer with this, which takes 64 KB reads: at 64 KB any upload over
+        # about 64 KB answered 413. Its own default; the text fields are checked for length where they are read.
+        MAX_FORM_MEMORY_SIZE=500_000,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -154,7 +87,8 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
         settings=settings, store=store, auth=auth or OdooAuthenticator(settings.odoo),
         guard=guard or LoginGuard.from_settings(settings), clock=clock or (lambda: datetime.now(UTC)),
         writeback=writeback or (odoo_writeback(settings) if settings.letters.write_back else _no_writeback),
-        calendar=cal, revoked=RevokedSessions(lifetime.total_seconds()), ephemeral_key=ephemeral)
+        calendar=cal, revoked=RevokedSessions(store), devices=DeviceCookies(key), secret_key=key,
+        device_cookie=f"{app.config['SESSION_COOKIE_NAME']}-device", ephemeral_key=ephemeral)
     app.extensions[EXTENSION] = ctx
     tz = cal.tz
 
@@ -171,16 +105,9 @@ def create_app(settings: Settings, store: Store, *, auth: Authenticator | None =
     app.jinja_env.filters["money"] = fmt_money
     app.jinja_env.filters["when"] = fmt_when
     app.jinja_env.globals["firm_name"] = settings.firm.name
-    from overdue_reminder.web.views import register
-
+    app.url_map.converters["id"] = StoreId  # an id out of the store's range is a 404, not a database error
     register(app)
     return app
-
-
-def context(app: Flask) -> WebContext:
-    ctx = app.extensions[EXTENSION]
-    assert isinstance(ctx, WebContext)
-    return ctx
 
 
 __all__ = ["RevokedSessions", "WebContext", "WriteBackFactory", "context", "create_app", "odoo_writeback"]

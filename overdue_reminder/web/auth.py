@@ -13,12 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from sqlalchemy import Connection, func, or_, select
-
 from overdue_reminder.config import OdooSettings, Settings
 from overdue_reminder.errors import SourceError
 from overdue_reminder.sources.rpc import RpcClient
-from overdue_reminder.store.schema import attorneys
+from overdue_reminder.store import Connection
+from overdue_reminder.store.ledger import attorney_id_for
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +122,7 @@ def partner_logins(settings: Settings) -> set[str]:
 
 def attorney_for(conn: Connection, idents: Iterable[str]) -> int | None:
     """The attorneys-table id whose Odoo login or email is one of `idents` (lowest id if several)."""
-    wanted = sorted(_lowered(idents))
-    if not wanted:
-        return None
-    row = conn.execute(select(attorneys.c.id).where(or_(func.lower(attorneys.c.login).in_(wanted),
-                                                        func.lower(attorneys.c.email).in_(wanted)))
-                       .order_by(attorneys.c.id).limit(1)).first()
-    return int(row.id) if row is not None else None
+    return attorney_id_for(conn, _lowered(idents))
 
 
 def resolve_identity(settings: Settings, conn: Connection, user: OdooUser) -> Identity | None:

@@ -1,4 +1,4 @@
-"""The review page's defences: session key, CSRF tokens, login rate limits, upload checks, response headers.
+"""The review page's defences: session key, CSRF tokens, safe redirects, URL ids, upload checks, headers.
 
 Written with the standard library (`secrets`, `hmac`): the page has one kind of form and one kind of upload,
 and every check here is small enough to read in full.
@@ -6,29 +6,27 @@ and every check here is small enough to read in full.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
-import io
 import logging
 import os
 import secrets
 import stat
-import threading
-import time
-import zipfile
-from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from werkzeug.routing import IntegerConverter, Map
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.letter_docx import inspect_docx
 from overdue_reminder.errors import ConfigError, PolicyError
+from overdue_reminder.web.upload_guard import DocxLimits, UploadError, check_docx_package
 
 log = logging.getLogger(__name__)
 
 CSRF_FIELD = "csrf_token"
 MIN_SECRET_LENGTH = 32
-ZIP_MAGIC = b"PK\x03\x04"
 
 
 # ---------------------------------------------------------------- the session signing key
@@ -76,93 +74,56 @@ def csrf_ok(expected: object, submitted: object) -> bool:
     return hmac.compare_digest(expected.encode("utf-8"), submitted.encode("utf-8"))
 
 
-# ---------------------------------------------------------------- login rate limiting
-@dataclass
-class RateLimiter:
-    """Failed sign-ins per key (an IP address, a login) in a sliding window; thread-safe, in memory.
+# ---------------------------------------------------------------- redirects, ids, log tags
+MAX_NEXT = 2048
 
-    One waitress process serves the page, so memory is the right place: a restart forgets, which only
-    ever helps a legitimate user.
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site (parsed, not prefix-matched), else None.
+
+    Refused: anything with a scheme or host, '//' or '/\\' (a browser reads both as another host), control
+    characters (browsers drop tabs and newlines, so '/\t/evil.example' becomes
+    '//evil.example'), backslashes, and the same tricks percent-encoded (decoded until nothing changes).
     """
-
-    limit: int
-    window_seconds: float
-    clock: Callable[[], float] = time.monotonic
-    _hits: dict[str, deque[float]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def _trim(self, key: str, now: float) -> deque[float] | None:
-        q = self._hits.get(key)
-        if q is None:
+    if not target or len(target) > MAX_NEXT:
+        return None
+    seen, text = {target}, target
+    for _ in range(4):
+        text = unquote(text)
+        if text in seen:
+            break
+        seen.add(text)
+    for form in seen:
+        if any(ord(c) < 0x20 or c in "\\\x7f" for c in form) or not form.startswith("/") or form.startswith("//"):
             return None
-        while q and q[0] <= now - self.window_seconds:
-            q.popleft()
-        if not q:
-            del self._hits[key]
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
             return None
-        return q
-
-    def retry_after(self, key: str) -> int:
-        """Seconds until `key` may try again; 0 when it may try now."""
-        with self._lock:
-            now = self.clock()
-            q = self._trim(key, now)
-            if q is None or len(q) < self.limit:
-                return 0
-            return max(1, int(q[0] + self.window_seconds - now + 0.999))
-
-    def fail(self, key: str) -> None:
-        with self._lock:
-            now = self.clock()
-            q = self._trim(key, now)
-            if q is None:
-                q = self._hits[key] = deque()
-            q.append(now)
-            if len(self._hits) > 10_000:  # bound memory under a spray of keys: drop the stalest
-                for stale in sorted(self._hits, key=lambda k: self._hits[k][-1])[:1000]:
-                    del self._hits[stale]
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
+    parts = urlsplit(target)
+    return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
-@dataclass
-class LoginGuard:
-    """Both limits together: per client IP and per login name (case-insensitive)."""
+class StoreId(IntegerConverter):
+    """A store id in a URL: 1 to 2**31 - 1 (PostgreSQL's integer). Anything else matches no route: a 404."""
 
-    per_ip: RateLimiter
-    per_login: RateLimiter
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
-    @classmethod
-    def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.monotonic) -> LoginGuard:
-        window = settings.web.login_window_minutes * 60.0
-        return cls(RateLimiter(settings.web.login_failures_per_ip, window, clock),
-                   RateLimiter(settings.web.login_failures_per_login, window, clock))
 
-    def retry_after(self, ip: str, login: str) -> int:
-        return max(self.per_ip.retry_after(ip), self.per_login.retry_after(login.strip().lower()))
-
-    def failed(self, ip: str, login: str) -> None:
-        self.per_ip.fail(ip)
-        if login.strip():
-            self.per_login.fail(login.strip().lower())
-
-    def succeeded(self, login: str) -> None:
-        self.per_login.reset(login.strip().lower())
+def login_tag(secret_key: bytes, login: str) -> str:
+    """A short keyed digest of a typed login for the log: the same login gives the same tag, but a password
+    typed into the login field never reaches the log."""
+    return "login#" + hmac.new(secret_key, login.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()[:10]
 
 
 # ---------------------------------------------------------------- uploads
-class UploadError(PolicyError):
-    """An uploaded letter that is not a sane .docx; the message says what to do instead."""
-
-
-def check_upload(filename: str, data: bytes, max_bytes: int, *, draft_text: str | None = None,
-                 client_data: Iterable[str] = ()) -> str:
+def check_upload(filename: str, data: bytes, max_bytes: int, limits: DocxLimits | None = None, *,
+                 draft_text: str | None = None, client_data: Iterable[str] = ()) -> str:
     """Refuse anything but a real, macro-free .docx of sane size without forbidden wording; returns its text.
 
-    The cheap checks run first (name, size, zip signature and central directory) so a hostile upload
-    never reaches python-docx; `letters.inspect_docx` then applies the letters module's own checks.
+    The cheap checks run first (name, size), then `upload_guard` (zip directory, compression, hardened XML
+    parse within a time budget) so a hostile upload never reaches python-docx; `letters.inspect_docx` then
+    applies the letters module's own checks. Raises UploadTooLarge (413) or UploadError (400).
     """
     name = Path(filename or "").name
     if not name:
@@ -171,19 +132,15 @@ def check_upload(filename: str, data: bytes, max_bytes: int, *, draft_text: str 
         raise UploadError(f"{name} is not a .docx file; save the letter as 'Word Document (.docx)'.")
     if not data:
         raise UploadError(f"{name} is empty.")
-    if len(data) > max_bytes:
-        raise UploadError(f"{name} is {len(data) // 1024} KB, over the {max_bytes // 1024} KB limit "
-                          "(letters.max_edited_mb).")
-    if not data.startswith(ZIP_MAGIC):
-        raise UploadError(f"{name} is not a Word .docx file; save it as 'Word Document (.docx)'.")
+    check_docx_package(data, limits or DocxLimits(max_bytes), name)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-    except zipfile.BadZipFile as exc:
-        raise UploadError(f"{name} is not a Word .docx file ({exc}).") from exc
-    if "word/document.xml" not in names:
-        raise UploadError(f"{name} is not a Word .docx file (no word/document.xml).")
-    return inspect_docx(data, max_bytes, f"the edited letter {name}", draft_text=draft_text, client_data=client_data)
+        return inspect_docx(data, max_bytes, f"the edited letter {name}", draft_text=draft_text,
+                            client_data=client_data)
+    except PolicyError as exc:
+        raise UploadError(str(exc)) from exc
+    except Exception as exc:  # python-docx meets a package it half understands (no body, a dangling part id)
+        raise UploadError(f"{name} cannot be read as a Word document ({type(exc).__name__}: {exc}); save it "
+                          "again as 'Word Document (.docx)'.") from exc
 
 
 # ---------------------------------------------------------------- response headers
@@ -205,11 +162,12 @@ __all__ = [
     "CSP",
     "CSRF_FIELD",
     "SECURITY_HEADERS",
-    "LoginGuard",
-    "RateLimiter",
+    "StoreId",
     "UploadError",
     "check_upload",
     "csrf_ok",
     "load_secret_key",
+    "login_tag",
     "new_csrf_token",
+    "safe_next",
 ]

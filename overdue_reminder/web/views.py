@@ -15,6 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 from time import perf_counter
@@ -37,7 +38,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import and_, select
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from overdue_reminder.core.aging import aging
@@ -47,17 +47,13 @@ from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.letters import AWAITING, PDF_MIME, Letter, approve_letter, reject_letter, write_private
 from overdue_reminder.services.offers import OfferRecord, summary
-from overdue_reminder.store.ledger import load_attorneys
-from overdue_reminder.store.schema import audit
-from overdue_reminder.web.app import WebContext, context
-from overdue_reminder.web.auth import Identity, OdooUser, resolve_identity
-from overdue_reminder.web.charts import aging_charts
-from overdue_reminder.web.queries import (
+from overdue_reminder.services.review import (
     aging_view,
     client_invoices,
     client_name,
     client_visible,
     contact_log,
+    display_name,
     letter_visible,
     load_queue,
     offer_visible,
@@ -66,7 +62,21 @@ from overdue_reminder.web.queries import (
     reminder_history,
     timeline,
 )
-from overdue_reminder.web.security import CSRF_FIELD, SECURITY_HEADERS, check_upload, csrf_ok, new_csrf_token
+from overdue_reminder.store import read_audit
+from overdue_reminder.store.ledger import load_attorneys
+from overdue_reminder.web.auth import Identity, OdooUser, resolve_identity
+from overdue_reminder.web.charts import aging_charts
+from overdue_reminder.web.context import WebContext, context
+from overdue_reminder.web.security import (
+    CSRF_FIELD,
+    SECURITY_HEADERS,
+    check_upload,
+    csrf_ok,
+    login_tag,
+    new_csrf_token,
+    safe_next,
+)
+from overdue_reminder.web.upload_guard import UploadTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +134,6 @@ def login_required(view: V) -> V:
 def _require_decider(ident: Identity) -> None:
     if not ident.may_decide:
         abort(403, "Billing staff can see the queue but not decide letters or offers: those need an attorney.")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: no scheme, no host, no protocol-relative '//'."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.queue")
 
 
 def csrf_token() -> str:
@@ -214,7 +217,7 @@ def healthz() -> ResponseReturnValue:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     ctx = _ctx()
-    nxt = _safe_next(request.values.get("next"))
+    nxt = safe_next(request.values.get("next")) or url_for("web.queue")
     if request.method == "GET":
         if current_identity() is not None:
             return redirect(nxt)
@@ -222,13 +225,15 @@ def login() -> ResponseReturnValue:
     name = request.form.get("login", "").strip()[:200]
     password = request.form.get("password", "")
     ip = request.remote_addr or "-"
+    tag = login_tag(ctx.secret_key, name)  # the log never shows what was typed as the login
+    device = ctx.devices.device_for(request.cookies.get(ctx.device_cookie), name)
 
     def refuse(code: int, error: str, headers: dict[str, str] | None = None) -> ResponseReturnValue:
         return render_template("login.html", next=nxt, login_name=name, error=error), code, headers or {}
 
-    wait = ctx.guard.retry_after(ip, name)
+    wait = ctx.guard.retry_after(ip, name, device)
     if wait:
-        log.warning("sign-in refused (rate limit) for %r from %s", name, ip)
+        log.warning("sign-in refused (locked out for %ss) for %s from %s", wait, tag, ip)
         return refuse(429, f"Too many failed sign-ins. Try again in {max(1, -(-wait // 60))} minute(s).",
                       {"Retry-After": str(wait)})
     if not name or not password:
@@ -236,32 +241,37 @@ def login() -> ResponseReturnValue:
     try:
         user = ctx.auth(name, password)
     except AuthError:
-        ctx.guard.failed(ip, name)
-        log.warning("failed sign-in for %r from %s", name, ip)
+        ctx.guard.failed(ip, name, device)
+        log.warning("failed sign-in for %s from %s%s", tag, ip, " (a known browser)" if device else "")
         return refuse(401, "Odoo did not accept that login and password.")
     except SourceError as exc:
-        log.warning("sign-in for %r: Odoo unreachable: %s", name, exc)
+        log.warning("sign-in for %s: Odoo unreachable: %s", tag, exc)
         return refuse(503, "Odoo cannot be reached right now, so nobody can sign in. Try again in a few minutes.")
     with ctx.store.begin() as conn:
         ident = resolve_identity(ctx.settings, conn, user)
     if ident is None:
-        log.warning("sign-in for %r: accepted by Odoo but no role on the review page", name)
+        log.warning("sign-in for Odoo uid %s: accepted by Odoo but no role on the review page", user.uid)
         return refuse(403, "Odoo accepted your login, but you have no role on the review page. Ask the "
                            "administrator to list you under [web] in the configuration.")
-    ctx.guard.succeeded(name)
+    ctx.guard.succeeded(name, device)
     session.clear()
     session.permanent = True
     session.update(user={"uid": user.uid, "login": user.login, "email": user.email, "name": user.name},
                    sid=secrets.token_urlsafe(16), iat=int(time.time()), csrf=new_csrf_token())
     log.info("%s signed in as %s", ident.actor, ident.role)
-    return redirect(nxt, 303)
+    resp = redirect(nxt, 303)
+    if device is None:  # this browser is known for this login from now on (throttle.py)
+        resp.set_cookie(ctx.device_cookie, ctx.devices.issue(name), max_age=ctx.devices.max_age, path="/",
+                        secure=ctx.settings.web.secure_cookies, httponly=True, samesite="Strict")
+    return resp
 
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    sid = session.get("sid")
-    if isinstance(sid, str):
-        _ctx().revoked.revoke(sid)
+    sid, iat = session.get("sid"), session.get("iat")
+    if isinstance(sid, str) and isinstance(iat, int):
+        expires = datetime.fromtimestamp(iat + _ctx().settings.web.session_minutes * 60, UTC)
+        _ctx().revoked.revoke(sid, expires)
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("web.login"), 303)
@@ -317,7 +327,7 @@ def _client_file(client_id: int) -> dict[str, Any]:
             "grade_why": profile.reasons}
 
 
-@bp.get("/letters/<int:letter_id>")
+@bp.get("/letters/<id:letter_id>")
 @login_required
 def letter(ident: Identity, letter_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -347,7 +357,7 @@ def letter(ident: Identity, letter_id: int) -> ResponseReturnValue:
                            **_client_file(lt.client_id))
 
 
-@bp.get("/letters/<int:letter_id>/download/<which>")
+@bp.get("/letters/<id:letter_id>/download/<which>")
 @login_required
 def letter_download(ident: Identity, letter_id: int, which: str) -> ResponseReturnValue:
     if which not in DOWNLOADS:
@@ -373,7 +383,7 @@ def _reason() -> str:
     return reason
 
 
-@bp.post("/letters/<int:letter_id>/approve")
+@bp.post("/letters/<id:letter_id>/approve")
 @login_required
 def letter_approve(ident: Identity, letter_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -385,7 +395,7 @@ def letter_approve(ident: Identity, letter_id: int) -> ResponseReturnValue:
     return redirect(url_for("web.queue"), 303)
 
 
-@bp.post("/letters/<int:letter_id>/reject")
+@bp.post("/letters/<id:letter_id>/reject")
 @login_required
 def letter_reject(ident: Identity, letter_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -398,7 +408,7 @@ def letter_reject(ident: Identity, letter_id: int) -> ResponseReturnValue:
     return redirect(url_for("web.queue"), 303)
 
 
-@bp.post("/letters/<int:letter_id>/approve-edited")
+@bp.post("/letters/<id:letter_id>/approve-edited")
 @login_required
 def letter_approve_edited(ident: Identity, letter_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -411,6 +421,8 @@ def letter_approve_edited(ident: Identity, letter_id: int) -> ResponseReturnValu
     try:
         check_upload(upload.filename, data, ctx.upload_limit, draft_text=letter_queue.draft_words(lt),
                      client_data=(lt.client_name,))
+    except UploadTooLarge as exc:
+        abort(413, str(exc))
     except PolicyError as exc:
         abort(400, str(exc))
     folder = Path(tempfile.mkdtemp(prefix="overdue-reminder-upload-"))  # 0700
@@ -436,25 +448,24 @@ def _offer_for(ident: Identity, offer_id: int) -> OfferRecord:
     return rec
 
 
-@bp.get("/offers/<int:offer_id>")
+@bp.get("/offers/<id:offer_id>")
 @login_required
 def offer(ident: Identity, offer_id: int) -> ResponseReturnValue:
     ctx = _ctx()
     rec = _offer_for(ident, offer_id)
     today = ctx.today()
     with ctx.store.begin() as conn:
-        name = client_name(conn, rec.client_id) or f"client {rec.client_id}"
+        name = display_name(client_name(conn, rec.client_id), rec.client_id)
         can_decide = (rec.status == "awaiting_attorney" and ident.may_decide
                       and offer_service.may_decide(conn, ctx.settings, rec, ident.actor))
         covered = set(rec.invoice_ids)
         invs = [i for i in client_invoices(conn, rec.client_id, today) if i.id in covered]
-        trail = conn.execute(select(audit.c.at, audit.c.actor, audit.c.action, audit.c.detail).where(
-            and_(audit.c.object_type == "offer", audit.c.object_id == str(rec.id))).order_by(audit.c.id)).all()
+        trail = read_audit(conn, "offer", rec.id)
     return render_template("offer.html", rec=rec, client_name=name, summary=summary(rec.offer),
                            can_decide=can_decide, invoices=invs, trail=trail, today=today)
 
 
-@bp.post("/offers/<int:offer_id>/approve")
+@bp.post("/offers/<id:offer_id>/approve")
 @login_required
 def offer_approve(ident: Identity, offer_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -466,7 +477,7 @@ def offer_approve(ident: Identity, offer_id: int) -> ResponseReturnValue:
     return redirect(url_for("web.queue"), 303)
 
 
-@bp.post("/offers/<int:offer_id>/refuse")
+@bp.post("/offers/<id:offer_id>/refuse")
 @login_required
 def offer_refuse(ident: Identity, offer_id: int) -> ResponseReturnValue:
     ctx = _ctx()
@@ -479,7 +490,7 @@ def offer_refuse(ident: Identity, offer_id: int) -> ResponseReturnValue:
 
 
 # ---------------------------------------------------------------- clients and aging
-@bp.get("/clients/<int:client_id>")
+@bp.get("/clients/<id:client_id>")
 @login_required
 def client(ident: Identity, client_id: int) -> ResponseReturnValue:
     ctx = _ctx()

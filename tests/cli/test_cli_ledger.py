@@ -9,11 +9,13 @@ import sys
 from pathlib import Path
 
 import click
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from overdue_reminder.cli import cli
 from overdue_reminder.cli.demo_cmd import write_demo_config
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.store.db import MIGRATIONS
 
 EXE = [sys.executable, "-m", "overdue_reminder"]
 
@@ -51,7 +53,8 @@ def test_init_then_offline_check_then_upgrade(tmp_path: Path) -> None:
     r = run(["config", "check", "--offline"], tmp_path)
     assert r.returncode == 0 and "is valid" in r.stdout
     r = run(["--json", "db", "upgrade"], tmp_path)
-    assert r.returncode == 0 and json.loads(r.stdout)["to"] == "0001"
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head and r.returncode == 0 and json.loads(r.stdout)["to"] == head
     (tmp_path / "overdue-reminder.toml").write_text('[firm]\ntimezone = "Nowhere/Land"\n')
     r = run(["config", "check"], tmp_path)
     assert r.returncode == 2

@@ -16,8 +16,15 @@ from hypothesis import strategies as st
 from reminder_factory import ATTORNEY, NOW, PHONE, RUN, action, line, make_settings, plan, seed
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core import texts as drafting
-from overdue_reminder.core.texts import SHIPPED_TIERS, Formatter, Templates, check_templates, render_action, shared_for
+from overdue_reminder.core import reminder_text as drafting
+from overdue_reminder.core.reminder_text import (
+    SHIPPED_TIERS,
+    Formatter,
+    Templates,
+    check_templates,
+    render_action,
+    shared_for,
+)
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.model import Attorney, InvoiceKind, Partner
 from overdue_reminder.money import quantize

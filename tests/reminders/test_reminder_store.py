@@ -177,7 +177,7 @@ def test_sender_domain_is_required(settings: Settings) -> None:
 
 def test_a_concurrent_drafter_that_won_the_race_is_not_duplicated(store: Store, settings: Settings) -> None:
     """Between the existing-key check and the insert another run stored one of the same reminders."""
-    from overdue_reminder.core.texts import shared_for, templates_for
+    from overdue_reminder.core.reminder_text import shared_for, templates_for
 
     acts = [action(1), action(2)]
     seed(store, acts)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from overdue_reminder import config
-from overdue_reminder.run.scheduler import NightlyService, schedule_clock
+from overdue_reminder.run.scheduler import NightlyService
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import heartbeat, service_runs
 
@@ -38,9 +38,7 @@ def record_ok(store: Store, run_date: date, at: datetime) -> None:
 
 @pytest.fixture
 def clock() -> Iterator[FakeClock]:
-    c = FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=NY).astimezone(UTC))
-    with schedule_clock(c):
-        yield c
+    yield FakeClock(datetime(2026, 11, 28, 12, 0, tzinfo=NY).astimezone(UTC))
 
 
 def drive(svc: NightlyService, clock: FakeClock, until: datetime, step: timedelta = timedelta(minutes=5)) -> None:
@@ -132,8 +130,7 @@ def test_daylight_saving_days_run_exactly_once(sqlite_store: Store, start: datet
                                                expect: list[date]) -> None:
     clock = FakeClock(start.astimezone(UTC))
     runs: list[date] = []
-    with schedule_clock(clock):
-        svc = NightlyService(settings(at), sqlite_store, nightly=runs.append, clock=clock)
-        svc.setup()
-        drive(svc, clock, start + timedelta(days=2, hours=-4), step=timedelta(minutes=10))
+    svc = NightlyService(settings(at), sqlite_store, nightly=runs.append, clock=clock)
+    svc.setup()
+    drive(svc, clock, start + timedelta(days=2, hours=-4), step=timedelta(minutes=10))
     assert runs == expect

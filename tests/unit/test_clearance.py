@@ -179,3 +179,33 @@ def test_the_clients_own_name_is_not_forbidden_wording() -> None:
     threat = text + " Otherwise we file criminal charges."
     assert content_problems(threat, WORDING, ("Criminal Charges Defense LLC",)) == [
         "contains forbidden wording 'criminal charges'"]
+
+
+def test_letter_totals_compared_with_todays_ledger() -> None:
+    item = Item(exit=Exit.LETTER_RELEASE, ref="letter #3", client_id=1, totals={"USD": Decimal("150.00")},
+                invoice_ids=(10,), approved_by=CHEN, attorney_uid=7, created_on=TODAY)
+    assert clear(item, FACTS, CLERK, TODAY, WORDING).allowed
+    part = Facts(invoices={10: InvoiceNow(10, "INV/2026/0010", "USD", Decimal("50.00"), True)})
+    c = clear(item, part, CLERK, TODAY, WORDING)
+    assert rules(c) == {FIGURES} and "50.00" in c.explain()
+    paid = Facts(invoices={10: InvoiceNow(10, "INV/2026/0010", "USD", Decimal("0"), False)})
+    assert "paid" in clear(item, paid, CLERK, TODAY, WORDING).explain()
+
+
+def test_html_part_is_checked_as_read() -> None:
+    html = "<p>Please pay.</p><p>Account 1234567890, routing 021000021. Verify: +1&nbsp;212 555 0100</p>"
+    ok = reminder(html=html.replace("&nbsp;", " "))
+    assert clear(ok, FACTS, SYSTEM, TODAY, WORDING).allowed
+    stale = reminder(html="<p>Old text without the phone. Account 1234567890</p>")
+    c = clear(stale, FACTS, SYSTEM, TODAY, WORDING)
+    assert rules(c) == {CONTENT} and "HTML part" in c.explain()
+    threat = reminder(html=html.replace("&nbsp;", " ") + "<p>Criminal<b> charges</b> follow</p>")
+    assert "criminal charges" in clear(threat, FACTS, SYSTEM, TODAY, WORDING).explain()
+
+
+def test_staff_may_approve_a_reminder_only_an_attorney_may_approve_one_marked_for_review() -> None:
+    draft = reminder(exit=Exit.REMINDER_APPROVAL, approved_by=None)
+    assert clear(draft, FACTS, CLERK, TODAY, WORDING).allowed
+    marked = reminder(exit=Exit.REMINDER_APPROVAL, approved_by=None, needs_attorney=True, attorney_uid=7)
+    assert rules(clear(marked, FACTS, CLERK, TODAY, WORDING)) == {AUTHORITY}
+    assert clear(marked, FACTS, CHEN, TODAY, WORDING).allowed

@@ -21,7 +21,8 @@ from overdue_reminder.config import Settings
 from overdue_reminder.errors import ConfigError, SourceError
 from overdue_reminder.store.schema import attorneys
 from overdue_reminder.web.auth import OdooUser
-from overdue_reminder.web.security import RateLimiter, load_secret_key
+from overdue_reminder.web.security import load_secret_key
+from overdue_reminder.web.throttle import Lockout
 
 
 def _login(client: Any, login: str, password: str, ip: str = "127.0.0.1", **extra: str) -> Any:
@@ -116,29 +117,45 @@ def test_a_successful_sign_in_clears_the_logins_failures(app: Flask) -> None:
         _login(client, DANA.login, "wrong")
     assert _login(client, DANA.login, PASSWORD).status_code == 303
     ctx = app.extensions["overdue_reminder"]
-    assert ctx.guard.per_login.retry_after(DANA.login) == 0 and not ctx.guard.per_login._hits
+    assert ctx.guard.per_login.retry_after(DANA.login) == 0 and len(ctx.guard.per_login) == 0
 
 
-def test_rate_limiter_window_slides() -> None:
+def test_lockouts_double_up_to_the_cap_and_a_quiet_window_forgives() -> None:
     now = [100.0]
-    rl = RateLimiter(limit=2, window_seconds=60, clock=lambda: now[0])
-    rl.fail("k")
-    rl.fail("k")
-    assert rl.retry_after("k") == 60
-    now[0] += 30
-    assert rl.retry_after("k") == 30
-    now[0] += 31
-    assert rl.retry_after("k") == 0
+    lo = Lockout(limit=2, window_seconds=600, base_seconds=60, cap_seconds=300, clock=lambda: now[0])
+    lo.fail("k")
+    assert lo.retry_after("k") == 0
+    waits = []
+    for _ in range(5):
+        lo.fail("k")
+        lo.fail("k")
+        waits.append(lo.retry_after("k"))
+        now[0] += waits[-1]
+        assert lo.retry_after("k") == 0
+    assert waits[:4] == [60, 120, 240, 300] and waits[4] == 300  # doubled, then held at the cap
+    now[0] += 601  # a quiet window after the last lock: forgotten, the next lock is short again
+    lo.fail("k")
+    lo.fail("k")
+    assert lo.retry_after("k") == 60
+
+
+def test_lockout_memory_is_bounded() -> None:
+    lo = Lockout(limit=5, window_seconds=600, base_seconds=60, cap_seconds=300, max_keys=100)
+    for i in range(1000):
+        lo.fail(f"spray{i}")
+    assert len(lo) <= 100
 
 
 def test_session_cookie_is_secure_httponly_samesite(app: Flask) -> None:
     client = app.test_client()
     resp = _login(client, DANA.login, PASSWORD)
-    cookie = resp.headers["Set-Cookie"]
-    assert cookie.startswith("__Host-overdue-reminder=")
-    for attr in ("Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
-        assert attr in cookie
-    assert "Domain" not in cookie
+    cookies = {c.split("=", 1)[0]: c for c in resp.headers.getlist("Set-Cookie")}
+    assert set(cookies) == {"__Host-overdue-reminder", "__Host-overdue-reminder-device"}
+    for name, same_site in (("__Host-overdue-reminder", "SameSite=Lax"),
+                            ("__Host-overdue-reminder-device", "SameSite=Strict")):
+        for attr in ("Secure", "HttpOnly", same_site, "Path=/"):
+            assert attr in cookies[name]
+        assert "Domain" not in cookies[name]
 
 
 def test_sign_out_revokes_the_cookie(app: Flask) -> None:
@@ -172,7 +189,10 @@ def test_a_tampered_cookie_is_ignored(app: Flask) -> None:
     assert forged.get("/queue").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example",
+                                    "/%09/evil.example", "/%2509/evil.example", "/\n/evil.example", "%2F%2Fevil.example",
+                                    "/%2F/evil.example", "/%5Cevil.example", "\\\\evil.example", "javascript:alert(1)",
+                                    "///evil.example", " //evil.example", "/\r\n/evil.example", "http:/evil.example"])
 def test_next_never_leaves_the_site(app: Flask, target: str) -> None:
     client = app.test_client()
     page = client.get("/login", query_string={"next": target})

@@ -3,17 +3,11 @@ size are in the report; here only their shape and a generous bound that a pathol
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "scripts" / "bench_web.py"
+from web_factory import load_bench
 
 
 def test_bench_runs_and_times_every_page() -> None:
-    spec = importlib.util.spec_from_file_location("bench_web", BENCH)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_bench("web")
     results = mod.run(0.02)
     names = {r["name"] for r in results}
     for page in ("queue", "queue.all", "queue.partner", "letter", "letter.cold", "offer", "client", "aging"):

@@ -26,11 +26,11 @@ from overdue_reminder.model import Invoice, InvoiceKind, Partner
 from overdue_reminder.services import contacts, holds
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.letters import get_letter
+from overdue_reminder.services.review import payment_profile
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices, store_partners
 from overdue_reminder.store.schema import audit, reminders
 from overdue_reminder.store.schema import contacts as contacts_table
-from overdue_reminder.web.queries import payment_profile
 
 
 def _text(html: str) -> str:
@@ -182,21 +182,21 @@ def _zip_without_document() -> bytes:
     return docx_bytes("", with_document=False)
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("letter.pdf", b"%PDF-1.4", "is not a .docx file"),
-    ("letter.docx", b"just text, not a zip", "is not a Word .docx file"),
-    ("letter.docx", b"", "is empty"),
-    ("letter.docx", _zip_without_document(), "no word/document.xml"),
-    ("letter.docx", docx_bytes("Pay or we call the police."), "forbidden wording"),
-    ("letter.docx", b"PK\x03\x04" + b"\0" * 1_048_600, "over the 1024 KB limit"),
+@pytest.mark.parametrize(("name", "data", "code", "message"), [
+    ("letter.pdf", b"%PDF-1.4", 400, "is not a .docx file"),
+    ("letter.docx", b"just text, not a zip", 400, "is not a Word .docx file"),
+    ("letter.docx", b"", 400, "is empty"),
+    ("letter.docx", _zip_without_document(), 400, "no word/document.xml"),
+    ("letter.docx", docx_bytes("Pay or we call the police."), 400, "forbidden wording"),
+    ("letter.docx", b"PK\x03\x04" + b"\0" * 1_048_600, 413, "over the 1024 KB limit"),
 ], ids=["not-docx-name", "not-a-zip", "empty", "no-document-xml", "forbidden-phrase", "too-large"])
 def test_uploads_are_checked_before_use(dana: tuple[FlaskClient, str], firm: Firm, web_store: Store, name: str,
-                                        data: bytes, message: str) -> None:
+                                        data: bytes, code: int, message: str) -> None:
     client, token = dana
     resp = client.post(f"/letters/{firm.letter_a.id}/approve-edited",
                        data={"csrf_token": token, "edited": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
-    assert resp.status_code == 400 and message in resp.text
+    assert resp.status_code == code and message in resp.text
     assert get_letter(web_store, firm.letter_a.id).status == "awaiting_review"
     assert not [r for r in _audit(web_store, "letter", firm.letter_a.id) if r.action == "letter.approved"]
 

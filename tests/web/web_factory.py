@@ -3,6 +3,7 @@ a billing clerk, and a fake Odoo sign-in that knows their passwords."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import zipfile
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import ModuleType
 
 import docx
 from flask import Flask
@@ -202,3 +204,13 @@ def docx_bytes(text: str, *, with_document: bool = True) -> bytes:
     buf = io.BytesIO()
     d.save(buf)
     return buf.getvalue()
+
+
+def load_bench(area: str) -> ModuleType:
+    """scripts/bench_<area>.py as a module (the benchmarks are scripts, not part of the package)."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / f"bench_{area}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{area}", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

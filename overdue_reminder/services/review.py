@@ -1,4 +1,5 @@
-"""What the review pages read: the queue, a client's file, the timeline and the aging figures.
+"""What the review pages read (the web's read-models): the queue, a client's file, the timeline and the aging
+figures.
 
 Read-only and narrow: each query selects the columns its page shows, in a handful of statements per page,
 so a queue of a thousand items answers in milliseconds. Who may see what is decided here too
@@ -12,12 +13,12 @@ import dataclasses
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph
@@ -26,11 +27,11 @@ from sqlalchemy import Connection, and_, exists, func, literal, or_, select, uni
 from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
 from overdue_reminder.core.letter_docx import open_docx
 from overdue_reminder.core.offers import from_json
-from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Invoice, InvoiceKind
-from overdue_reminder.services.contacts import REASON_LABELS
+from overdue_reminder.services.contacts import REASON_LABELS, display_name, find_client_name
 from overdue_reminder.services.letters import AWAITING
 from overdue_reminder.services.offers import OfferRecord, summary
+from overdue_reminder.services.planning import payment_profile
 from overdue_reminder.store.schema import (
     attorneys,
     clients,
@@ -41,13 +42,25 @@ from overdue_reminder.store.schema import (
     offers,
     reminders,
 )
-from overdue_reminder.web.auth import Identity
 
 IN_CHUNK = 5000  # ids per IN (...) list: well under SQLite's and PostgreSQL's bind limits
 _KINDS = {k.value: k for k in InvoiceKind}
 
 
 # ---------------------------------------------------------------- who may see what
+class Identity(Protocol):
+    """The signed-in person as these queries see them (web.auth.Identity is one)."""
+
+    @property
+    def attorney_id(self) -> int | None: ...
+
+    @property
+    def idents(self) -> frozenset[str]: ...
+
+    @property
+    def sees_all(self) -> bool: ...
+
+
 def _mine(ident: Identity, attorney_id: int | None, *emails: str | None) -> bool:
     if ident.attorney_id is not None and attorney_id == ident.attorney_id:
         return True
@@ -175,50 +188,74 @@ def load_queue(conn: Connection, ident: Identity, today: date, *, page: int = 1,
     currency from the letter totals cache); only the page's rows are then read in full.
     """
     lwhere, owhere = _scopes(ident)
+    rows = _queue_order(conn, lwhere, owhere)
+    keys = [(i, key) for kind, i, key in rows if kind == "letter"]
+    totals = _queue_totals(conn, keys, owhere, totals_cache or LetterTotals())
+    total = len(rows)
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    order = [(kind, i) for kind, i, _ in rows[(page - 1) * page_size:page * page_size]]
+    found = {**_letter_items(conn, [i for k, i in order if k == "letter"]),
+             **_offer_items(conn, [i for k, i in order if k == "offer"])}
+    shown = [found[(k, i)] for k, i in order if (k, i) in found]
+    due = open_due_dates(conn, (i for it in shown for i in it.invoice_ids))
+    shown = [dataclasses.replace(it, days_overdue=days_overdue(due, it.invoice_ids, today)) for it in shown]
+    return Queue(shown, total, len(keys), total - len(keys), dict(sorted(totals.items())), page, pages)
+
+
+def _queue_order(conn: Connection, lwhere: list[Any], owhere: list[Any]) -> list[tuple[str, int, str]]:
+    """(kind, id, idempotency key) of the whole queue, oldest first."""
     both = union_all(
         select(literal("letter").label("kind"), letters.c.id.label("id"), letters.c.idempotency_key.label("key"),
                letters.c.created_at.label("at")).where(*lwhere),
         select(literal("offer").label("kind"), offers.c.id.label("id"), literal("").label("key"),
                offers.c.created_at.label("at")).where(*owhere)).subquery()
-    rows = conn.execute(select(both.c.kind, both.c.id, both.c.key).order_by(both.c.at, both.c.kind, both.c.id)).all()
-    keys = [(i, key) for kind, i, key in rows if kind == "letter"]
+    q = select(both.c.kind, both.c.id, both.c.key).order_by(both.c.at, both.c.kind, both.c.id)
+    return [(kind, i, key) for kind, i, key in conn.execute(q).all()]
+
+
+def _queue_totals(conn: Connection, keys: Sequence[tuple[int, str]], owhere: list[Any],
+                  cache: LetterTotals) -> dict[str, Decimal]:
+    """The whole queue's amounts per currency: the letters' from the cache, the offers' balances."""
     totals: dict[str, Decimal] = {}
-    for amounts in (totals_cache or LetterTotals()).lookup(conn, keys):
+    for amounts in cache.lookup(conn, keys):
         for c, v in amounts.items():
             totals[c] = totals.get(c, Decimal(0)) + v
     for cur, balance in conn.execute(select(offers.c.currency, offers.c.balance).where(*owhere)):
         totals[cur] = totals.get(cur, Decimal(0)) + balance
-    total = len(rows)
-    pages = max(1, -(-total // page_size))
-    page = min(max(page, 1), pages)
-    order = [(kind, i) for kind, i, _ in rows[(page - 1) * page_size:page * page_size]]
-    letter_ids = [i for k, i in order if k == "letter"]
-    offer_ids = [i for k, i in order if k == "offer"]
+    return totals
+
+
+def _letter_items(conn: Connection, ids: list[int]) -> dict[tuple[str, int], QueueItem]:
+    if not ids:
+        return {}
+    q = (select(letters.c.id, letters.c.client_id, clients.c.name, letters.c.kind, letters.c.tier,
+                letters.c.created_at, letters.c.totals, letters.c.invoice_ids, letters.c.attorney_email,
+                letters.c.flags)
+         .select_from(letters.outerjoin(clients, clients.c.id == letters.c.client_id))
+         .where(letters.c.id.in_(ids)))
     found: dict[tuple[str, int], QueueItem] = {}
-    if letter_ids:
-        q = (select(letters.c.id, letters.c.client_id, clients.c.name, letters.c.kind, letters.c.tier,
-                    letters.c.created_at, letters.c.totals, letters.c.invoice_ids, letters.c.attorney_email,
-                    letters.c.flags)
-             .select_from(letters.outerjoin(clients, clients.c.id == letters.c.client_id))
-             .where(letters.c.id.in_(letter_ids)))
-        for (lid, cid, name, kind, tier, created, ltotals, inv_ids, email, flags) in conn.execute(q):
-            note = ", ".join(f.replace("_", " ").replace(":", ": ") for f in (flags or ()))
-            found[("letter", lid)] = QueueItem(
-                "letter", lid, cid, name or f"client {cid}", f"{kind.replace('_', ' ')} letter ({tier})",
-                {c: Decimal(v) for c, v in (ltotals or {}).items()}, created, email, tuple(inv_ids or ()), note)
-    if offer_ids:
-        q = (select(offers.c.id, offers.c.client_id, clients.c.name, offers.c.kind, offers.c.currency,
-                    offers.c.balance, offers.c.created_at, offers.c.invoice_ids, offers.c.assigned_to, offers.c.needs)
-             .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
-             .where(offers.c.id.in_(offer_ids)))
-        for (oid, cid, name, kind, cur, balance, created, inv_ids, assigned, needs) in conn.execute(q):
-            found[("offer", oid)] = QueueItem(
-                "offer", oid, cid, name or f"client {cid}", f"{kind} offer", {cur: balance}, created, assigned or "",
-                tuple(inv_ids or ()), "needs the supervising partner" if needs == "partner" else "")
-    shown = [found[(k, i)] for k, i in order if (k, i) in found]
-    due = open_due_dates(conn, (i for it in shown for i in it.invoice_ids))
-    shown = [dataclasses.replace(it, days_overdue=days_overdue(due, it.invoice_ids, today)) for it in shown]
-    return Queue(shown, total, len(keys), total - len(keys), dict(sorted(totals.items())), page, pages)
+    for (lid, cid, name, kind, tier, created, ltotals, inv_ids, email, flags) in conn.execute(q):
+        note = ", ".join(f.replace("_", " ").replace(":", ": ") for f in (flags or ()))
+        found[("letter", lid)] = QueueItem(
+            "letter", lid, cid, display_name(name, cid), f"{kind.replace('_', ' ')} letter ({tier})",
+            {c: Decimal(v) for c, v in (ltotals or {}).items()}, created, email, tuple(inv_ids or ()), note)
+    return found
+
+
+def _offer_items(conn: Connection, ids: list[int]) -> dict[tuple[str, int], QueueItem]:
+    if not ids:
+        return {}
+    q = (select(offers.c.id, offers.c.client_id, clients.c.name, offers.c.kind, offers.c.currency,
+                offers.c.balance, offers.c.created_at, offers.c.invoice_ids, offers.c.assigned_to, offers.c.needs)
+         .select_from(offers.outerjoin(clients, clients.c.id == offers.c.client_id))
+         .where(offers.c.id.in_(ids)))
+    found: dict[tuple[str, int], QueueItem] = {}
+    for (oid, cid, name, kind, cur, balance, created, inv_ids, assigned, needs) in conn.execute(q):
+        found[("offer", oid)] = QueueItem(
+            "offer", oid, cid, display_name(name, cid), f"{kind} offer", {cur: balance}, created, assigned or "",
+            tuple(inv_ids or ()), "needs the supervising partner" if needs == "partner" else "")
+    return found
 
 
 # ---------------------------------------------------------------- a letter's text, from the .docx
@@ -325,9 +362,7 @@ class ContactLine:
 
 
 def client_name(conn: Connection, client_id: int) -> str | None:
-    row = conn.execute(select(clients.c.name).where(and_(clients.c.id == client_id,
-                                                         clients.c.commercial_id == client_id))).first()
-    return str(row.name) if row is not None else None
+    return find_client_name(conn, client_id)
 
 
 def client_invoices(conn: Connection, client_id: int, today: date, *, closed_limit: int = 20) -> list[InvoiceLine]:
@@ -369,25 +404,6 @@ def contact_log(conn: Connection, client_id: int, limit: int = 30) -> list[Conta
     return out
 
 
-def payment_profile(conn: Connection, tz: tzinfo, client_id: int, today: date) -> ClientProfile:
-    """The client's grade, from the same rows `planning.snapshot_queries` feeds the policy ('history' and
-    'broken_promises', narrowed to one client) and the same `profile.client_profile`: two small queries
-    instead of a whole snapshot, so a letter page stays fast. A test compares it with
-    `offer_service.client_grade`."""
-    since = today - timedelta(days=WINDOW_DAYS)
-    since_dt = datetime.combine(since, time(), tzinfo=UTC)
-    history = [PaymentRecord(due, closed.astimezone(tz).date()) for due, closed in conn.execute(
-        select(invoices.c.due_date, invoices.c.closed_at).where(and_(
-            invoices.c.client_id == client_id, invoices.c.is_open.is_(False),
-            invoices.c.kind == InvoiceKind.INVOICE.value, invoices.c.payment_state.in_(("paid", "in_payment")),
-            invoices.c.closed_at >= since_dt, invoices.c.closed_at > invoices.c.first_seen))).all()]
-    broken = [promised or at.astimezone(tz).date() for promised, at in conn.execute(
-        select(contacts.c.promise_date, contacts.c.at).where(and_(
-            contacts.c.client_id == client_id, contacts.c.promise_status == "broken",
-            contacts.c.at >= since_dt))).all()]
-    return client_profile(history, broken, today)
-
-
 # ---------------------------------------------------------------- the timeline
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -411,17 +427,29 @@ def timeline(conn: Connection, client_id: int, ident: Identity, limit: int = 200
     """Every contact with the client, newest first: reminders, letters, offers, the contact log and holds.
 
     An attorney's timeline leaves out other attorneys' letters and offers (they are not theirs to see)."""
-    ev: list[Event] = []
+    ev = [*_reminder_events(conn, client_id, limit), *_letter_events(conn, client_id, ident, limit),
+          *_offer_events(conn, client_id, ident, limit),
+          *(Event(c.at, "contact", f"Contact logged by {c.by}: {c.reason}",
+                  "; ".join(p for p in (c.note, c.promise) if p)) for c in contact_log(conn, client_id, limit)),
+          *_hold_events(conn, client_id, limit)]
+    ev.sort(key=lambda e: e.sort_key, reverse=True)
+    return ev[:limit]
+
+
+def _reminder_events(conn: Connection, client_id: int, limit: int) -> Iterator[Event]:
     for r in conn.execute(select(reminders.c.id, reminders.c.tier, reminders.c.channel, reminders.c.status,
                                  reminders.c.created_at, reminders.c.sent_at, reminders.c.totals,
                                  reminders.c.to_address, reminders.c.decided_by, reminders.c.decided_at)
                           .where(reminders.c.client_id == client_id).order_by(reminders.c.id.desc()).limit(limit)):
-        ev.append(Event(r.created_at, "reminder", f"Reminder drafted: {r.tier} ({r.channel})",
-                        f"{_money_text(r.totals or {})}; now {r.status}"))
+        yield Event(r.created_at, "reminder", f"Reminder drafted: {r.tier} ({r.channel})",
+                    f"{_money_text(r.totals or {})}; now {r.status}")
         if r.decided_at is not None and r.decided_by:
-            ev.append(Event(r.decided_at, "reminder", f"Reminder {r.tier} decided by {r.decided_by}", r.status))
+            yield Event(r.decided_at, "reminder", f"Reminder {r.tier} decided by {r.decided_by}", r.status)
         if r.sent_at is not None:
-            ev.append(Event(r.sent_at, "reminder", f"Reminder sent: {r.tier}", f"to {r.to_address}"))
+            yield Event(r.sent_at, "reminder", f"Reminder sent: {r.tier}", f"to {r.to_address}")
+
+
+def _letter_events(conn: Connection, client_id: int, ident: Identity, limit: int) -> Iterator[Event]:
     for r in conn.execute(select(letters.c.id, letters.c.kind, letters.c.tier, letters.c.status, letters.c.created_at,
                                  letters.c.attorney_id, letters.c.attorney_email, letters.c.decided_by,
                                  letters.c.decided_at, letters.c.reason, letters.c.released_by, letters.c.released_at,
@@ -431,14 +459,16 @@ def timeline(conn: Connection, client_id: int, ident: Identity, limit: int = 200
             continue
         link = f"/letters/{r.id}"
         kind = r.kind.replace("_", " ")
-        ev.append(Event(r.created_at, "letter", f"Letter {r.id} queued: {kind} ({r.tier})",
-                        f"{_money_text(r.totals or {})}; for {r.attorney_email}", link))
+        yield Event(r.created_at, "letter", f"Letter {r.id} queued: {kind} ({r.tier})",
+                    f"{_money_text(r.totals or {})}; for {r.attorney_email}", link)
         if r.decided_at is not None:
             verb = "approved" if r.status in ("approved", "sent") else r.status
-            ev.append(Event(r.decided_at, "letter", f"Letter {r.id} {verb} by {r.decided_by}", r.reason or "", link))
+            yield Event(r.decided_at, "letter", f"Letter {r.id} {verb} by {r.decided_by}", r.reason or "", link)
         if r.released_at is not None:
-            ev.append(Event(r.released_at, "letter", f"Letter {r.id} released for sending by {r.released_by}", "",
-                            link))
+            yield Event(r.released_at, "letter", f"Letter {r.id} released for sending by {r.released_by}", "", link)
+
+
+def _offer_events(conn: Connection, client_id: int, ident: Identity, limit: int) -> Iterator[Event]:
     for r in conn.execute(select(offers).where(offers.c.client_id == client_id)
                           .order_by(offers.c.id.desc()).limit(limit)):
         if not ident.sees_all and not _mine(ident, r.attorney_id, r.assigned_to):
@@ -448,25 +478,23 @@ def timeline(conn: Connection, client_id: int, ident: Identity, limit: int = 200
             text = summary(from_json(r.terms))
         except (KeyError, TypeError, ValueError):
             text = f"{r.kind} {r.balance:,} {r.currency}"
-        ev.append(Event(r.created_at, "offer", f"Offer {r.id} made by {r.created_by}: {r.kind}", text, link))
+        yield Event(r.created_at, "offer", f"Offer {r.id} made by {r.created_by}: {r.kind}", text, link)
         if r.decided_at is not None and r.decided_by and r.needs != "staff":
-            ev.append(Event(r.decided_at, "offer", f"Offer {r.id} decided by {r.decided_by}", r.status, link))
+            yield Event(r.decided_at, "offer", f"Offer {r.id} decided by {r.decided_by}", r.status, link)
         if r.accepted_at is not None:
-            ev.append(Event(r.accepted_at, "offer", f"Offer {r.id} accepted by the client",
-                            f"recorded by {r.accepted_by}", link))
+            yield Event(r.accepted_at, "offer", f"Offer {r.id} accepted by the client",
+                        f"recorded by {r.accepted_by}", link)
         if r.closed_at is not None:
-            ev.append(Event(r.closed_at, "offer", f"Offer {r.id} closed: {r.status}", "", link))
-    for c in contact_log(conn, client_id, limit):
-        ev.append(Event(c.at, "contact", f"Contact logged by {c.by}: {c.reason}",
-                        "; ".join(p for p in (c.note, c.promise) if p)))
+            yield Event(r.closed_at, "offer", f"Offer {r.id} closed: {r.status}", "", link)
+
+
+def _hold_events(conn: Connection, client_id: int, limit: int) -> Iterator[Event]:
     for r in conn.execute(select(holds).where(holds.c.client_id == client_id).order_by(holds.c.id.desc()).limit(limit)):
         kind = r.kind.replace("_", " ")
         until = f" until {r.until}" if r.until else ""
-        ev.append(Event(r.created_at, "hold", f"Hold placed by {r.created_by}: {kind}{until}", r.reason or ""))
+        yield Event(r.created_at, "hold", f"Hold placed by {r.created_by}: {kind}{until}", r.reason or "")
         if r.removed_at is not None:
-            ev.append(Event(r.removed_at, "hold", f"Hold ({kind}) removed by {r.removed_by}", ""))
-    ev.sort(key=lambda e: e.sort_key, reverse=True)
-    return ev[:limit]
+            yield Event(r.removed_at, "hold", f"Hold ({kind}) removed by {r.removed_by}", "")
 
 
 # ---------------------------------------------------------------- aging
@@ -525,8 +553,31 @@ def aging_view(conn: Connection, ident: Identity, today: date, group_by: str, *,
 
 
 __all__ = [
-    "AgingView", "ContactLine", "DocBlock", "DocCache", "DocView", "Event", "InvoiceLine", "LetterTotals", "Queue",
-    "QueueItem", "ReminderLine", "aging_view", "client_invoices", "client_name", "client_visible", "contact_log",
-    "days_overdue", "docx_blocks", "letter_visible", "load_queue", "offer_visible", "open_due_dates",
-    "open_invoices", "payment_profile", "reminder_history", "timeline",
+    "AgingView",
+    "ContactLine",
+    "DocBlock",
+    "DocCache",
+    "DocView",
+    "Event",
+    "InvoiceLine",
+    "LetterTotals",
+    "Queue",
+    "QueueItem",
+    "ReminderLine",
+    "aging_view",
+    "client_invoices",
+    "client_name",
+    "client_visible",
+    "contact_log",
+    "days_overdue",
+    "display_name",
+    "docx_blocks",
+    "letter_visible",
+    "load_queue",
+    "offer_visible",
+    "open_due_dates",
+    "open_invoices",
+    "payment_profile",
+    "reminder_history",
+    "timeline",
 ]
