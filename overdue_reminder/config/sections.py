@@ -344,6 +344,8 @@ class WebSettings:
     login_failures_per_login: int = 5
     login_failures_per_ip: int = 20
     login_window_minutes: int = 15
+    login_lockout_minutes: int = 1  # the first lockout; each further one doubles (overdue_reminder.web.throttle)
+    login_lockout_max_minutes: int = 60
     page_size: int = 50
     threads: int = 8
 
@@ -354,9 +356,13 @@ class WebSettings:
             ctx.fail("web.port", f"port {self.port} is out of range.", "use 1-65535 (default 8470).")
         if not 5 <= self.session_minutes <= 7 * 24 * 60:
             ctx.fail("web.session_minutes", "must be between 5 minutes and 7 days.", "use e.g. 480 (a working day).")
-        for key in ("login_failures_per_login", "login_failures_per_ip", "login_window_minutes", "threads"):
+        for key in ("login_failures_per_login", "login_failures_per_ip", "login_window_minutes",
+                    "login_lockout_minutes", "threads"):
             if getattr(self, key) < 1:
                 ctx.fail(f"web.{key}", "must be 1 or more.", "use a positive whole number.")
+        if not self.login_lockout_minutes <= self.login_lockout_max_minutes <= 24 * 60:
+            ctx.fail("web.login_lockout_max_minutes", "must be between login_lockout_minutes and 1440 (a day).",
+                     "use e.g. 60.")
         if not 10 <= self.page_size <= 1000:
             ctx.fail("web.page_size", "must be between 10 and 1000.", "use e.g. 50.")
         seen: dict[str, str] = {}
