@@ -20,7 +20,7 @@ from letter_factory import ATTORNEY, CLIENT, TODAY, ZH_CLIENT, line, make_action
 
 from overdue_reminder.config import LETTER_KINDS, Settings
 from overdue_reminder.core.letter_docx import LetterBuilder, LetterRequest, SentReminder, document_text, inspect_docx
-from overdue_reminder.core.texts import shared_for
+from overdue_reminder.core.reminder_text import shared_for
 from overdue_reminder.errors import PolicyError
 from overdue_reminder.model import Action, Address, Partner
 

@@ -19,7 +19,7 @@ from test_offers_templates import offers
 from overdue_reminder.config import LETTER_KINDS, PaymentChannel, Settings
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, LetterBuilder, document_text, open_docx, sample_request
 from overdue_reminder.core.offers import installment_plan, offer_context
-from overdue_reminder.core.texts import SHIPPED_TIERS, Templates, render_action, sample_actions, shared_for
+from overdue_reminder.core.reminder_text import SHIPPED_TIERS, Templates, render_action, sample_actions, shared_for
 from overdue_reminder.model import Attorney, Partner
 from overdue_reminder.services import contacts
 from overdue_reminder.services import offers as offer_service

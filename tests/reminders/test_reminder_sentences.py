@@ -13,7 +13,7 @@ import pytest
 from reminder_factory import ATTORNEY, RUN, action, line
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.texts import SHIPPED_TIERS, Rendered, Shared, Templates, render_action, shared_for
+from overdue_reminder.core.reminder_text import SHIPPED_TIERS, Rendered, Shared, Templates, render_action, shared_for
 from overdue_reminder.model import Action, Partner
 
 LANGS = ("en_US", "zh_CN")
@@ -98,7 +98,7 @@ def test_a_very_late_first_contact_is_not_a_friendly_nudge(settings: Settings, l
     r_late, r_fresh = (render_action(Templates(), a, shared, "R-X") for a in (late, fresh))
     assert gentle not in r_late.text and gentle in r_fresh.text
     deadline = Templates().locale(lang, lang)
-    from overdue_reminder.core.texts import formatter
+    from overdue_reminder.core.reminder_text import formatter
     assert formatter(deadline).date(shared.respond_by, "long") in r_late.text
     assert (f"{_oldest(late)} days past the due date" if lang == "en_US" else f"已逾期{_oldest(late)}天") in r_late.text
 
@@ -119,7 +119,7 @@ def test_company_and_individual_forms_of_address_in_chinese(settings: Settings, 
 def test_the_payment_deadline_never_outlives_the_offer(settings: Settings, lang: str) -> None:
     """A final reminder with an offer: the stated payment date is never after the offer's expiry."""
     shared = _shared(settings)
-    from overdue_reminder.core.texts import formatter
+    from overdue_reminder.core.reminder_text import formatter
 
     fmt = formatter(Templates().locale(lang, lang))
     for days in (3, 10, 30):
