@@ -303,11 +303,8 @@ class LetterRenderer:
         if req.contact is not None and req.contact.id != req.client.id and req.contact.name:
             attention = req.contact.name
         totals_text = [fmt.money(v, c) for c, v in action.totals.items()]
-        debits = [ln.days_past_due for ln in action.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
-        expiry = req.offer.get("respond_by") if req.offer else None
-        deadline = payment_deadline(self._respond_by(req.today), _to_date(expiry) if expiry else None, req.today)
         ctx: dict[str, Any] = {
-            **text_facts(debits, len(req.history), is_company=req.client.is_company),
+            **self._facts(req, fmt),
             FORMATS: fmt,  # what the money and date filters format with
             "firm": {"name": firm.name, "address": list(firm.address), "phone": firm.phone, "email": firm.email,
                      "website": firm.website, "verify_phone": verify_phone(self.settings)},
@@ -316,10 +313,8 @@ class LetterRenderer:
             "attorney": {"name": attorney.name if attorney else "", "email": attorney.email if attorney else ""},
             "kind": kind, "tier": action.tier, "language": language,
             "today": fmt.date(req.today, "long"),
-            "respond_by": fmt.date(deadline, "long"),
             "matter_refs": list(refs), "court_matters": list(req.court_matters),
             "max_days_past_due": action.max_days_past_due,
-            "invoice_count": len(debits),
             "totals": totals_text, "total_text": _join_list(totals_text, language),
             "history": [{"date": fmt.date(h.sent_on), "tier": h.tier} for h in req.history],
             "offer": dict(req.offer) if req.offer else None,
@@ -350,9 +345,7 @@ class LetterRenderer:
             body=self._render(language, f"{kind}.body.txt.j2", ctx),
             table_rows=rows,
             totals=_totals(action, labels, fmt, language),
-            history=tuple(f"{fmt.date(h.sent_on)}{' ' if wide(language) else ' - '}"
-                          f"{labels.get('tier.' + h.tier, h.tier)}"
-                          f"{paren(labels.get('channel.' + h.channel, h.channel), language)}" for h in req.history),
+            history=_history_lines(req.history, labels, fmt, language),
             offer=offer, notice=notice,
             closing=self._render(language, "closing.txt.j2", ctx),
             signature=self._render(language, "signature.txt.j2", ctx),
@@ -363,11 +356,28 @@ class LetterRenderer:
         refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}", client_data)
         return text
 
+    def _facts(self, req: LetterRequest, fmt: LetterFormats) -> dict[str, Any]:
+        """What the sentences state, from the record (core/sentences): ages, history, the payment deadline (never
+        after the expiry of an offer the letter carries)."""
+        debits = [ln.days_past_due for ln in req.action.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
+        expiry = req.offer.get("respond_by") if req.offer else None
+        deadline = payment_deadline(self._respond_by(req.today), _to_date(expiry) if expiry else None, req.today)
+        return {**text_facts(debits, len(req.history), is_company=req.client.is_company),
+                "respond_by": fmt.date(deadline, "long"), "invoice_count": len(debits)}
+
     def _has_template(self, language: str, name: str) -> bool:
         return f"{language}/{name}" in self._names
 
 
 # ---------------------------------------------------------------- helpers: words
+def _history_lines(history: Sequence[SentReminder], labels: Mapping[str, str], fmt: LetterFormats,
+                   language: str) -> tuple[str, ...]:
+    """'Dec 9, 2025 - Payment reminder (email)'; '2025年12月9日 付款提醒（电子邮件）'."""
+    sep = " " if wide(language) else " - "
+    return tuple(f"{fmt.date(h.sent_on)}{sep}{labels.get('tier.' + h.tier, h.tier)}"
+                 f"{paren(labels.get('channel.' + h.channel, h.channel), language)}" for h in history)
+
+
 def _normalise(text: str) -> str:
     """Trim template output: no trailing spaces, at most one blank line between paragraphs."""
     text = "\n".join(line.rstrip() for line in text.strip().splitlines())
