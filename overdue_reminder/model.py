@@ -201,6 +201,7 @@ class Action:
     last_contact: date | None = None
     aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # bucket -> currency -> amount
     before_court: tuple[str, ...] = ()  # matter refs before a court (LAW.md #11)
+    sent_before: int = 0  # reminders already sent in this cycle: history sentences only when > 0
 
     @property
     def invoice_ids(self) -> tuple[int, ...]:

@@ -326,12 +326,13 @@ def normalise(text: str) -> str:
 
 
 def content_problems(text: str, wording: Wording, client_data: Iterable[str] = ()) -> list[str]:
-    """Forbidden phrases, missing required lines, and account numbers that are not the firm's own. The
-    client's own data (a legal name such as "Criminal Defense LLP") is masked before the phrase check."""
+    """Forbidden phrases (in the firm's words: `client_data` is masked), missing required lines, and account
+    numbers that are not the firm's own."""
     seen = normalise(text)
-    for datum in sorted((normalise(d) for d in client_data if d and d.strip()), key=len, reverse=True):
-        seen = seen.replace(datum, " ")
-    problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in seen]
+    firm_words = seen
+    for value in sorted({normalise(v).strip() for v in client_data if v.strip()}, key=len, reverse=True):
+        firm_words = firm_words.replace(value, " ")
+    problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in firm_words]
     problems += [f"omits {p!r}" for p in wording.required if normalise(p) not in seen]
     own = {re.sub(r"\s", "", a).upper() for a in wording.official_accounts}
     for m in _ACCOUNTISH.finditer(unicodedata.normalize("NFKC", text)):

@@ -28,6 +28,7 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree  # type: ignore[import-untyped]
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core import phrases
 from overdue_reminder.core.letter_text import (
     DRAFT_MARKER,
     FORBIDDEN_PHRASES,
@@ -42,6 +43,7 @@ from overdue_reminder.core.letter_text import (
     refuse_forbidden,
     sample_request,
 )
+from overdue_reminder.core.letter_words import label_value, wide
 from overdue_reminder.errors import ConfigError, PolicyError
 from overdue_reminder.files import secure_dir, write_private
 
@@ -51,7 +53,13 @@ _KEEP_STYLES = frozenset({
     "Normal", "Header", "HeaderChar", "Footer", "FooterChar", "DefaultParagraphFont", "TableNormal", "NoList",
     "TableGrid", "Title", "TitleChar", "Heading2", "Heading2Char",
 })
+# East Asian face and language tag of the Normal style: the tag makes Word and LibreOffice choose a face of that
+# script (a Simplified Chinese one for zh-CN) when the named face is missing, instead of a Japanese default.
 _EAST_ASIAN_FONT = {"zh": "SimSun", "ja": "MS Mincho", "ko": "Batang"}
+_EAST_ASIAN_LANG = {"zh": "zh-CN", "ja": "ja-JP", "ko": "ko-KR"}
+TABLE_COLUMNS = ("col_number", "col_date", "col_due", "col_days", "col_amount", "col_paid", "col_outstanding",
+                 "col_currency")
+DEFAULT_LABELS = {"col_days": "Days past due"}
 
 
 # ---------------------------------------------------------------- the builder
@@ -97,11 +105,10 @@ class LetterBuilder(LetterRenderer):
         add.para([text.salutation])
         add.text_block(text.body)
         add.para([labels["invoices_heading"]], bold=True, space_before=6, keep_next=True)
-        add.table([labels[k] for k in ("col_number", "col_date", "col_due", "col_amount", "col_paid",
-                                       "col_outstanding", "col_currency")], text.table_rows)
+        add.table([labels.get(k) or DEFAULT_LABELS[k] for k in TABLE_COLUMNS], text.table_rows)
         add.para([labels["totals_heading"]], bold=True, space_before=10, keep_next=True)
         for label, amount in text.totals:
-            add.para([f"{label}: {amount}"], bold=label == labels["total_due"])
+            add.para([label_value(label, amount, text.language)], bold=label.startswith(labels["total_due"]))
         add.para([labels["history_heading"]], bold=True, space_before=10, keep_next=True)
         add.para(list(text.history) or [labels["history_none"]])
         if text.offer:
@@ -112,7 +119,8 @@ class LetterBuilder(LetterRenderer):
         add.text_block(text.closing, keep_with_next=True)  # "Sincerely," stays with the signature
         add.para(text.signature.split("\n"), space_before=30)
         if text.enclosures:
-            add.para([f"{labels['enclosures']}: " + "; ".join(text.enclosures)], space_before=12, size=9)
+            add.para([label_value(labels["enclosures"], ("；" if wide(text.language) else "; ").join(text.enclosures),
+                                  text.language)], space_before=12, size=9)
         out = io.BytesIO()
         doc.save(out)
         return out.getvalue()
@@ -125,13 +133,7 @@ class LetterBuilder(LetterRenderer):
         normal = doc.styles["Normal"]
         normal.font.name = "Calibri"
         normal.font.size = Pt(11)
-        east = _EAST_ASIAN_FONT.get(language.split("_")[0])
-        if east:
-            rpr = normal.element.get_or_add_rPr()
-            fonts = rpr.find(qn("w:rFonts"))
-            if fonts is None:
-                fonts = etree.SubElement(rpr, qn("w:rFonts"))
-            fonts.set(qn("w:eastAsia"), east)
+        _east_asian(normal.element.get_or_add_rPr(), language)
         normal.paragraph_format.space_after = Pt(6)
         section = doc.sections[0]
         section.left_margin = section.right_margin = Cm(2.5)
@@ -227,6 +229,23 @@ def _page_fields(p: Any, page_format: str) -> None:
             _sub_text(etree.SubElement(p, qn("w:r")), piece)
 
 
+def _east_asian(rpr: Any, language: str) -> None:
+    """rFonts eastAsia + lang eastAsia on a run-properties element, for the letter's language (zh-CN by default:
+    a Chinese name in an English letter still gets a Simplified Chinese face)."""
+    base = language.split("_")[0]
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = etree.SubElement(rpr, qn("w:rFonts"))
+    fonts.set(qn("w:eastAsia"), _EAST_ASIAN_FONT.get(base, _EAST_ASIAN_FONT["zh"]))
+    if base in _EAST_ASIAN_LANG:
+        fonts.set(qn("w:hint"), "eastAsia")
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = etree.SubElement(rpr, qn("w:lang"))
+    lang.set(qn("w:val"), language.replace("_", "-") or "en-US")
+    lang.set(qn("w:eastAsia"), _EAST_ASIAN_LANG.get(base, _EAST_ASIAN_LANG["zh"]))
+
+
 def _sub_text(r: Any, text: str) -> None:
     t = etree.SubElement(r, qn("w:t"))
     t.text = text
@@ -237,8 +256,9 @@ def _sub_text(r: Any, text: str) -> None:
 class _Appender:
     """Appends paragraphs and the invoice table to the body with plain lxml (text is escaped by lxml)."""
 
-    _NUMERIC = (3, 4, 5)
-    _WIDTHS_CM = (2.7, 2.3, 2.3, 2.3, 2.0, 2.5, 1.9)  # 16 cm: fits Letter and A4 with 2.5 cm margins
+    _NUMERIC = (3, 4, 5, 6)
+    _DATES = (1, 2)  # never wrapped: a date broken over two lines misreads in the 8-pt table
+    _WIDTHS_CM = (2.5, 2.3, 2.3, 1.3, 2.1, 1.8, 2.1, 1.6)  # 16 cm: fits Letter and A4 with 2.5 cm margins
 
     def __init__(self, body: Any, sect: Any) -> None:
         self.body = body
@@ -308,9 +328,12 @@ class _Appender:
         tr = etree.Element(qn("w:tr"))
         for i, (w, value) in enumerate(zip(twips, values, strict=True)):
             tc = etree.SubElement(tr, qn("w:tc"))
-            tcw = etree.SubElement(etree.SubElement(tc, qn("w:tcPr")), qn("w:tcW"))
+            tcpr = etree.SubElement(tc, qn("w:tcPr"))
+            tcw = etree.SubElement(tcpr, qn("w:tcW"))
             tcw.set(qn("w:w"), str(w))
             tcw.set(qn("w:type"), "dxa")
+            if i in self._DATES:
+                etree.SubElement(tcpr, qn("w:noWrap"))
             p = etree.SubElement(tc, qn("w:p"))
             ppr = etree.SubElement(p, qn("w:pPr"))
             etree.SubElement(ppr, qn("w:spacing")).set(qn("w:after"), "0")
@@ -388,8 +411,13 @@ def strip_draft_marker(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter") -> str:
-    """Check that bytes are a sane, macro-free .docx without forbidden wording; returns its text."""
+def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter", *, draft_text: str | None = None,
+                 client_data: Iterable[str] = (), check_wording: bool = True) -> str:
+    """Check that bytes are a sane, macro-free .docx without forbidden wording; returns its text.
+
+    Wording is the firm's only: with `draft_text` (the checked draft) only the lines staff added or changed are
+    read, and `client_data` (the client's name, address…) is masked in them. `check_wording=False` leaves the
+    wording to a later step that knows the draft."""
     if len(data) > max_bytes:
         raise PolicyError(f"{what} is {len(data) // 1024} KB, over the {max_bytes // 1024} KB limit "
                           "(letters.max_edited_mb).")
@@ -411,7 +439,9 @@ def inspect_docx(data: bytes, max_bytes: int, what: str = "the edited letter") -
     except Exception as exc:  # python-docx raises several kinds for a broken package
         raise PolicyError(f"{what} cannot be opened as a Word document: {exc}.") from exc
     text = document_text(doc)
-    refuse_forbidden(text, what)
+    if check_wording:
+        own = text if draft_text is None else phrases.staff_lines(text, draft_text)
+        refuse_forbidden(own, what, client_data)
     return text
 
 

@@ -25,6 +25,11 @@ from jinja2 import TemplateError, TemplateSyntaxError
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
+from overdue_reminder.core import phrases
+from overdue_reminder.core.addresses import postal_lines, verify_phone
+from overdue_reminder.core.letter_words import attention_line, form_name, paren, wide
+from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
+from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.core.texts import FORMATS, TextEnvironment, environment_for, folders_for, pick_language
 from overdue_reminder.errors import ConfigError, PolicyError
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
@@ -36,13 +41,6 @@ SHIPPED_LANGUAGES = ("en_US", "zh_CN")
 FALLBACK_LANGUAGE = "en_US"
 RESPOND_DAYS = 10  # business days the client is given to respond; printed as a date
 
-
-# LAW.md #10: no threat of criminal prosecution to gain advantage in a civil matter. Case-insensitive stems.
-FORBIDDEN_PHRASES: tuple[str, ...] = (
-    "criminal", "prosecut", "police", "jail", "prison", "arrest", "fraud charges", "press charges", "felony",
-    "misdemeanor", "indict", "law enforcement", "district attorney", "theft of services", "warrant for",
-    "刑事", "报警", "逮捕", "坐牢", "监狱", "拘留", "公安", "警方", "诈骗罪", "判刑", "检察",
-)
 
 BLOCKS = ("reference", "salutation", "offer", "closing", "signature")
 REQUIRED_FILES = tuple(f"{b}.txt.j2" for b in BLOCKS) + tuple(f"{k}.body.txt.j2" for k in LETTER_KINDS) + (
@@ -101,7 +99,7 @@ class LetterText:
     reference: str
     salutation: str
     body: str
-    table_rows: tuple[tuple[str, ...], ...]  # number, date, due date, amount, paid, outstanding, currency
+    table_rows: tuple[tuple[str, ...], ...]  # number, date, due date, days past due, amount, paid, outstanding, cur
     totals: tuple[tuple[str, str], ...]  # (label, formatted amount), per currency
     history: tuple[str, ...]
     offer: str
@@ -119,25 +117,17 @@ class LetterText:
 
 
 # ---------------------------------------------------------------- forbidden phrases
-def check_letter_text(text: str) -> list[str]:
-    """The forbidden phrases (threats of criminal action, LAW.md #10) found in `text`, in list order."""
-    low = text.casefold()
-    return [p for p in FORBIDDEN_PHRASES if p in low]
+def check_letter_text(text: str, data: Iterable[str] = ()) -> list[str]:
+    """The forbidden phrases (threats, LAW.md #10; core/phrases.py) in `text`, client values `data` unread."""
+    return phrases.find(text, data)
 
 
-def _without(text: str, names: Iterable[str]) -> str:
-    """`text` with each of `names` (longest first) taken out wherever it appears, case-insensitively."""
-    low = text.casefold()
-    for name in sorted({n.casefold() for n in names if n and n.strip()}, key=len, reverse=True):
-        low = low.replace(name, " ")
-    return low
-
-
-def refuse_forbidden(text: str, what: str) -> None:
-    found = check_letter_text(text)
+def refuse_forbidden(text: str, what: str, data: Iterable[str] = ()) -> None:
+    found = check_letter_text(text, data)
     if found:
         raise PolicyError(f"{what} contains forbidden wording ({', '.join(repr(f) for f in found)}): letters "
-                          "must never threaten criminal action (rule: Official words only). Reword it.")
+                          "must never threaten criminal, administrative, disciplinary, tax or immigration action "
+                          "(rule: Official words only). Reword it.")
 
 
 # ---------------------------------------------------------------- templates
@@ -314,18 +304,17 @@ class LetterRenderer:
             attention = req.contact.name
         totals_text = [fmt.money(v, c) for c, v in action.totals.items()]
         ctx: dict[str, Any] = {
+            **self._facts(req, fmt),
             FORMATS: fmt,  # what the money and date filters format with
             "firm": {"name": firm.name, "address": list(firm.address), "phone": firm.phone, "email": firm.email,
-                     "website": firm.website},
-            "client": {"name": req.client.name, "attention": attention,
+                     "website": firm.website, "verify_phone": verify_phone(self.settings)},
+            "client": {"name": req.client.name, "attention": attention, "is_company": req.client.is_company,
                        "address": postal_lines(req.client.address)},
             "attorney": {"name": attorney.name if attorney else "", "email": attorney.email if attorney else ""},
             "kind": kind, "tier": action.tier, "language": language,
             "today": fmt.date(req.today, "long"),
-            "respond_by": fmt.date(self._respond_by(req.today), "long"),
             "matter_refs": list(refs), "court_matters": list(req.court_matters),
             "max_days_past_due": action.max_days_past_due,
-            "invoice_count": len(action.lines),
             "totals": totals_text, "total_text": _join_list(totals_text, language),
             "history": [{"date": fmt.date(h.sent_on), "tier": h.tier} for h in req.history],
             "offer": dict(req.offer) if req.offer else None,
@@ -342,38 +331,53 @@ class LetterRenderer:
             if not self._has_template(language, name):
                 name = "notices/default.txt.j2"
             notice = self._render(language, name, ctx)
-            enclosures = tuple(jur.forms)
+            enclosures = tuple(form_name(f, labels, language) for f in jur.forms)
         offer = self._render(language, "offer.txt.j2", ctx) if req.offer else ""
         rows = tuple(_table_row(line, fmt) for line in action.lines)
         text = LetterText(
             language=language, locale=str(fmt.locale), kind=kind, jurisdiction=code, labels=labels,
             date_line=ctx["today"],
-            address_lines=tuple([req.client.name, *([f"{labels['attention']} {attention}"] if attention else []),
+            address_lines=tuple([req.client.name,
+                                 *([attention_line(labels["attention"], attention)] if attention else []),
                                  *ctx["client"]["address"]]),
             reference=self._render(language, "reference.txt.j2", ctx),
             salutation=self._render(language, "salutation.txt.j2", ctx),
             body=self._render(language, f"{kind}.body.txt.j2", ctx),
             table_rows=rows,
-            totals=_totals(action, labels, fmt),
-            history=tuple(f"{fmt.date(h.sent_on)} - {labels.get('tier.' + h.tier, h.tier)}"
-                          f" ({labels.get('channel.' + h.channel, h.channel)})" for h in req.history),
+            totals=_totals(action, labels, fmt, language),
+            history=_history_lines(req.history, labels, fmt, language),
             offer=offer, notice=notice,
             closing=self._render(language, "closing.txt.j2", ctx),
             signature=self._render(language, "signature.txt.j2", ctx),
             enclosures=enclosures, matter_refs=refs,
         )
-        # The parties' own names and references are facts, not the firm's wording: "Criminal Defense
-        # Associates LLP" may be written to; only what the letter itself says is checked.
-        refuse_forbidden(_without(text.all_text(), (*text.address_lines, attention or "", *refs,
-                                                    *(r[0] for r in rows))),
-                         f"the {kind} letter for {req.client.name}")
+        client_data = (req.client.name, attention, *ctx["client"]["address"], *refs,
+                       *(ln.name for ln in action.lines), ctx["attorney"]["name"], ctx["attorney"]["email"])
+        refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}", client_data)
         return text
+
+    def _facts(self, req: LetterRequest, fmt: LetterFormats) -> dict[str, Any]:
+        """What the sentences state, from the record (core/sentences): ages, history, the payment deadline (never
+        after the expiry of an offer the letter carries)."""
+        debits = [ln.days_past_due for ln in req.action.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
+        expiry = req.offer.get("respond_by") if req.offer else None
+        deadline = payment_deadline(self._respond_by(req.today), _to_date(expiry) if expiry else None, req.today)
+        return {**text_facts(debits, len(req.history), is_company=req.client.is_company),
+                "respond_by": fmt.date(deadline, "long"), "invoice_count": len(debits)}
 
     def _has_template(self, language: str, name: str) -> bool:
         return f"{language}/{name}" in self._names
 
 
 # ---------------------------------------------------------------- helpers: words
+def _history_lines(history: Sequence[SentReminder], labels: Mapping[str, str], fmt: LetterFormats,
+                   language: str) -> tuple[str, ...]:
+    """'Dec 9, 2025 - Payment reminder (email)'; '2025年12月9日 付款提醒（电子邮件）'."""
+    sep = " " if wide(language) else " - "
+    return tuple(f"{fmt.date(h.sent_on)}{sep}{labels.get('tier.' + h.tier, h.tier)}"
+                 f"{paren(labels.get('channel.' + h.channel, h.channel), language)}" for h in history)
+
+
 def _normalise(text: str) -> str:
     """Trim template output: no trailing spaces, at most one blank line between paragraphs."""
     text = "\n".join(line.rstrip() for line in text.strip().splitlines())
@@ -389,15 +393,6 @@ def matter_refs(action: Action) -> tuple[str, ...]:
         if line.matter_ref:
             seen.setdefault(line.matter_ref, None)
     return tuple(seen)
-
-
-def postal_lines(a: Address) -> list[str]:
-    """Address block lines; 'City, ST 10001' where a state is given (US style), else 'ZIP City'."""
-    if a.state:
-        city = ", ".join(p for p in (a.city, " ".join(p for p in (a.state, a.zip) if p)) if p)
-    else:
-        city = " ".join(p for p in (a.zip, a.city) if p)
-    return [p for p in (a.street, a.street2, city, a.country) if p]
 
 
 def _join_list(items: Sequence[str], language: str) -> str:
@@ -416,11 +411,13 @@ def _table_row(line: ActionLine, fmt: LetterFormats) -> tuple[str, ...]:
     def num(v: Decimal) -> str:
         return fmt.number(sign * v if v else abs(v), cur)
 
-    return (line.name, fmt.date(line.invoice_date) if line.invoice_date else "", fmt.date(line.due_date),
+    days = "" if sign < 0 else str(line.days_past_due) if line.days_past_due > 0 else "0"
+    return (line.name, fmt.date(line.invoice_date) if line.invoice_date else "", fmt.date(line.due_date), days,
             num(line.amount_total), num(line.amount_paid), num(line.amount_residual), cur)
 
 
-def _totals(action: Action, labels: Mapping[str, str], fmt: LetterFormats) -> tuple[tuple[str, str], ...]:
+def _totals(action: Action, labels: Mapping[str, str], fmt: LetterFormats,
+            language: str = "") -> tuple[tuple[str, str], ...]:
     """Per currency, never summed across currencies; the breakdown only where unapplied payments change it."""
     on_invoices = sum_by_currency(
         (ln.currency, -ln.amount_residual if ln.kind is InvoiceKind.CREDIT_NOTE else ln.amount_residual)
@@ -430,12 +427,13 @@ def _totals(action: Action, labels: Mapping[str, str], fmt: LetterFormats) -> tu
     for cur in currencies:
         unapplied = action.unapplied_payments.get(cur, Decimal(0))
         if unapplied:
-            out.append((f"{labels['total_invoices']} ({cur})", fmt.money(on_invoices.get(cur, Decimal(0)), cur)))
-            out.append((f"{labels['total_unapplied']} ({cur})", fmt.money(-unapplied, cur)))
-        out.append((f"{labels['total_due']} ({cur})", fmt.money(action.totals.get(cur, Decimal(0)), cur)))
+            out.append((labels["total_invoices"] + paren(cur, language),
+                        fmt.money(on_invoices.get(cur, Decimal(0)), cur)))
+            out.append((labels["total_unapplied"] + paren(cur, language), fmt.money(-unapplied, cur)))
+        out.append((labels["total_due"] + paren(cur, language), fmt.money(action.totals.get(cur, Decimal(0)), cur)))
         interest = action.interest.get(cur)
         if interest:
-            out.append((f"{labels['total_interest']} ({cur})", fmt.money(interest, cur)))
+            out.append((labels["total_interest"] + paren(cur, language), fmt.money(interest, cur)))
     return tuple(out)
 
 

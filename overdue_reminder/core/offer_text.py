@@ -13,6 +13,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from overdue_reminder.core.installment_text import plan_phrase
 from overdue_reminder.core.offer_terms import Combined, Extension, InstallmentPlan, Offer, Settlement, measures
 
 
@@ -51,23 +52,17 @@ def _parts(offer: Offer) -> tuple[InstallmentPlan | None, Settlement | None, Ext
 
 def _settlement_text(sett: Settlement, bal: str, zh: bool, m: Fmt, pct: Fmt) -> str:
     if zh:
-        return f"我们愿意接受{m(sett.amount)}作为余额{bal}的全部结清（折让{pct(sett.discount_percent)}%）"
+        return f"本所愿意接受以{m(sett.amount)}结清余额{bal}（折让{pct(sett.discount_percent)}%）"
     return (f"We are prepared to accept {m(sett.amount)} in full settlement of the balance of {bal} "
             f"(a discount of {pct(sett.discount_percent)}%)")
 
 
 def _plan_text(plan: InstallmentPlan, bal: str, after_settlement: bool, lang: str, m: Fmt, dt: Fmt) -> str:
-    freq = _FREQ[lang][plan.frequency.value]
-    inst = m(plan.installments[0].amount)
-    down = plan.down_payment > 0 and plan.down_payment_due is not None
-    if lang == "zh":
-        head = "，" if after_settlement else f"我们可以接受将余额{bal}"
-        text = f"{head}分{plan.number}期{freq}支付，每期{inst}，首期于{dt(plan.first_date)}到期"
-        return text + (f"，另须于{dt(plan.down_payment_due)}前支付首付款{m(plan.down_payment)}" if down else "")
-    head = ", payable" if after_settlement else f"We can accept the balance of {bal}"
-    each = "installment" if plan.number == 1 else "installments"
-    text = f"{head} in {plan.number} {freq} {each} of {inst} from {dt(plan.first_date)}"
-    return text + (f", after a down payment of {m(plan.down_payment)} by {dt(plan.down_payment_due)}" if down else "")
+    """The down payment first, then the installments with their exact amounts (core/installment_text)."""
+    return plan_phrase(zh=lang == "zh", balance=bal, number=plan.number, frequency=_FREQ[lang][plan.frequency.value],
+                       amounts=[i.amount for i in plan.installments], first_date=plan.first_date,
+                       down_payment=plan.down_payment, down_due=plan.down_payment_due, m=m, dt=dt,
+                       after=after_settlement)
 
 
 def _written_terms_text(plan: InstallmentPlan, zh: bool, m: Fmt, pct: Fmt) -> str:
@@ -79,7 +74,7 @@ def _written_terms_text(plan: InstallmentPlan, zh: bool, m: Fmt, pct: Fmt) -> st
     if plan.security:
         extra.append(f"需要提供担保（{plan.security}）" if zh else f"is secured by {plan.security}")
     if zh:
-        return f"该付款计划{'，'.join(extra)}；负责律师将向您发出书面条款，我们建议您在同意前另行咨询独立律师。"
+        return f"该付款计划{'，'.join(extra)}；承办律师将另行发出书面条款，本所建议在同意前另行咨询独立律师。"
     return (f" The plan {' and '.join(extra)}: the responsible attorney will send you its written terms, "
             "and we recommend that you seek independent legal advice before agreeing.")
 
@@ -97,7 +92,7 @@ def _summary(offer: Offer, lang: str, m: Fmt, dt: Fmt, pct: Fmt) -> str:
     elif sett is not None:
         out.append(f"，须于{dt(sett.pay_by)}前付清" if zh else f", if paid by {dt(sett.pay_by)}")
     elif ext is not None:
-        out.append(f"我们可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
+        out.append(f"本所可以将余额{bal}的付款期限延长至{dt(ext.new_due)}" if zh
                    else f"We can extend the time for payment of the balance of {bal} to {dt(ext.new_due)}")
     sentence = "".join(out) + ("。" if zh else ".")
     if plan is not None and (plan.interest_amount > 0 or plan.security):
@@ -160,7 +155,8 @@ def offer_context(offer: Offer, locale: str) -> dict[str, Any]:
         "offered_on": dt(offer.offered_on),
         "last_due": dt(offer.last_due),
         "summary": _summary(offer, lang, m, dt, pct),
-        "lines": [f"{s['due']}: {s['amount']}{_LABELS[lang][str(s['label'])]}" for s in schedule],
+        "lines": [f"{s['due']}{'：' if lang == 'zh' else ': '}{s['amount']}{_LABELS[lang][str(s['label'])]}"
+                  for s in schedule],
         "respond_by": respond_by,
         "respond_by_text": dt(respond_by),
         "plan": plan_ctx,

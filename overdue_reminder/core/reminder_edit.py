@@ -35,7 +35,7 @@ def _refuse(part: str, problems: Sequence[str]) -> UsageError:
 
 
 def edited_parts(*, subject: str | None, text: str | None, html: str | None, language: str, wording: Wording,
-                 links: Sequence[str] = ()) -> EditedParts:
+                 links: Sequence[str] = (), client_data: Sequence[str] = ()) -> EditedParts:
     """The checked new parts of a reminder in `language`; UsageError names every problem found."""
     if subject is None and text is None and html is None:
         raise UsageError("nothing to change: give a subject, a text part or an HTML part.")
@@ -48,7 +48,7 @@ def edited_parts(*, subject: str | None, text: str | None, html: str | None, lan
         if not new_subject:
             raise UsageError("the subject would be empty.")
         found = content_problems(new_subject, Wording(forbidden=wording.forbidden,
-                                                      official_accounts=wording.official_accounts))
+                                                      official_accounts=wording.official_accounts), client_data)
         if found:
             raise _refuse("subject", found)
     if text is None:
@@ -56,7 +56,7 @@ def edited_parts(*, subject: str | None, text: str | None, html: str | None, lan
     for part, body in (("text part", text), ("HTML part", html)):
         if body is not None and "\x00" in body:
             raise UsageError(f"the new {part} contains a NUL character.")
-    found = content_problems(text, wording)
+    found = content_problems(text, wording, client_data)
     if found:
         raise _refuse("text part", found)
     if html is None:
@@ -65,7 +65,7 @@ def edited_parts(*, subject: str | None, text: str | None, html: str | None, lan
     if unsafe:
         raise UsageError("the new HTML part is refused: " + "; ".join(unsafe) + ". Give only the text part and "
                          "the HTML part is made from it.")
-    found = content_problems(html_words(html), wording)
+    found = content_problems(html_words(html), wording, client_data)
     if found:
         raise _refuse("HTML part", found)
     return EditedParts(new_subject, text, html, False)

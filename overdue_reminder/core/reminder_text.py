@@ -30,6 +30,8 @@ from jinja2 import Template, TemplateError
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PaymentChannel, Settings
+from overdue_reminder.core import phrases
+from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.core.texts import (
     TemplateFolders,
     TemplateProblem,
@@ -366,19 +368,23 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
     invoices = [_line(fmt, ln) for ln in ordered]
     debits = [ln for ln in ordered if ln.kind is not InvoiceKind.CREDIT_NOTE]
     oldest = min((ln.due_date for ln in debits), default=None)
-    offer = _offer(fmt, shared.offers.get(action.client_id)) if action.with_offer else None
+    raw_offer = shared.offers.get(action.client_id) if action.with_offer else None
+    offer = _offer(fmt, raw_offer)
+    expiry = raw_offer.get("respond_by") if raw_offer else None
+    deadline = payment_deadline(shared.respond_by, expiry if isinstance(expiry, date) else None, shared.run_date)
     totals = _amounts(fmt, action.totals)
+    is_company = bool(client.is_company) if client is not None else action.client_kind == "business"
     return {
+        **text_facts([ln.days_past_due for ln in debits], action.sent_before, is_company=is_company),
         "firm": shared.firm,
-        "client": {"id": action.client_id, "name": client_name,
-                   "is_company": bool(client.is_company) if client is not None else False},
+        "client": {"id": action.client_id, "name": client_name, "is_company": is_company},
         "contact": {"name": contact_name, "email": clean_line(action.to_email, 500)},
         "salutation_name": contact_name,
         "tier": {"name": action.tier, "index": action.tier_index},
         "language": language,
         "reference": reference,
         "run_date": fmt.date(shared.run_date, "long"),
-        "respond_by": fmt.date(shared.respond_by, "long"),
+        "respond_by": fmt.date(deadline, "long"),
         "matter_ref": clean_line(action.matter_ref),
         "matters": sorted({inv["matter_ref"] for inv in invoices if inv["matter_ref"]}),
         "invoices": invoices,
@@ -417,12 +423,12 @@ def sample_actions(run_date: date) -> list[Action]:
 
     def action(lines: tuple[ActionLine, ...], totals: dict[str, Decimal], days: int, *, offer: bool = False,
                attorney: int | None = 9100, unapplied: dict[str, Decimal] | None = None,
-               interest: dict[str, Decimal] | None = None) -> Action:
+               interest: dict[str, Decimal] | None = None, sent_before: int = 0) -> Action:
         return Action(client_id=9001, client_name="Sample Client Ltd", tier="", tier_index=0, channel="email",
                       attorney_review=False, auto_send=False, with_offer=offer, matter_ref="", lines=lines,
                       totals=totals, credits={}, unapplied_payments=unapplied or {}, max_days_past_due=days,
                       attorney_id=attorney, contact_id=9002, to_email="billing@client.example", language="",
-                      grade="B", reasons=("sample",), interest=interest or {})
+                      grade="B", reasons=("sample",), interest=interest or {}, sent_before=sent_before)
 
     return [
         action((line(1, "INV/2026/0001", -3, "1200.00", "0"),), {"USD": Decimal("1200.00")}, -3),
@@ -430,8 +436,10 @@ def sample_actions(run_date: date) -> list[Action]:
                 line(3, "INV/2026/0003", 12, "250000", "0", cur="JPY", matter="2025-0913"),
                 line(4, "RINV/2026/0001", 3, "500.00", "0", kind=InvoiceKind.CREDIT_NOTE)),
                {"USD": Decimal("2250.00"), "JPY": Decimal("250000")}, 45, offer=True,
-               unapplied={"USD": Decimal("250.00")}, interest={"USD": Decimal("12.50")}),
-        action((line(5, "INV/2026/0005", 1, "80.00", "0"),), {"USD": Decimal("80.00")}, 1, attorney=None),
+               unapplied={"USD": Decimal("250.00")}, interest={"USD": Decimal("12.50")}, sent_before=2),
+        action((line(5, "INV/2026/0005", 1, "80.00", "0"),), {"USD": Decimal("80.00")}, 1, attorney=None,
+               sent_before=1),
+        action((line(6, "INV/2024/0006", 768, "5200.00", "0"),), {"USD": Decimal("5200.00")}, 768),
     ]
 
 
@@ -510,6 +518,10 @@ def _content_problems(name: str, part: str, out: str, shared: Shared, ctx: Mappi
         label = ch["label"] if part == "txt" else _html_text(ch["label"])
         if label not in out:
             found.append(TemplateProblem(name, None, f"omits the official payment channel {ch['label']!r}"))
+    firm = ctx["firm"]
+    for phrase in phrases.find(out, (firm["name"], *firm["address"], firm["email"], firm["website"])):
+        found.append(TemplateProblem(name, None, f"forbidden phrase {phrase!r} (never threaten criminal, "
+                                                 "administrative, tax or immigration action, LAW.md #10)"))
     return found
 
 

@@ -15,6 +15,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -484,6 +485,14 @@ def redraft(store: Store, settings: Settings, letter: Letter, today: date, now: 
     return None
 
 
+def draft_words(letter: Letter) -> str:
+    """The words of the queued draft (checked when it was built); "" when the file is gone (all is checked)."""
+    try:
+        return document_text(open_docx(Path(letter.path).read_bytes()))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return ""
+
+
 def _require_awaiting(letter: Letter) -> None:
     if letter.status != AWAITING:
         when = ""
@@ -507,7 +516,8 @@ def approve_letter(store: Store, settings: Settings, letter_id: int, by: Actor |
             source = edited.read_bytes()
         except OSError as exc:
             raise UsageError(f"cannot read {edited}: {exc.strerror}.") from exc
-        inspect_docx(source, settings.letters.max_edited_mb * 1_048_576, f"the edited letter {edited.name}")
+        inspect_docx(source, settings.letters.max_edited_mb * 1_048_576, f"the edited letter {edited.name}",
+                     draft_text=draft_words(letter), client_data=(letter.client_name,))
     else:
         draft = Path(letter.path)
         try:
@@ -667,7 +677,8 @@ def audit_trail(store: Store, letter_id: int) -> list[dict[str, Any]]:
 
 __all__ = [
     "ACTIVITY_SUMMARY", "CreateResult", "Letter", "LetterWriteBack", "Notice", "SuitGate", "approve_letter",
-    "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "get_letter",
-    "letter_key", "list_letters", "list_notices", "record_notice", "redraft", "reject_letter", "release_letter",
+    "audit_trail", "client_history", "convert_pdf", "create_letter", "create_letters", "deliverable", "draft_words",
+    "get_letter", "letter_key", "list_letters", "list_notices", "record_notice", "redraft", "reject_letter",
+    "release_letter",
     "secure_dir", "sha256_file", "suit_gate", "verify_final_copy", "write_private",
 ]

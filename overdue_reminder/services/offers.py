@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select, update
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
+from overdue_reminder.core.addresses import verify_phone
 from overdue_reminder.core.clearance import AUTHORITY, Actor, Exit, Item, Reason, Role, authority
 from overdue_reminder.core.offers import (
     Decision,
@@ -564,6 +565,7 @@ def email_context(store: Store, settings: Settings, rec: OfferRecord, language: 
         contact_ids = [int(r.contact_id) for r in rows if r.contact_id]
         partners = load_partners(conn, [rec.client_id, *contact_ids])
         attorney = load_attorneys(conn).get(rec.attorney_id) if rec.attorney_id is not None else None
+        told_us = latest_reason(conn, rec.client_id) is not None  # thanks for "telling us" only if they did
     client = partners.get(rec.client_id)
     client_name_ = client.name if client else ""
     contact = next((partners[c] for c in contact_ids if c in partners and partners[c].name.strip()), None)
@@ -573,13 +575,14 @@ def email_context(store: Store, settings: Settings, rec: OfferRecord, language: 
     return {
         "firm": {"name": f.name, "address": list(f.address), "phone": f.phone, "email": f.email,
                  "website": f.website},
-        "client": {"name": client_name_},
+        "client": {"name": client_name_, "is_company": bool(client.is_company) if client else False},
+        "client_told_us": told_us,
         "salutation_name": contact.name if contact else client_name_,
         "attorney": {"name": attorney.name, "email": attorney.email} if attorney else None,
         "offer_id": rec.id,
         "matters": sorted({str(r.matter_ref) for r in rows if r.matter_ref}),
         "invoices": [str(r.name) for r in rows],
-        "payment": {"channels": channels, "verify_phone": pay.verify_phone or f.phone,
+        "payment": {"channels": channels, "verify_phone": verify_phone(settings),
                     "verification": pay.verification.get(language, "")},
         "offer": offer_context(rec.offer, language),
     }

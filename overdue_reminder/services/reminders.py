@@ -525,7 +525,8 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         if r.status not in (DRAFT, APPROVED):
             raise UsageError(f"reminder #{r.id} is {r.status}; only drafts and approved reminders can be edited.")
         parts = edited_parts(subject=subject, text=text, html=html, language=r.language,
-                             wording=reminder_wording(settings, r.language), links=official_links(settings))
+                             wording=reminder_wording(settings, r.language), links=official_links(settings),
+                             client_data=(r.client_name, r.matter_ref, *(str(ln.get("name", "")) for ln in r.lines)))
         values = parts.values()
         detail: dict[str, Any] = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},
                                   "new": {k: _digest(v) for k, v in values.items()},

@@ -12,6 +12,7 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -116,7 +117,8 @@ def login_tag(secret_key: bytes, login: str) -> str:
 
 
 # ---------------------------------------------------------------- uploads
-def check_upload(filename: str, data: bytes, max_bytes: int, limits: DocxLimits | None = None) -> str:
+def check_upload(filename: str, data: bytes, max_bytes: int, limits: DocxLimits | None = None, *,
+                 draft_text: str | None = None, client_data: Iterable[str] = ()) -> str:
     """Refuse anything but a real, macro-free .docx of sane size without forbidden wording; returns its text.
 
     The cheap checks run first (name, size), then `upload_guard` (zip directory, compression, hardened XML
@@ -132,7 +134,8 @@ def check_upload(filename: str, data: bytes, max_bytes: int, limits: DocxLimits 
         raise UploadError(f"{name} is empty.")
     check_docx_package(data, limits or DocxLimits(max_bytes), name)
     try:
-        return inspect_docx(data, max_bytes, f"the edited letter {name}")
+        return inspect_docx(data, max_bytes, f"the edited letter {name}", draft_text=draft_text,
+                            client_data=client_data)
     except PolicyError as exc:
         raise UploadError(str(exc)) from exc
     except Exception as exc:  # python-docx meets a package it half understands (no body, a dangling part id)

@@ -418,7 +418,8 @@ def letter_approve_edited(ident: Identity, letter_id: int) -> ResponseReturnValu
         abort(400, "Choose the edited letter (.docx) to upload.")
     data = upload.stream.read(ctx.upload_limit + 1)
     try:
-        check_upload(upload.filename, data, ctx.upload_limit)
+        check_upload(upload.filename, data, ctx.upload_limit, draft_text=letter_queue.draft_words(lt),
+                     client_data=(lt.client_name,))
     except UploadTooLarge as exc:
         abort(413, str(exc))
     except PolicyError as exc:

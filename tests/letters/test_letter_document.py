@@ -94,9 +94,11 @@ def test_invoice_table_numbers_and_totals(settings: Settings) -> None:
     action = make_action(LINES)
     doc = _doc(LetterBuilder(settings).build(_req(action)))
     rows = _table(doc)
-    assert rows[0] == ["Invoice", "Date", "Due date", "Amount", "Paid", "Outstanding", "Currency"]
-    assert rows[1] == ["INV/2025/0101", "Oct 2, 2025", "Nov 1, 2025", "4,800.00", "1,200.00", "3,600.00", "USD"]
-    assert rows[2] == ["INV/2025/0140", "Nov 1, 2025", "Dec 1, 2025", "2,150.50", "0.00", "2,150.50", "USD"]
+    assert rows[0] == ["Invoice", "Date", "Due date", "Days late", "Amount", "Paid", "Outstanding", "Currency"]
+    days = [str((TODAY - d).days) for d in (date(2025, 11, 1), date(2025, 12, 1))]  # each invoice its own age
+    assert rows[1] == ["INV/2025/0101", "Oct 2, 2025", "Nov 1, 2025", days[0], "4,800.00", "1,200.00", "3,600.00",
+                       "USD"]
+    assert rows[2] == ["INV/2025/0140", "Nov 1, 2025", "Dec 1, 2025", days[1], "2,150.50", "0.00", "2,150.50", "USD"]
     assert "Amount due (USD): $5,750.50" in _paras(doc)
 
 
@@ -111,8 +113,8 @@ def test_totals_per_currency_with_credit_note_and_unapplied_payment(settings: Se
     assert action.totals == {"USD": Decimal("800.00"), "JPY": Decimal("50000"), "EUR": Decimal("600.00")}
     doc = _doc(LetterBuilder(settings).build(_req(action)))
     rows = _table(doc)
-    assert rows[2] == ["RINV/1", "Oct 2, 2025", "Nov 1, 2025", "-200.00", "0.00", "-200.00", "USD"]
-    assert rows[3][3:] == ["50,000", "0", "50,000", "JPY"]
+    assert rows[2] == ["RINV/1", "Oct 2, 2025", "Nov 1, 2025", "", "-200.00", "0.00", "-200.00", "USD"]
+    assert rows[3][4:] == ["50,000", "0", "50,000", "JPY"]
     paras = _paras(doc)
     assert "Amount due (USD): $800.00" in paras
     assert "Amount due (JPY): ¥50,000" in paras
@@ -137,7 +139,7 @@ def test_table_rows_add_up_to_the_totals(settings: Settings) -> None:
         doc = _doc(builder.build(_req(action)))
         sums: dict[str, Decimal] = {}
         for row in _table(doc)[1:]:
-            sums[row[6]] = sums.get(row[6], Decimal(0)) + Decimal(row[5].replace(",", ""))
+            sums[row[7]] = sums.get(row[7], Decimal(0)) + Decimal(row[6].replace(",", ""))
         assert sums == action.totals
         paras = _paras(doc)
         for cur in action.totals:
@@ -262,9 +264,9 @@ def test_chinese_letter(settings: Settings) -> None:
     text = document_text(doc)
     assert "尊敬的华东贸易有限公司：" in text
     assert "事由：未付律师费（案件编号：M-ZH-1）" in text
-    assert "应付金额 (CNY): ¥12,000.00" in text
+    assert "应付金额（CNY）：¥12,000.00" in text
     assert "2026年3月2日" in text
-    assert _table(doc)[0][0] == "发票号"
+    assert _table(doc)[0][0] == "账单编号"
     assert DRAFT_MARKER in header_texts(doc)[0]
     assert doc.styles["Normal"].element.rPr.rFonts.get(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "SimSun"

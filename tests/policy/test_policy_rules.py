@@ -318,3 +318,15 @@ def test_plan_is_deterministic_and_sorted_by_client_name() -> None:
     p = plan(settings(), snap, TODAY)
     assert [a.client_name for a in p.actions] == ["alpha", "bravo", "Charlie"]
     assert plan(settings(), snap, TODAY) == p
+
+
+def test_the_action_counts_the_reminders_sent_in_this_cycle() -> None:
+    """Issue 13: history sentences need the count of reminders actually sent about these invoices."""
+    first = only_action(plan(settings(), snapshot([inv(1, due=95)]), TODAY))
+    assert first.sent_before == 0
+    history = [sent(1, "courtesy", 120, [1]), sent(1, "friendly", 60, [1]), sent(1, "firm", 40, [1]),
+               sent(1, "friendly", 400, [99])]  # invoice 99 is paid: an earlier cycle
+    again = only_action(plan(settings(), snapshot([inv(1, due=95)], contacts=history), TODAY))
+    assert again.sent_before == sum(1 for c in history if 1 in c.invoice_ids)
+    cancelled = [*history[:3], sent(1, "final", 20, [1], status="cancelled")]
+    assert only_action(plan(settings(), snapshot([inv(1, due=95)], contacts=cancelled), TODAY)).sent_before == 3

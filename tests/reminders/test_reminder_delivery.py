@@ -83,7 +83,7 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert "INV/2026/00021" not in text + html and "Client 2" not in text + html  # LAW.md #3
 
     z = got["ap2@client2.example"]
-    assert z["Subject"] == "第二次付款提醒（已逾期35天）：Harper & Lowe LLP 发票 INV/2026/00021"
+    assert z["Subject"] == "付款提醒（已逾期35天）：律师费账单INV/2026/00021（Harper & Lowe LLP）"  # a first contact
     assert z["Content-Language"] == "zh-CN"
     ztext, zhtml = _parts(z)
     assert "尊敬的Alex Contact 2：" in ztext and "¥88,000.00" in ztext and "案件编号：(2025)京民初字第193号" in ztext

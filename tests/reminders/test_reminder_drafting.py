@@ -263,7 +263,9 @@ def test_context_carries_matter_references_only(settings: Settings) -> None:
     assert set(ctx) == {"firm", "client", "contact", "salutation_name", "tier", "language", "reference", "run_date",
                         "respond_by", "matter_ref", "matters", "invoices", "invoice_numbers", "invoice_count",
                         "totals", "credits", "unapplied_payments", "interest", "amount_due", "days_past_due",
-                        "oldest_due_date", "attorney", "offer", "payment"}
+                        "oldest_due_date", "attorney", "offer", "payment", "oldest_days", "youngest_days",
+                        "same_age", "overdue_count", "history_count", "has_history", "first_contact", "prompt",
+                        "is_company"}
 
 
 def test_a_template_failing_while_drafting_names_itself(sqlite_store: Store, tmp_path: Path) -> None:

@@ -201,3 +201,18 @@ def test_a_concurrent_drafter_that_won_the_race_is_not_duplicated(store: Store, 
     drafts._store_rows(store, rows, NOW, "me", result)
     assert result.existing == 1 and [i.client_id for i in result.created] == [2]
     assert _count(store) == 2
+
+
+def test_staff_edits_may_not_threaten_but_the_clients_name_is_no_threat(store: Store, settings: Settings) -> None:
+    """Issue 13: the forbidden-phrase check reads staff's own lines, never the client's legal name."""
+    acts = [action(1, name="Criminal Defense Partners LLC")]
+    seed(store, acts)
+    rid = drafts.draft_plan(store, settings, plan(*acts), NOW).created[0].id or 0
+    r = drafts.get_reminder(store, rid)
+    assert "Criminal Defense Partners LLC" in r.body_text
+    kept = drafts.edit(store, settings, rid, "clerk", NOW, text=r.body_text + "\nThank you, Criminal Defense "
+                       "Partners LLC.\n")
+    assert kept.status == drafts.DRAFT
+    for threat in ("\nOtherwise we will report you to the IRS.\n", "\n否则本所将向税务机关举报。\n"):
+        with pytest.raises(PolicyError, match="forbidden wording"):
+            drafts.edit(store, settings, rid, "clerk", NOW, text=r.body_text + threat)

@@ -171,6 +171,16 @@ def test_never_allowed_while_a_blocking_fact_holds(kinds: list[str], residual: D
     assert c.allowed is not blocking
 
 
+def test_the_clients_own_name_is_not_forbidden_wording() -> None:
+    """Issue 13: a client called "Criminal Charges Defense LLC" is data; the firm's own words are still read."""
+    text = "Dear Criminal Charges Defense LLC, please pay. Call +1 212 555 0100."
+    assert content_problems(text, WORDING, ("Criminal Charges Defense LLC",)) == []
+    assert content_problems(text, WORDING) == ["contains forbidden wording 'criminal charges'"]
+    threat = text + " Otherwise we file criminal charges."
+    assert content_problems(threat, WORDING, ("Criminal Charges Defense LLC",)) == [
+        "contains forbidden wording 'criminal charges'"]
+
+
 def test_letter_totals_compared_with_todays_ledger() -> None:
     item = Item(exit=Exit.LETTER_RELEASE, ref="letter #3", client_id=1, totals={"USD": Decimal("150.00")},
                 invoice_ids=(10,), approved_by=CHEN, attorney_uid=7, created_on=TODAY)

@@ -96,7 +96,8 @@ def test_letter_page_renders_the_docx_and_the_clients_file(dana: tuple[FlaskClie
     doc_text = document_text(open_docx(Path(firm.letter_a.path).read_bytes()))
     assert DRAFT_MARKER in text  # the header of the draft
     assert "Dear Acme Widgets Inc.:" in doc_text and "Dear Acme Widgets Inc.:" in text
-    assert "INV/2025/5001 Oct 2, 2025 Nov 1, 2025 3,600.00 0.00 3,600.00 USD" in text  # the letter's own table
+    days = (TODAY - date(2025, 11, 1)).days  # the letter's table gives each invoice's own age
+    assert f"INV/2025/5001 Oct 2, 2025 Nov 1, 2025 {days} 3,600.00 0.00 3,600.00 USD" in text  # the letter's table
     assert "Notice of Client" in text and "Part 137" in text
     assert "Grade B" in text
     assert "INV/2025/5001 M-2025-001 2025-11-01 121 3,600.00 USD 3,600.00 USD not paid" in text

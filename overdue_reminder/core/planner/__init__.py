@@ -163,6 +163,7 @@ class Planner:
                                                                        court, who.ov)),
             interest=added, client_kind=to.kind, trust=trust, last_tier=h.base.tier if h.base is not None else "",
             last_contact=h.base.on if h.base is not None else None, aging=aging, before_court=court,
+            sent_before=h.sent,
         ))
 
     def action_reasons(self, tier: TierSettings, target: int, h: tiers.History, oldest: Line, lines: list[Line],

@@ -20,6 +20,7 @@ class History:
     base: PastContact | None = None
     base_pos: int = -1
     reset: bool = False  # earlier contacts covered only invoices paid since
+    sent: int = 0  # reminders of this cycle already sent (queued ones are not yet said to the client)
 
 
 def history(ix: Indexes, client_id: int, matter_ref: str) -> History:
@@ -36,6 +37,7 @@ def history(ix: Indexes, client_id: int, matter_ref: str) -> History:
         if not in_cycle:
             h.reset = True
             continue
+        h.sent += c.status not in ("draft", "approved")
         pos = ix.tier_pos.get(c.tier, min(max(c.tier_index, 0), last_tier))
         if pos > h.base_pos or (pos == h.base_pos and h.base is not None and c.on > h.base.on):
             h.base, h.base_pos = c, pos
