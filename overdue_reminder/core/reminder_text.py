@@ -521,7 +521,8 @@ def _content_problems(name: str, part: str, out: str, shared: Shared, ctx: Mappi
     firm = ctx["firm"]
     for phrase in phrases.find(out, (firm["name"], *firm["address"], firm["email"], firm["website"])):
         found.append(TemplateProblem(name, None, f"forbidden phrase {phrase!r} (never threaten criminal, "
-                                                 "administrative, tax or immigration action; rule: Official words only)"))
+                                                 "administrative, tax or immigration action; "
+                                                 "rule: Official words only)"))
     return found
 
 
