@@ -13,9 +13,10 @@ import pytest
 
 from overdue_reminder import config
 from overdue_reminder.config import Settings
-from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
+from overdue_reminder.model import Action, ActionLine, Address, Attorney, Invoice, InvoiceKind, Partner
 from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
 from overdue_reminder.store import Store
+from overdue_reminder.store.ledger import store_invoices
 from overdue_reminder.store.schema import matters, reminders
 
 TODAY = date(2026, 3, 2)
@@ -129,6 +130,15 @@ class RecordingWriteBack:
 
     def names(self) -> list[str]:
         return [c[0] for c in self.calls]
+
+def seed_invoices(store: Store, action: Action) -> None:
+    """The action's invoices in the ledger as a sync would have left them: clearance reads today's figures there."""
+    invs = [Invoice(ln.invoice_id, ln.name, ln.kind, action.client_id, action.contact_id, action.attorney_id,
+                    ln.matter_ref, ln.currency, ln.amount_total, ln.amount_residual, ln.invoice_date, ln.due_date,
+                    "partial" if ln.amount_paid else "not_paid", True) for ln in action.lines]
+    with store.begin() as conn:
+        store_invoices(conn, invs, NOW)
+
 
 def add_reminder(store: Store, client_id: int, tier: str, sent_at: datetime, status: str = "sent") -> None:
     with store.begin() as conn:

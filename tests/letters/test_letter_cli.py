@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from letter_factory import ATTORNEY, CLIENT, CONTACT, NOW, OTHER_ATTORNEY, TODAY, line, make_action, make_settings
+from letter_factory import (
+    ATTORNEY,
+    CLIENT,
+    CONTACT,
+    NOW,
+    OTHER_ATTORNEY,
+    line,
+    make_action,
+    make_settings,
+    seed_invoices,
+)
 
 from overdue_reminder.cli import main
 from overdue_reminder.config import Settings
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, header_texts, open_docx
+from overdue_reminder.services.identity import current_os_user
 from overdue_reminder.services.letters import create_letter, get_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys, store_partners
@@ -29,6 +41,12 @@ def desk(tmp_path: Path) -> Iterator[tuple[Settings, Store]]:
     store.dispose()
 
 
+def signed_in(settings: Settings, login: str) -> Settings:
+    """The same desk with the operating-system account running the tests mapped to `login` ([identity] os_users)."""
+    base = Path(settings.config_path).parent
+    return make_settings(base, extra=f'\n[identity]\nos_users = {{ {current_os_user()} = "{login}" }}\n')
+
+
 def run(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(["--config", settings.config_path, *args])
@@ -38,7 +56,9 @@ def run(settings: Settings, capsys: pytest.CaptureFixture[str], *args: str) -> t
 
 def _letter(settings: Settings, store: Store, invoice_id: int = 5001) -> int:
     action = make_action((line(invoice_id, f"INV/{invoice_id}", "1200.00"),))
-    return create_letter(store, settings, action, today=TODAY, now=NOW).letter.id
+    seed_invoices(store, action)
+    now = datetime.now(UTC)  # the commands clear against the real clock: a letter drafted today is not stale
+    return create_letter(store, settings, action, today=settings.calendar().local_now(now).date(), now=now).letter.id
 
 
 def test_list_show_approve_release(desk: tuple[Settings, Store], capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,31 +72,40 @@ def test_list_show_approve_release(desk: tuple[Settings, Store], capsys: pytest.
     assert json.loads(out) == []
     code, out, _ = run(s, capsys, "letters", "show", str(lid))
     assert code == 0 and "awaiting_review" in out and "letter.created" in out and ".docx" in out
-    code, out, _ = run(s, capsys, "letters", "approve", str(lid), "--by", ATTORNEY.email, "--dry-run")
+    code, _, err = run(s, capsys, "letters", "approve", str(lid), "--by", ATTORNEY.email)
+    assert code == 2 and "did not prove who they are" in err  # a typed --by proves nothing
+    s = signed_in(s, ATTORNEY.login)
+    code, out, _ = run(s, capsys, "letters", "approve", str(lid), "--dry-run")
     assert code == 0 and "dry run" in out and get_letter(store, lid).status == "awaiting_review"
-    code, out, _ = run(s, capsys, "letters", "approve", str(lid), "--by", ATTORNEY.email)
-    assert code == 0 and "approved" in out
+    code, out, _ = run(s, capsys, "letters", "approve", str(lid))
+    assert code == 0 and "approved" in out and get_letter(store, lid).decided_by == ATTORNEY.login
     final = get_letter(store, lid).approved_path
     assert final and DRAFT_MARKER not in header_texts(open_docx(Path(final).read_bytes()))[0]
-    code, out, _ = run(s, capsys, "--json", "letters", "release", str(lid), "--by", "clerk")
+    s = signed_in(s, "clerk")
+    code, out, _ = run(s, capsys, "--json", "letters", "release", str(lid))
     assert code == 0 and json.loads(out)["file"] == final and get_letter(store, lid).status == "sent"
+    assert get_letter(store, lid).released_by == "clerk"
 
 
 def test_wrong_attorney_gets_exit_2(desk: tuple[Settings, Store], capsys: pytest.CaptureFixture[str]) -> None:
     s, store = desk
     lid = _letter(s, store)
-    code, _, err = run(s, capsys, "letters", "approve", str(lid), "--by", OTHER_ATTORNEY.email)
-    assert code == 2 and "may not approve" in err
+    code, _, err = run(signed_in(s, OTHER_ATTORNEY.login), capsys, "letters", "approve", str(lid))
+    assert code == 2 and "not the responsible attorney" in err
+    code, _, err = run(signed_in(s, "clerk"), capsys, "letters", "approve", str(lid))
+    assert code == 2 and "clerk is staff" in err
     code, _, err = run(s, capsys, "letters", "release", str(lid))
     assert code == 2 and "only an approved letter" in err
+    assert get_letter(store, lid).status == "awaiting_review"
 
 
 def test_reject_needs_reason(desk: tuple[Settings, Store], capsys: pytest.CaptureFixture[str]) -> None:
     s, store = desk
     lid = _letter(s, store)
-    code, _, _ = run(s, capsys, "letters", "reject", str(lid), "--by", ATTORNEY.email)
+    s = signed_in(s, ATTORNEY.login)
+    code, _, _ = run(s, capsys, "letters", "reject", str(lid))
     assert code == 2
-    code, _, _ = run(s, capsys, "letters", "reject", str(lid), "--by", ATTORNEY.email, "--reason", "client paid")
+    code, _, _ = run(s, capsys, "letters", "reject", str(lid), "--reason", "client paid")
     assert code == 0 and get_letter(store, lid).reason == "client paid"
 
 
@@ -89,7 +118,7 @@ def test_approve_edited(desk: tuple[Settings, Store], capsys: pytest.CaptureFixt
     doc.add_paragraph("Edited by the attorney.")
     edited = tmp_path / "mine.docx"
     doc.save(str(edited))
-    code, _, _ = run(s, capsys, "letters", "approve", str(lid), "--edited", str(edited), "--by", ATTORNEY.email)
+    code, _, _ = run(signed_in(s, ATTORNEY.login), capsys, "letters", "approve", str(lid), "--edited", str(edited))
     assert code == 0
     assert get_letter(store, lid).reviewed_sha256 is not None
 

@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from letter_factory import NOW, make_settings
+from actors import attorney
+from letter_factory import NOW, make_settings, seed_invoices
 
 from overdue_reminder.core.letter_docx import DOCX_MIME
 from overdue_reminder.model import Action, ActionLine, Attorney, InvoiceKind
@@ -47,6 +48,7 @@ def test_letter_attached_and_activity_closed_in_odoo(sandbox: RunningSandbox, sq
     src = OdooSource(sandbox.odoo_settings(), SANDBOX_PASSWORD)
     src.open()
     try:
+        seed_invoices(sqlite_store, action)
         lt = create_letter(sqlite_store, settings, action, today=TODAY, now=NOW, writeback=src).letter
         attachments = [a for a in sandbox.db.table("ir.attachment").rows.values()
                        if a["res_model"] == "account.move" and a["res_id"] in action.invoice_ids]
@@ -65,7 +67,7 @@ def test_letter_attached_and_activity_closed_in_odoo(sandbox: RunningSandbox, sq
         assert activity["summary"] == ACTIVITY_SUMMARY and activity["user_id"] == user_id
         assert activity["res_model"] == "account.move" and activity["res_id"] == action.invoice_ids[0]
         assert activity["active"]
-        approve_letter(sqlite_store, settings, lt.id, email, now=NOW, writeback=src)
+        approve_letter(sqlite_store, settings, lt.id, attorney(sqlite_store, email), now=NOW, writeback=src)
         activity = sandbox.db.table("mail.activity").rows[lt.odoo_activity_id]
         assert not activity["active"] and activity["date_done"] is not None
     finally:

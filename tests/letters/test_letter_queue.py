@@ -10,6 +10,7 @@ from typing import Any
 
 import docx
 import pytest
+from actors import attorney, partner, staff
 from letter_factory import (
     ATTORNEY,
     CLIENT,
@@ -23,10 +24,12 @@ from letter_factory import (
     line,
     make_action,
     make_settings,
+    seed_invoices,
 )
 from sqlalchemy import select, update
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Actor
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, document_text, header_texts, open_docx
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.services.letters import (
@@ -54,9 +57,18 @@ LINES = (
 )
 
 
+CLERK = staff("clerk")
+
+
+def dana(store: Store) -> Actor:
+    """The assigned attorney, proven (as `--as dwhitfield` or a mapped account would prove her)."""
+    return attorney(store, ATTORNEY.email)
+
+
 def _create(store: Store, settings: Settings, **kw: Any) -> CreateResult:
     action_kw = kw.pop("action_kw", {})
     action = kw.pop("action", None) or make_action(LINES, **action_kw)
+    seed_invoices(store, action)
     return create_letter(store, settings, action, today=kw.pop("today", TODAY), now=NOW, **kw)
 
 
@@ -102,7 +114,7 @@ def test_rerun_adds_nothing(seeded: Store, settings: Settings) -> None:
 
 def test_rejected_letter_is_not_requeued_for_the_same_invoices(seeded: Store, settings: Settings) -> None:
     lt = _create(seeded, settings).letter
-    reject_letter(seeded, settings, lt.id, ATTORNEY.email, "client called, paying Friday", now=NOW)
+    reject_letter(seeded, settings, lt.id, dana(seeded), "client called, paying Friday", now=NOW)
     again = _create(seeded, settings, today=TODAY + timedelta(days=3))
     assert not again.created and "rejected" in again.note
     changed = make_action((*LINES, line(5003, "INV/2025/0200", "99.00")))
@@ -166,8 +178,8 @@ def test_approve_writes_final_copy_without_marker(seeded: Store, settings: Setti
     lt = _create(seeded, settings).letter
     with pytest.raises(PolicyError, match="awaiting_review"):
         deliverable(lt)
-    approved = approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW + timedelta(hours=1))
-    assert approved.status == "approved" and approved.decided_by == ATTORNEY.email
+    approved = approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW + timedelta(hours=1))
+    assert approved.status == "approved" and approved.decided_by == ATTORNEY.login
     assert approved.decided_at == NOW + timedelta(hours=1)
     final = Path(approved.approved_path or "")
     assert stat.S_IMODE(final.stat().st_mode) == 0o600
@@ -185,7 +197,7 @@ def test_approve_writes_final_copy_without_marker(seeded: Store, settings: Setti
 
 def test_delivery_refuses_a_letter_changed_after_approval(seeded: Store, settings: Settings) -> None:
     lt = _create(seeded, settings).letter
-    approved = approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
+    approved = approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW)
     final = Path(approved.approved_path or "")
     doc = docx.Document(io.BytesIO(final.read_bytes()))
     doc.add_paragraph("Please pay twice.")
@@ -193,7 +205,7 @@ def test_delivery_refuses_a_letter_changed_after_approval(seeded: Store, setting
     with pytest.raises(PolicyError, match="changed after approval"):
         deliverable(get_letter(seeded, lt.id))
     with pytest.raises(PolicyError, match="changed after approval"):
-        release_letter(seeded, settings, lt.id, "clerk", today=TODAY, now=NOW)
+        release_letter(seeded, settings, lt.id, CLERK, today=TODAY, now=NOW)
     final.unlink()
     with pytest.raises(PolicyError, match="missing"):
         deliverable(get_letter(seeded, lt.id))
@@ -202,36 +214,44 @@ def test_delivery_refuses_a_letter_changed_after_approval(seeded: Store, setting
 
 def test_decision_by_the_wrong_attorney_is_refused(seeded: Store, settings: Settings) -> None:
     lt = _create(seeded, settings).letter
-    with pytest.raises(PolicyError, match="may not approve"):
-        approve_letter(seeded, settings, lt.id, OTHER_ATTORNEY.email, now=NOW)
-    with pytest.raises(PolicyError, match="may not reject"):
-        reject_letter(seeded, settings, lt.id, "clerk", "no", now=NOW)
+    with pytest.raises(PolicyError, match="sortiz is not the responsible attorney"):
+        approve_letter(seeded, settings, lt.id, attorney(seeded, OTHER_ATTORNEY.email), now=NOW)
+    with pytest.raises(PolicyError, match="did not prove who they are"):
+        approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)  # her address, typed, proves nothing
+    with pytest.raises(PolicyError, match="may not be rejected.*clerk is staff"):
+        reject_letter(seeded, settings, lt.id, CLERK, "no", now=NOW)
     assert get_letter(seeded, lt.id).status == "awaiting_review"
     with pytest.raises(PolicyError, match="awaiting_review"):
         deliverable(get_letter(seeded, lt.id))
-    refused = [a for a in _audit_actions(seeded) if a[1] == "letter.decision_refused"]
-    assert refused == [(OTHER_ATTORNEY.email, "letter.decision_refused", str(lt.id)),
+    refused = [a for a in _audit_actions(seeded) if a[1] in ("clearance.blocked", "letter.decision_refused")]
+    assert refused == [(OTHER_ATTORNEY.login, "clearance.blocked", str(lt.id)),
+                       (ATTORNEY.email, "clearance.blocked", str(lt.id)),
                        ("clerk", "letter.decision_refused", str(lt.id))]
 
 
 def test_login_and_supervising_partner_may_decide(seeded_sqlite: Store, settings: Settings) -> None:
     a = _create(seeded_sqlite, settings).letter
-    assert approve_letter(seeded_sqlite, settings, a.id, "DWhitfield", now=NOW).status == "approved"
+    by_login = attorney(seeded_sqlite, "DWhitfield")
+    assert approve_letter(seeded_sqlite, settings, a.id, by_login, now=NOW).status == "approved"
     b = _create(seeded_sqlite, settings, action=make_action((line(8, "INV/8", "8.00"),))).letter
-    assert approve_letter(seeded_sqlite, settings, b.id, PARTNER_EMAIL.upper(), now=NOW).status == "approved"
+    assert approve_letter(seeded_sqlite, settings, b.id, partner(PARTNER_EMAIL.upper()), now=NOW).status == "approved"
+    c = _create(seeded_sqlite, settings, action=make_action((line(9, "INV/9", "9.00"),), attorney_id=None)).letter
+    with pytest.raises(PolicyError, match="no responsible attorney; only the supervising partner"):
+        approve_letter(seeded_sqlite, settings, c.id, by_login, now=NOW)
+    assert approve_letter(seeded_sqlite, settings, c.id, partner(PARTNER_EMAIL), now=NOW).status == "approved"
 
 
 def test_approve_twice_and_decide_after_reject(seeded: Store, settings: Settings) -> None:
     lt = _create(seeded, settings).letter
-    reject_letter(seeded, settings, lt.id, ATTORNEY.email, "wrong amounts", now=NOW)
+    reject_letter(seeded, settings, lt.id, dana(seeded), "wrong amounts", now=NOW)
     with pytest.raises(UsageError, match="already rejected"):
-        approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
+        approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW)
     rejected = get_letter(seeded, lt.id)
     assert rejected.reason == "wrong amounts"
     with pytest.raises(PolicyError, match="rejected"):
         deliverable(rejected)
     with pytest.raises(UsageError, match="why"):
-        reject_letter(seeded, settings, lt.id, ATTORNEY.email, "  ", now=NOW)
+        reject_letter(seeded, settings, lt.id, dana(seeded), "  ", now=NOW)
 
 
 def test_approve_edited_docx(seeded_sqlite: Store, settings: Settings, tmp_path: Path) -> None:
@@ -240,7 +260,7 @@ def test_approve_edited_docx(seeded_sqlite: Store, settings: Settings, tmp_path:
     doc.add_paragraph("We also enclose a copy of the engagement letter.")
     edited = tmp_path / "edited.docx"
     doc.save(str(edited))
-    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, edited=edited, now=NOW)
+    approved = approve_letter(seeded_sqlite, settings, lt.id, dana(seeded_sqlite), edited=edited, now=NOW)
     final_text = document_text(open_docx(Path(approved.approved_path or "").read_bytes()))
     assert "engagement letter" in final_text and DRAFT_MARKER not in final_text
     import hashlib
@@ -268,7 +288,7 @@ def test_approve_edited_refuses_bad_files(seeded_sqlite: Store, tmp_path: Path, 
         edited.write_bytes(b"PK" + b"\0" * (2 * 1_048_576))
         match = "over the"
     with pytest.raises(PolicyError, match=match):
-        approve_letter(seeded_sqlite, s, lt.id, ATTORNEY.email, edited=edited, now=NOW)
+        approve_letter(seeded_sqlite, s, lt.id, dana(seeded_sqlite), edited=edited, now=NOW)
     assert get_letter(seeded_sqlite, lt.id).status == "awaiting_review"
 
 
@@ -278,14 +298,14 @@ def test_draft_changed_on_disk_needs_edited(seeded_sqlite: Store, settings: Sett
     doc.add_paragraph("silently added")
     doc.save(lt.path)
     with pytest.raises(PolicyError, match="changed on disk"):
-        approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW)
+        approve_letter(seeded_sqlite, settings, lt.id, dana(seeded_sqlite), now=NOW)
 
 
 def test_dry_run_writes_nothing(seeded_sqlite: Store, settings: Settings) -> None:
     lt = _create(seeded_sqlite, settings).letter
     before = _audit_actions(seeded_sqlite)
-    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW, dry_run=True)
-    rejected = reject_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, "x", now=NOW, dry_run=True)
+    approved = approve_letter(seeded_sqlite, settings, lt.id, dana(seeded_sqlite), now=NOW, dry_run=True)
+    rejected = reject_letter(seeded_sqlite, settings, lt.id, dana(seeded_sqlite), "x", now=NOW, dry_run=True)
     assert approved.status == rejected.status == "awaiting_review"
     assert _audit_actions(seeded_sqlite) == before
     assert list(Path(lt.path).parent.glob("*-final.docx")) == []
@@ -293,11 +313,11 @@ def test_dry_run_writes_nothing(seeded_sqlite: Store, settings: Settings) -> Non
 
 def test_release_marks_sent_once(seeded: Store, settings: Settings) -> None:
     lt = _create(seeded, settings).letter
-    approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
-    sent, path = release_letter(seeded, settings, lt.id, "clerk", today=TODAY, now=NOW)
+    approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW)
+    sent, path = release_letter(seeded, settings, lt.id, CLERK, today=TODAY, now=NOW)
     assert sent.status == "sent" and sent.released_by == "clerk" and path == Path(sent.approved_path or "")
     with pytest.raises(PolicyError, match="is sent"):
-        release_letter(seeded, settings, lt.id, "clerk", today=TODAY, now=NOW)
+        release_letter(seeded, settings, lt.id, CLERK, today=TODAY, now=NOW)
     # the released letter becomes part of the client's history
     nxt = _create(seeded, settings, action=make_action((line(31, "INV/31", "3.00"),)), today=TODAY + timedelta(days=30))
     assert "Escalation letter (letter)" in document_text(open_docx(Path(nxt.letter.path).read_bytes()))
@@ -308,15 +328,19 @@ def test_every_decision_is_in_the_audit_log(seeded: Store, settings: Settings) -
     b = _create(seeded, settings, action=make_action((line(8, "INV/8", "8.00"),))).letter
     with pytest.raises(PolicyError):
         approve_letter(seeded, settings, a.id, "intruder@example.com", now=NOW)
-    approve_letter(seeded, settings, a.id, ATTORNEY.email, now=NOW)
-    reject_letter(seeded, settings, b.id, PARTNER_EMAIL, "hold: client disputes", now=NOW)
-    release_letter(seeded, settings, a.id, "clerk", today=TODAY, now=NOW)
-    got = [(x[0], x[1]) for x in _audit_actions(seeded) if x[1].startswith("letter.")]
+    approve_letter(seeded, settings, a.id, dana(seeded), now=NOW)
+    reject_letter(seeded, settings, b.id, partner(PARTNER_EMAIL), "hold: client disputes", now=NOW)
+    with pytest.raises(PolicyError, match="did not prove"):
+        release_letter(seeded, settings, a.id, "clerk", today=TODAY, now=NOW)
+    release_letter(seeded, settings, a.id, CLERK, today=TODAY, now=NOW)
+    got = [(x[0], x[1]) for x in _audit_actions(seeded) if x[1].startswith(("letter.", "clearance."))]
     assert got == [("overdue-reminder", "letter.created"), ("overdue-reminder", "letter.created"),
-                   ("intruder@example.com", "letter.decision_refused"), (ATTORNEY.email, "letter.approved"),
-                   (PARTNER_EMAIL, "letter.rejected"), ("clerk", "letter.released")]
+                   ("intruder@example.com", "clearance.blocked"), (ATTORNEY.login, "letter.approved"),
+                   (PARTNER_EMAIL, "letter.rejected"), ("clerk", "clearance.blocked"), ("clerk", "letter.released")]
     approved = next(e for e in audit_trail(seeded, a.id) if e["action"] == "letter.approved")
     assert approved["detail"]["approved_sha256"] == get_letter(seeded, a.id).approved_sha256
+    assert approved["detail"]["approved_by"] == {"name": ATTORNEY.login, "role": "attorney", "proof": "os-user:test",
+                                                 "odoo_uid": ATTORNEY.id}
     with pytest.raises(Exception, match="append-only"), seeded.begin() as conn:  # the audit log is append-only
         conn.execute(update(audit).values(actor="someone else"))
 
@@ -392,10 +416,10 @@ def test_release_rechecks_the_suit_gate(seeded: Store, settings: Settings) -> No
     record_notice(seeded, settings, "Acme", "ny_part137", date(2026, 1, 5), "certified_mail", "clerk",
                   today=TODAY, now=NOW)
     lt = _create(seeded, settings, action_kw={"tier": "refer_to_suit"}).letter
-    approve_letter(seeded, settings, lt.id, ATTORNEY.email, now=NOW)
+    approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW)
     with pytest.raises(PolicyError, match="waiting period"):
-        release_letter(seeded, settings, lt.id, "clerk", today=date(2026, 1, 20), now=NOW)
-    assert release_letter(seeded, settings, lt.id, "clerk", today=TODAY, now=NOW)[0].status == "sent"
+        release_letter(seeded, settings, lt.id, CLERK, today=date(2026, 1, 20), now=NOW)
+    assert release_letter(seeded, settings, lt.id, CLERK, today=TODAY, now=NOW)[0].status == "sent"
 
 
 # ---------------------------------------------------------------- Odoo write-back
@@ -415,9 +439,9 @@ def test_write_back_attaches_and_opens_activity_then_closes_it(seeded: Store, tm
     assert lt.odoo_activity_id is not None and set(lt.odoo_attachment_ids) == {"5001"}
     _create(seeded, s, writeback=wb)  # re-run: nothing more
     assert len(wb.calls) == 3
-    approve_letter(seeded, s, lt.id, ATTORNEY.email, now=NOW, writeback=wb)
+    approve_letter(seeded, s, lt.id, dana(seeded), now=NOW, writeback=wb)
     assert wb.names()[-3:] == ["attach_file", "post_notes", "close_activity"]
-    assert wb.calls[-1][1] == (lt.odoo_activity_id, f"Approved by {ATTORNEY.email}")
+    assert wb.calls[-1][1] == (lt.odoo_activity_id, f"Approved by {ATTORNEY.login}")
 
 
 def test_write_back_off_by_default_and_reject_closes(seeded_sqlite: Store, settings: Settings, tmp_path: Path) -> None:
@@ -426,8 +450,8 @@ def test_write_back_off_by_default_and_reject_closes(seeded_sqlite: Store, setti
     assert wb.calls == []  # letters.write_back = false
     s = make_settings(tmp_path, extra="write_back = true")
     lt = _create(seeded_sqlite, s, writeback=wb, action=make_action((line(8, "INV/8", "8.00"),))).letter
-    reject_letter(seeded_sqlite, s, lt.id, ATTORNEY.email, "client paid", now=NOW, writeback=wb)
-    assert wb.calls[-1] == ("close_activity", (lt.odoo_activity_id, f"Rejected by {ATTORNEY.email}: client paid"))
+    reject_letter(seeded_sqlite, s, lt.id, dana(seeded_sqlite), "client paid", now=NOW, writeback=wb)
+    assert wb.calls[-1] == ("close_activity", (lt.odoo_activity_id, f"Rejected by {ATTORNEY.login}: client paid"))
 
 
 def test_write_back_failure_keeps_the_letter_and_is_retried(seeded: Store, tmp_path: Path) -> None:
@@ -450,7 +474,7 @@ def test_pdf_when_soffice_is_on_path(seeded_sqlite: Store, settings: Settings, f
     assert pdf.read_bytes().startswith(b"%PDF") and stat.S_IMODE(pdf.stat().st_mode) == 0o600
     args = fake_soffice.read_text()
     assert "--headless --convert-to pdf --outdir" in args and lt.path in args
-    approved = approve_letter(seeded_sqlite, settings, lt.id, ATTORNEY.email, now=NOW)
+    approved = approve_letter(seeded_sqlite, settings, lt.id, dana(seeded_sqlite), now=NOW)
     assert approved.approved_pdf_path and approved.approved_pdf_sha256
     Path(approved.approved_pdf_path).write_bytes(b"%PDF-1.4 tampered\n")
     with pytest.raises(PolicyError, match="PDF"):

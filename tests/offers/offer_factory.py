@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from actors import staff
 from sqlalchemy import select
 
 from overdue_reminder import config
@@ -19,6 +20,7 @@ from overdue_reminder.store.schema import audit
 
 US = FirmCalendar(timezone="America/New_York", country="US")
 CLERK = "clerk@firm.example"
+DESK = staff(CLERK)  # the clerk, proven (mapped OS account or --as): may propose and record within staff authority
 ALEX = Attorney(7, "Alex Morgan", "alex", "alex@firm.example")
 OTHER = Attorney(8, "Blair Chen", "blair", "blair@firm.example")
 PARTNER = "partner@firm.example"

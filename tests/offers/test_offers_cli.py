@@ -10,14 +10,21 @@ import pytest
 from offer_factory import ALEX, CLERK, PARTNER, seed
 
 from overdue_reminder.cli import main
+from overdue_reminder.services.identity import current_os_user
 from overdue_reminder.store import Store
+
+
+def sign_in(conf: Path, login: str) -> Path:
+    """The desk's configuration with the operating-system account running the tests mapped to `login`."""
+    conf.write_text(f'source = "files"\n[store]\npath = "desk.db"\n[offers]\nsupervising_partner = "{PARTNER}"\n'
+                    '[payment]\nverify_phone = "+1 212 555 0100"\n'
+                    f'[identity]\nos_users = {{ {current_os_user()} = "{login}" }}\n', encoding="utf-8")
+    return conf
 
 
 @pytest.fixture
 def conf(tmp_path: Path) -> Path:
-    path = tmp_path / "overdue-reminder.toml"
-    path.write_text(f'source = "files"\n[store]\npath = "desk.db"\n[offers]\nsupervising_partner = "{PARTNER}"\n'
-                    '[payment]\nverify_phone = "+1 212 555 0100"\n', encoding="utf-8")
+    path = sign_in(tmp_path / "overdue-reminder.toml", CLERK)
     store = Store(f"sqlite:///{tmp_path / 'desk.db'}")
     store.upgrade()
     seed(store)
@@ -78,15 +85,15 @@ def test_contact_and_offer_commands_end_to_end(conf: Path, capsys: pytest.Captur
     queue = js(capsys, conf, "offer", "list", "--status", "awaiting_attorney", "--attorney", ALEX.email)
     assert [o["id"] for o in queue] == [queued["id"]]  # type: ignore[union-attr,index]
 
-    code, _, err = run(capsys, conf, "offer", "approve", oid, "--by", CLERK)
-    assert code == 2 and "may be decided only by alex@firm.example" in err
-    assert js(capsys, conf, "offer", "approve", oid, "--by", ALEX.email)["status"] == "proposed"  # type: ignore[index]
-    accepted = js(capsys, conf, "offer", "accept", oid, "--by", CLERK)
+    code, _, err = run(capsys, conf, "offer", "approve", oid, "--by", ALEX.email)  # the clerk, naming the attorney
+    assert code == 2 and "clerk@firm.example is staff; only the responsible attorney" in err
+    assert js(capsys, sign_in(conf, ALEX.login), "offer", "approve", oid)["status"] == "proposed"  # type: ignore[index]
+    accepted = js(capsys, sign_in(conf, CLERK), "offer", "accept", oid)
     assert accepted["status"] == "good_standing" and accepted["hold_id"]  # type: ignore[index]
 
     shown = js(capsys, conf, "offer", "show", oid, "--email", "zh_CN")
     assert [(a["actor"], a["action"]) for a in shown["audit"]] == [  # type: ignore[index]
-        (CLERK, "offer.queue_for_attorney"), (CLERK, "offer.approve_denied"), (ALEX.email, "offer.approve"),
+        (CLERK, "offer.queue_for_attorney"), (CLERK, "offer.approve_denied"), (ALEX.login, "offer.approve"),
         (CLERK, "offer.accept"), (CLERK, "offer.good_standing")]
     assert all(a["at"] for a in shown["audit"])  # type: ignore[index]
     assert shown["email"]["language"] == "zh_CN" and "+1 212 555 0100" in shown["email"]["text"]  # type: ignore[index]

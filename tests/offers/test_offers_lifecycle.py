@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from offer_factory import CLERK, NOW, TODAY, US, at, audit_rows, pay
+from offer_factory import CLERK, DESK, NOW, TODAY, US, at, audit_rows, pay
 from sqlalchemy import select
 
 from overdue_reminder.config import Settings
@@ -37,9 +37,9 @@ def accepted_plan(store: Store, settings: Settings, notes: Notes | None = None) 
     assert [(i.due, i.amount) for i in plan.schedule] == [
         (date(2026, 11, 27), Decimal("900.00")), (date(2026, 12, 28), Decimal("2700.00")),
         (date(2027, 1, 27), Decimal("2700.00")), (date(2027, 3, 1), Decimal("2700.00"))]
-    rec = offer_service.propose(store, settings, client_id=100, offer=plan, by=CLERK, now=NOW,
+    rec = offer_service.propose(store, settings, client_id=100, offer=plan, by=DESK, now=NOW,
                                 reason_code="financial_hardship")
-    return offer_service.accept(store, settings, rec.id, by=CLERK, now=NOW + timedelta(hours=1), notes=notes)
+    return offer_service.accept(store, settings, rec.id, by=DESK, now=NOW + timedelta(hours=1), notes=notes)
 
 
 def plan_hold(store: Store, day: date) -> list[str]:
@@ -152,8 +152,8 @@ def test_residuals_alone_are_enough_evidence(seeded: Store, settings: Settings) 
 
 def test_settlement_paid_completes_and_pauses_for_the_write_off(seeded: Store, settings: Settings) -> None:
     s = settlement(Decimal("9000.00"), "USD", Decimal(5), date(2026, 12, 4), US, offered_on=TODAY)
-    rec = offer_service.propose(seeded, settings, client_id=100, offer=s, by=CLERK, now=NOW)
-    rec = offer_service.accept(seeded, settings, rec.id, by=CLERK, now=NOW)
+    rec = offer_service.propose(seeded, settings, client_id=100, offer=s, by=DESK, now=NOW)
+    rec = offer_service.accept(seeded, settings, rec.id, by=DESK, now=NOW)
     pay(seeded, 5001, "8550.00", date(2026, 12, 3), residuals={1001: "0", 1002: "450.00"}, invoice_ids=(1001, 1002))
     r = offer_service.match_payments(seeded, settings, date(2026, 12, 4), now=at(date(2026, 12, 4)))
     assert r.completed == [rec.id]
@@ -164,8 +164,8 @@ def test_settlement_paid_completes_and_pauses_for_the_write_off(seeded: Store, s
 
 def test_settlement_not_paid_lapses(seeded: Store, settings: Settings) -> None:
     s = settlement(Decimal("9000.00"), "USD", Decimal(5), date(2026, 12, 4), US, offered_on=TODAY)
-    rec = offer_service.propose(seeded, settings, client_id=100, offer=s, by=CLERK, now=NOW)
-    offer_service.accept(seeded, settings, rec.id, by=CLERK, now=NOW)
+    rec = offer_service.propose(seeded, settings, client_id=100, offer=s, by=DESK, now=NOW)
+    offer_service.accept(seeded, settings, rec.id, by=DESK, now=NOW)
     r = offer_service.match_payments(seeded, settings, date(2026, 12, 14))
     assert r.breached == [rec.id] and plan_hold(seeded, date(2026, 12, 14)) == []
 
@@ -173,11 +173,11 @@ def test_settlement_not_paid_lapses(seeded: Store, settings: Settings) -> None:
 def test_stale_offer_cannot_be_accepted(seeded: Store, settings: Settings) -> None:
     plan = installment_plan(Decimal("9000.00"), "USD", 3, "monthly", Decimal("900.00"), date(2026, 11, 27), US,
                             offered_on=TODAY)
-    rec = offer_service.propose(seeded, settings, client_id=100, offer=plan, by=CLERK, now=NOW)
+    rec = offer_service.propose(seeded, settings, client_id=100, offer=plan, by=DESK, now=NOW)
     from overdue_reminder.errors import PolicyError
 
     with pytest.raises(PolicyError, match="propose fresh terms"):
-        offer_service.accept(seeded, settings, rec.id, by=CLERK, now=at(date(2026, 11, 30)))
+        offer_service.accept(seeded, settings, rec.id, by=DESK, now=at(date(2026, 11, 30)))
 
 
 def test_match_dry_run_changes_nothing(seeded: Store, settings: Settings) -> None:

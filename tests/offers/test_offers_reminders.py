@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from offer_factory import ALEX, CLERK, NOW, TODAY, US, make_settings
+from offer_factory import ALEX, CLERK, DESK, NOW, TODAY, US, make_settings
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.offers import installment_plan
@@ -47,6 +47,6 @@ def test_over_authority_or_disputed_clients_get_no_automatic_offer(desk: Store, 
 def test_an_approved_offer_is_repeated(desk: Store, settings: Settings) -> None:
     plan = installment_plan(Decimal("9000.00"), "USD", 2, "monthly", Decimal("1000.00"), TODAY + timedelta(days=3),
                             US, offered_on=TODAY)
-    offer_service.propose(desk, settings, client_id=100, offer=plan, by=CLERK, now=NOW)
+    offer_service.propose(desk, settings, client_id=100, offer=plan, by=DESK, now=NOW)
     ctx = offer_service.reminder_offers(desk, settings, [action({"USD": Decimal("9000.00")})], TODAY)[100]
     assert [s["amount"] for s in ctx["schedule"]] == ["$1,000.00", "$4,000.00", "$4,000.00"]

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from offer_factory import CLERK, CLIENT, NOW, TODAY, US
+from offer_factory import CLERK, DESK, CLIENT, NOW, TODAY, US
 from sqlalchemy import update
 
 from overdue_reminder.config import PaymentChannel, Settings
@@ -81,7 +81,7 @@ def test_offer_email_renders_safely_in_each_language(hostile: Store, settings: S
     settings = dataclasses.replace(settings, payment=dataclasses.replace(
         settings.payment, verify_phone="+1 212 555 0100",
         channels=[PaymentChannel("Bank transfer", ["ABA 021000021", "Account 12345"], labels={"zh_CN": "银行转账"})]))
-    rec = offer_service.propose(hostile, settings, client_id=100, offer=offers()["installments"], by=CLERK, now=NOW)
+    rec = offer_service.propose(hostile, settings, client_id=100, offer=offers()["installments"], by=DESK, now=NOW)
     out = offer_service.render_offer_email(hostile, settings, rec, lang)
     assert out.language == lang
     assert "\n" not in out.subject and "\r" not in out.subject and str(rec.id) in out.subject
@@ -96,7 +96,7 @@ def test_offer_email_renders_safely_in_each_language(hostile: Store, settings: S
 
 
 def test_unknown_language_falls_back_to_the_firm_default(desk: Store, settings: Settings) -> None:
-    rec = offer_service.propose(desk, settings, client_id=100, offer=offers()["extension"], by=CLERK, now=NOW)
+    rec = offer_service.propose(desk, settings, client_id=100, offer=offers()["extension"], by=DESK, now=NOW)
     assert offer_service.render_offer_email(desk, settings, rec, "fr_FR").language == "en_US"
     assert offer_service.render_offer_email(desk, settings, rec, "zh_TW").language == "zh_CN"
     # No published number configured: the verification line still tells the client how to check.

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from overdue_reminder.cli import main
 from overdue_reminder.config import Settings
 from overdue_reminder.services import reminders as drafts
+from overdue_reminder.services.identity import current_os_user
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import reminders
 
@@ -31,7 +32,8 @@ def run_json(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str)
 
 @pytest.fixture
 def desk(tmp_path: Path) -> tuple[Settings, Store]:
-    s = make_settings(tmp_path, window="00:00-23:59:59", business_days_only=False)
+    mapped = f'\n[identity]\nos_users = {{ {current_os_user()} = "clerk" }}\n'  # the desk's account is the clerk
+    s = make_settings(tmp_path, window="00:00-23:59:59", business_days_only=False, extra=mapped)
     store = Store(s.store_url)
     store.upgrade()
     yield s, store  # type: ignore[misc]

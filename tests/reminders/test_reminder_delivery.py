@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from actors import staff
 from reminder_factory import NOW, action, line, make_settings, pay, plan, seed
 from smtp_inbox import SmtpServer
 from sqlalchemy import select, update
@@ -34,7 +35,7 @@ def _approved(store: Store, settings: Settings, acts: Sequence[Action]) -> list[
     ids = [i.id or 0 for i in res.created]
     pending = [i.id or 0 for i in res.created if i.status == drafts.DRAFT]
     if pending:
-        drafts.approve(store, pending, "clerk", NOW)
+        drafts.approve(store, pending, staff("clerk"), NOW)
     return ids
 
 

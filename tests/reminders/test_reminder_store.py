@@ -7,11 +7,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from actors import attorney, staff
 from reminder_factory import NOW, RUN, action, line, plan, seed
 from sqlalchemy import func, select
 
 from overdue_reminder.config import Settings
-from overdue_reminder.errors import UsageError
+from overdue_reminder.core.clearance import Actor, Role
+from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, reminders
@@ -117,13 +119,20 @@ def test_review_approve_reject_edit_with_audit(store: Store, settings: Settings)
     seed(store, acts)
     res = drafts.draft_plan(store, settings, plan(*acts), NOW)
     ids = {i.client_id: i.id or 0 for i in res.created}
-    approved = drafts.approve(store, [ids[1]], "clerk", NOW)
+    with pytest.raises(PolicyError, match="did not prove who they are"):
+        drafts.approve(store, [ids[1]], "clerk", NOW)  # a typed name proves nothing
+    approved = drafts.approve(store, [ids[1]], staff("clerk"), NOW)
     assert approved[0].status == drafts.APPROVED and approved[0].decided_by == "clerk"
     with pytest.raises(UsageError, match="only drafts"):
-        drafts.approve(store, [ids[1]], "clerk", NOW)
-    with pytest.raises(UsageError, match="attorney"):
-        drafts.approve(store, [ids[3]], "clerk", NOW)
-    assert drafts.approve(store, [ids[3]], "mlopez", NOW, attorney_approved=True)[0].status == drafts.APPROVED
+        drafts.approve(store, [ids[1]], staff("clerk"), NOW)
+    with pytest.raises(PolicyError, match="only the responsible attorney"):
+        drafts.approve(store, [ids[3]], staff("clerk"), NOW)  # the attorney-review tier: not for staff
+    with pytest.raises(PolicyError, match="did not prove"):
+        drafts.approve(store, [ids[3]], "mlopez", NOW)  # the attorney's name, typed, is not the attorney
+    with pytest.raises(PolicyError, match="not the responsible attorney"):
+        drafts.approve(store, [ids[3]], Actor("jdoe", Role.ATTORNEY, "os-user:test", 701), NOW)
+    assert drafts.get_reminder(store, ids[3]).status == drafts.DRAFT
+    assert drafts.approve(store, [ids[3]], attorney(store, "mlopez"), NOW)[0].status == drafts.APPROVED
     with pytest.raises(UsageError, match="why"):
         drafts.reject(store, ids[2], "clerk", NOW, " ")
     rejected = drafts.reject(store, ids[2], "clerk", NOW, "client called: paid by wire today")
@@ -147,6 +156,8 @@ def test_review_approve_reject_edit_with_audit(store: Store, settings: Settings)
     assert len(edits) == 1 and edits[0][2]["new_subject"] == "Your account Bcc: x@evil.example"
     assert edits[0][2]["parts"] == ["body_text", "subject"]
     assert [a for a, _, _ in _audit(store, "reminder.approved")] == [str(ids[1]), str(ids[3])]
+    by_attorney = _audit(store, "reminder.approved")[1][2]["approved_by"]
+    assert by_attorney == {"name": "mlopez", "role": "attorney", "proof": "os-user:test", "odoo_uid": 700}
 
 
 def test_a_stale_decision_is_refused(store: Store, settings: Settings) -> None:
