@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from offer_factory import CLERK, DESK, CLIENT, NOW, TODAY, US
+from offer_factory import CLIENT, DESK, NOW, TODAY, US
 from sqlalchemy import update
 
 from overdue_reminder.config import PaymentChannel, Settings
