@@ -43,10 +43,14 @@ setup(
         "schedule>=1.2",  # the nightly service
         "pytz>=2024.1",  # schedule's timezone support needs pytz
         "matplotlib>=3.8",  # the aging chart in the morning digest
+        # The review page is part of the desk a newcomer starts with (`pip install .`, then
+        # `overdue-reminder web`); both are small pure-Python packages, so they are not an extra.
+        "Flask>=3.0",  # the attorney review page
+        "waitress>=3.0",  # its production WSGI server
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1"],
-        "web": ["Flask>=3.0", "waitress>=3.0"],
+        "web": [],  # kept so existing `pip install 'overdue-reminder[web]'` commands still work
         "test": [
             "pytest>=8",
             "hypothesis>=6.100",

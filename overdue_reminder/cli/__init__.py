@@ -14,6 +14,7 @@ import click
 
 from overdue_reminder import __version__
 from overdue_reminder.cli.common import App, setup_logging
+from overdue_reminder.cli.global_options import GlobalOptionsGroup
 from overdue_reminder.errors import EXIT_UNEXPECTED, OverdueReminderError, describe
 from overdue_reminder.run.gcpolicy import gc_tuned
 
@@ -21,11 +22,14 @@ log = logging.getLogger("overdue_reminder")
 _apps: list[App] = []
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=GlobalOptionsGroup,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--config", "config_path", metavar="PATH", envvar="OVERDUE_REMINDER_CONFIG",
-              help="Configuration file (default: $OVERDUE_REMINDER_CONFIG, else ./overdue-reminder.toml).")
-@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of tables.")
-@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+              help="Configuration file (default: $OVERDUE_REMINDER_CONFIG, else ./overdue-reminder.toml; also "
+                   "accepted after the command).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print machine-readable JSON instead of tables (also accepted after the command).")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug; also after the command).")
 @click.option("--as", "login", metavar="LOGIN", envvar="OVERDUE_REMINDER_AS",
               help="Prove who you are with your own Odoo login (password or API key from the variable named by "
                    "[identity] secret_env, your owner-only secret file, or a prompt). Decisions need it unless "

@@ -290,7 +290,7 @@ def _report(app: App, r: offer_service.OfferRecord, verb: str, dry_run: bool = F
     if app.as_json:
         app.emit_json({**_record_json(r), "dry_run": dry_run})
         return
-    app.info(f"offer #{r.id} {verb}: now {r.status.replace('_', ' ')}"
+    app.info(f"offer #{r.id} {verb}" + ("" if r.status == "refused" else f": now {r.status.replace('_', ' ')}")
              + (f", assigned to {r.assigned_to}" if r.assigned_to and r.status == "awaiting_attorney" else ""))
     app.info(offer_service.summary(r.offer))
     if r.reason:
@@ -351,9 +351,12 @@ def offer_propose(app: App, client: str, suggested: bool, kind: str | None, curr
                        discount, pay_by, days, interest, security)
     rec = offer_service.propose(app.store, app.settings, client_id=ref.id, offer=offer, by=app.actor(by), now=utc_now(),
                                 reason_code=reason_code, contact_id=contact_id, dry_run=dry_run)
-    _report(app, rec, "would be proposed" if dry_run else "proposed", dry_run)
-    if not app.as_json:
-        _show_schedule(app, "Payments", rec.offer)
+    if rec.status == "refused":  # kept for the record only: never say it was proposed
+        _report(app, rec, ("would be refused" if dry_run else "refused") + ", not proposed to the client", dry_run)
+    else:
+        _report(app, rec, "would be proposed" if dry_run else "proposed", dry_run)
+        if not app.as_json:
+            _show_schedule(app, "Payments", rec.offer)
     if rec.status == "refused":
         raise PolicyError(f"offer refused: {rec.reason}.")
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import click
+from rich.markup import escape
 
 from overdue_reminder import config
 from overdue_reminder.cli.common import App, pass_app
+from overdue_reminder.config.placeholders import placeholder_warnings
 from overdue_reminder.errors import UsageError
 from overdue_reminder.resources import example_config
 from overdue_reminder.store.db import Store, current_revision, head_revision
@@ -40,7 +43,13 @@ def config_group() -> None:
 def config_check(app: App, offline: bool) -> None:
     """Validate every key, then test the Odoo connection (version, login, read access)."""
     s = app.settings
-    report: dict[str, object] = {"config": s.config_path, "valid": True, "store": Store(s.store_url).describe()}
+    samples = placeholder_warnings(tomllib.loads(Path(s.config_path).read_text(encoding="utf-8")))
+    report: dict[str, object] = {"config": s.config_path, "valid": True, "store": Store(s.store_url).describe(),
+                                 "warnings": [{"key": k, "sample": what, "text": text} for k, what, text in samples]}
+    for key, what, text in samples:  # on stderr, before the Odoo check that may fail
+        line = (f"{s.config_path}: [{key}] still holds {what} ({text!r}) from the example configuration; "
+                "replace it with the firm's own value.")
+        app.err.print(f"[yellow]warning[/yellow]: {escape(line)}", soft_wrap=True)
     if not offline and s.source == "odoo":
         from overdue_reminder.run.wiring import odoo_source
 

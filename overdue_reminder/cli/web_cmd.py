@@ -34,8 +34,8 @@ def web(app: App, host: str | None, port: int | None) -> int:
 
         from overdue_reminder.web import create_app
     except ModuleNotFoundError as exc:
-        raise UsageError(f"the review page needs Flask and waitress ({exc.name} is missing); "
-                         "install them with: pip install 'overdue-reminder[web]'.") from exc
+        raise UsageError(f"the review page needs Flask and waitress, which install with overdue-reminder, but "
+                         f"{exc.name} is missing: reinstall with `pip install .` from the checkout.") from exc
     settings = app.settings
     host = host or settings.web.host
     port = port or settings.web.port

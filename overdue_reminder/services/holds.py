@@ -58,6 +58,22 @@ def _attorney_only(kind: str, actor: Actor, what: str) -> None:
                           f"{actor.name} is {actor.role.value}{'' if actor.proven else ', not proven'}.")
 
 
+def _refuse_duplicate(conn: Connection, client_id: int, kind: str, invoice_id: int | None, source_ref: str | None,
+                      today: date) -> None:
+    """A second identical active hold adds nothing but a second row to remove later: say which one stands."""
+    same = [holds.c.client_id == client_id, holds.c.kind == kind,
+            holds.c.invoice_id.is_(None) if invoice_id is None else holds.c.invoice_id == invoice_id,
+            holds.c.source_ref.is_(None) if source_ref is None else holds.c.source_ref == source_ref]
+    r = conn.execute(select(holds).where(_active(today), *same).order_by(holds.c.id)).first()
+    if r is not None:
+        number = None if invoice_id is None else conn.execute(
+            select(invoices.c.name).where(invoices.c.id == invoice_id)).scalar()
+        scope = "the whole client" if invoice_id is None else f"invoice {number or invoice_id}"
+        raise UsageError(f"hold #{r.id} already stops contact ({kind}, {scope}), placed by {r.created_by} on "
+                         f"{r.created_at:%Y-%m-%d}; nothing added. To change it, remove it first "
+                         f"('overdue-reminder hold remove {r.id}').")
+
+
 def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: Actor | str, until: date | None = None,
              invoice_id: int | None = None, source_ref: str | None = None, now: datetime | None = None,
              dry_run: bool = False) -> Hold:
@@ -86,6 +102,7 @@ def add_hold(store: Store, *, client_id: int, kind: str, reason: str, by: Actor 
                                .where(invoices.c.id == invoice_id)).first()
             if inv is None or inv.client_id != client_id:
                 raise UsageError(f"invoice {invoice_id} does not belong to client {client_id}.")
+        _refuse_duplicate(conn, client_id, kind, invoice_id, source_ref, now.date())
         values = {"client_id": client_id, "invoice_id": invoice_id, "kind": kind, "reason": reason.strip(),
                   "created_by": by, "created_at": now, "until": until, "source_ref": source_ref}
         if dry_run:

@@ -120,14 +120,18 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else text
 
 
-def classify(exc: BaseException, what: str) -> SourceError:
-    """Map a transport or server failure to the tool's error classes with a readable message."""
+def classify(exc: BaseException, what: str, address: str = "") -> SourceError:
+    """Map a transport or server failure to the tool's error classes with a readable message.
+
+    `address` (host:port) goes into the "cannot connect" message: the usual fix is a wrong host or port."""
     if isinstance(exc, SourceError):
         return exc
     if isinstance(exc, (httpx.TimeoutException, socket.timeout, TimeoutError)):
         return TransientSourceError(f"Odoo did not answer {what} in time (timeout)")
     if isinstance(exc, (httpx.ConnectError, ConnectionRefusedError, ConnectionResetError)):
-        return TransientSourceError(f"cannot connect to Odoo for {what}: {exc}")
+        at = f" at {address}" if address else ""
+        return TransientSourceError(f"cannot connect to Odoo{at} for {what}: {exc}"
+                                    + (" (check odoo.host and odoo.port, and that Odoo is running)" if at else ""))
     if isinstance(exc, xmlrpc.client.ProtocolError):
         if exc.errcode >= 500:
             return TransientSourceError(f"Odoo answered HTTP {exc.errcode} to {what}")
@@ -187,6 +191,7 @@ class RpcClient:
         self.retries, self.backoff, self._sleep = retries, backoff, sleep
         self.connector = make_connector(protocol, host, port, timeout)
         self.url = self.connector.url
+        self.address = f"{host}:{port}"
         self.connection = odoolib.Connection(self.connector, database, login, password)
         self.calls: Counter[str] = Counter()
         self.seconds: defaultdict[str, float] = defaultdict(float)  # time per call kind, for -v and the bench
@@ -206,7 +211,7 @@ class RpcClient:
             try:
                 return fn()
             except Exception as exc:
-                err = classify(exc, what)
+                err = classify(exc, what, self.address)
                 unsent = isinstance(exc, (httpx.ConnectError, ConnectionRefusedError))
                 retry = isinstance(err, TransientSourceError) and (unsent or not writes)
                 if not retry or attempt >= self.retries:

@@ -87,7 +87,7 @@ def test_sync_aging_and_exit_codes_against_the_sandbox(tmp_path: Path, sandbox: 
     sandbox.server.stop()
     (tmp_path / "odoo.key").write_text("admin-key")
     r = run(["--config", str(cfg), "sync"], tmp_path, env={})
-    assert r.returncode == 3 and "cannot connect" in r.stderr
+    assert r.returncode == 3 and f"cannot connect to Odoo at 127.0.0.1:{sandbox.server.port}" in r.stderr
 
 
 def test_demo_runs_the_desk_and_starts_fresh_each_time(tmp_path: Path) -> None:

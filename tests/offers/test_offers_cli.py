@@ -65,15 +65,18 @@ def test_contact_and_offer_commands_end_to_end(conf: Path, capsys: pytest.Captur
     assert (chk["contact_id"], chk["status"], chk["promised"], chk["received"]) == (1, "open", "500.00", "0.00")
 
     # Over the floors: refused with the reason, exit 2, nothing offered.
-    code, _, err = run(capsys, conf, "offer", "propose", "--client", "Acme", "--kind", "settlement",
-                       "--discount", "30", "--by", CLERK)
+    code, out, err = run(capsys, conf, "offer", "propose", "--client", "Acme", "--kind", "settlement",
+                         "--discount", "30", "--by", CLERK)
     assert code == 2 and "refused" in err and "maximum of 25%" in err
+    assert "offer #1 refused, not proposed to the client" in out and "proposed:" not in out and "Payments" not in out
 
     # A dry run shows the outcome and writes nothing.
     dry = js(capsys, conf, "offer", "propose", "--client", "Acme", "--kind", "installments", "--installments", "10",
              "--down-percent", "10", "--dry-run", "--by", CLERK)
     assert dry["status"] == "awaiting_attorney" and dry["dry_run"] is True  # type: ignore[index]
     assert [o["status"] for o in js(capsys, conf, "offer", "list")] == ["refused"]  # type: ignore[union-attr]
+    code, out, _ = run(capsys, conf, "offer", "list")
+    assert code == 0 and "refused" in out and "proposed" not in out
 
     queued = js(capsys, conf, "offer", "propose", "--client", "Acme", "--kind", "installments", "--installments",
                 "10", "--down-percent", "10", "--by", CLERK)

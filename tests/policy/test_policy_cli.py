@@ -72,6 +72,10 @@ def test_hold_add_list_remove_and_plan_honours_it(cfg: Path) -> None:
     listed = json.loads(run(cfg, "--json", "hold", "list").output)
     assert len(listed) == 1 and listed[0]["kind"] == "dispute" and listed[0]["invoice_id"] == 10
     hold_id = listed[0]["id"]
+    r = run(cfg, "hold", "add", "--client", "Acme", "--kind", "dispute", "--reason", "again",
+            "--by", "carol", "--invoice", "INV/2026/0010")  # identical and still active: refused, names the one
+    assert isinstance(r.exception, UsageError) and f"hold #{hold_id} already stops contact" in str(r.exception)
+    assert len(json.loads(run(cfg, "--json", "hold", "list").output)) == 1
     data = json.loads(run(cfg, "plan", "--date", "2026-11-28", "--json").output)
     assert data["actions"] == []
     assert any(s["client_name"] == "Acme Corp" and s["kind"] == "hold" for s in data["skipped"])
