@@ -20,6 +20,8 @@ from decimal import Decimal
 from enum import StrEnum
 from html.parser import HTMLParser
 
+from overdue_reminder.core import phrases
+
 
 class Exit(StrEnum):
     REMINDER_APPROVAL = "reminder approval"
@@ -329,10 +331,9 @@ def content_problems(text: str, wording: Wording, client_data: Iterable[str] = (
     """Forbidden phrases (in the firm's words: `client_data` is masked), missing required lines, and account
     numbers that are not the firm's own."""
     seen = normalise(text)
-    firm_words = seen
-    for value in sorted({normalise(v).strip() for v in client_data if v.strip()}, key=len, reverse=True):
-        firm_words = firm_words.replace(value, " ")
-    problems = [f"contains forbidden wording {p!r}" for p in wording.forbidden if normalise(p) in firm_words]
+    # core.phrases: substring first, then word boundaries for English stems ("irs" is not "first")
+    problems = [f"contains forbidden wording {p!r}"
+                for p in phrases.find(" ".join(seen.split()), client_data, wording.forbidden)]
     problems += [f"omits {p!r}" for p in wording.required if normalise(p) not in seen]
     own = {re.sub(r"\s", "", a).upper() for a in wording.official_accounts}
     for m in _ACCOUNTISH.finditer(unicodedata.normalize("NFKC", text)):
