@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from offer_factory import CLERK, CONTACT, NOW, TODAY, US, make_settings
+from offer_factory import CLERK, CONTACT, DESK, NOW, TODAY, US, make_settings
 from test_offers_templates import offers
 
 from overdue_reminder.config import LETTER_KINDS, PaymentChannel, Settings
@@ -113,7 +113,7 @@ def test_every_offer_email_in_chinese_follows_the_style(desk: Store, kind: str, 
     if told_us:
         contacts.log_contact(desk, s, client_id=100, reason="financial_hardship", note="cash flow", by=CLERK,
                              now=NOW)
-    rec = offer_service.propose(desk, s, client_id=100, offer=offers()[kind], by=CLERK, now=NOW)
+    rec = offer_service.propose(desk, s, client_id=100, offer=offers()[kind], by=DESK, now=NOW)
     out = offer_service.render_offer_email(desk, s, rec, "zh_CN")
     data = [*_firm_data(s), "Acme Holdings Ltd", CONTACT.name, "Alex Morgan", "INV/2026/1001", "INV/2026/1002",
             "M-2026-001"]
