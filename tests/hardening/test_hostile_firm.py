@@ -44,6 +44,8 @@ def desk(tmp_path: Path, sb: RunningSandbox, store_url: str) -> config.Settings:
     s = sb.odoo_settings()
     cfg = write_demo_config(tmp_path, sb.server.port, s.database, s.login)
     text = cfg.read_text().replace('[store]\npath = "overdue-reminder.db"', f'[store]\nurl = "{store_url}"')
+    # the attorney whose email Odoo garbled has none on file: the supervising partner takes those letters
+    text = text.replace('[letters]\ndir = "letters"', '[letters]\ndir = "letters"\nsupervising_partner = "partner@harperlowe.example"')
     cfg.write_text(text)
     return config.load(str(cfg))
 
@@ -100,7 +102,7 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
     (folder / str(firm.clients["criminal"])).write_text("not a folder")
     rep = run_once(settings, store, lambda: make_source(settings), day,
                    now=evening(day))
-    assert rep.status in ("partial", "done with problems"), rep.undelivered  # letters held back are reported too
+    assert rep.status == "partial", rep.undelivered
     assert [(p["step"], p["client_id"]) for p in rep.problems] == [("letters", firm.clients["criminal"])]
     assert str(folder / str(firm.clients["criminal"])) in str(rep.problems[0]["error"])
     assert rep.steps["letters"]["queued"] >= 1
@@ -109,11 +111,8 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
     (folder / str(firm.clients["criminal"])).unlink()
     day += timedelta(days=16)
     code, out, err = night(settings, day)  # the CLI delivers what the clerk approved, the skipped letter is made
-    # done, with skipped records (the 1e30 invoice, the CR/LF emails …) and one letter held back: the attorney
-    # whose email was dropped has none on file and no partner is configured, which the run reports (exit 6)
-    assert code == 6, (err, out.get("problems"))
-    assert out["status"] == "done with problems" and out["skipped_records"], out
-    assert len(out["problems"]) == 1 and "letter(s) refused" in out["problems"][0], out["problems"]
+    assert code == 1, (err, out.get("problems"))  # done with skipped records: the 1e30 invoice, CR/LF emails …
+    assert out["status"] == "partial" and not out["problems"] and out["skipped_records"], out
     assert "Traceback" not in err
     with store.begin() as conn:
         listed = {(r.model, r.record_id): r.reason for r in conn.execute(select(skipped_records))}
@@ -161,9 +160,7 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
         assert "evil.example" not in str(msg["To"]) + str(msg.get("Bcc", ""))
         recipients.add(str(msg["To"]))
     assert any("szamla@iroda.example" in t for t in recipients)
-    # the escalation letters of the hostile names were built; the one whose attorney has no usable email is
-    # refused with the reason, not fatal
+    # the escalation letters of the hostile names were built; the one whose attorney has no usable email went
+    # to the supervising partner instead of carrying the garbled address
     assert firm.clients["vertical_tab"] in queued and firm.clients["criminal"] in queued
-    assert firm.clients["crlf_attorney"] not in queued
-    refused = [why for rep in reports for why in rep["steps"]["letters"]["refused_why"]]  # type: ignore[index]
-    assert any("attorney 40 has no email" in why for why in refused)
+    assert queued[firm.clients["crlf_attorney"]].attorney_email == "partner@harperlowe.example"
