@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
@@ -21,6 +21,7 @@ from rich.console import Console
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.clearance import Actor, Role
+from overdue_reminder.errors import PolicyError
 from overdue_reminder.run.pipeline import nightly_pass, run_once
 from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.harness import RunningSandbox
@@ -79,12 +80,14 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
             now = _at(day, 16)
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=5000)
             for r in waiting:  # the simulated clerk, or the responsible attorney where the tier needs one
-                drafts.approve(store, [r.id], _simulated(r.attorney_id, s) if r.attorney_review else SIM_CLERK, now,
-                               note="approved by the demo's simulated staff", settings=s)
+                with suppress(PolicyError):  # cleared like any approval: a held or changed draft stays for review
+                    drafts.approve(store, [r.id], _simulated(r.attorney_id, s) if r.attorney_review else SIM_CLERK,
+                                   now, note="approved by the demo's simulated staff", settings=s)
             sent += delivery.send_approved(store, s, now, residuals=delivery.StoreResiduals(store),
                                            actor=CLERK).count("sent")
             for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
-                letter_queue.approve_letter(store, s, letter.id, _simulated(letter.attorney_id, s), now=now)
+                with suppress(PolicyError):  # figures moved on: it was superseded by a fresh draft, approved next night
+                    letter_queue.approve_letter(store, s, letter.id, _simulated(letter.attorney_id, s), now=now)
             tick(1)
     return sent
 
