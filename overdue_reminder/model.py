@@ -18,7 +18,7 @@ class InvoiceKind(StrEnum):
 
 
 class ClientKind(StrEnum):
-    """LAW.md #12: consumer debts collected for others bring the FDCPA; tag each client."""
+    """docs/rules.md, "The firm's own name": consumer debts collected for others bring the FDCPA; tag each client."""
 
     BUSINESS = "business"
     CONSUMER = "consumer"
@@ -122,7 +122,7 @@ class Payment:
 
 @dataclass(frozen=True, slots=True)
 class TrustBalance:
-    """Money held in trust for a client (LAW.md #5): shown to staff, never applied."""
+    """Money held in trust for a client (docs/rules.md, "Trust money untouched"): shown to staff, never applied."""
 
     client_id: int
     currency: str
@@ -195,7 +195,7 @@ class Action:
     reasons: tuple[str, ...]
     staff_notes: tuple[str, ...] = ()  # trust balance, employer-domain warning, no email …
     interest: dict[str, Decimal] = field(default_factory=dict)
-    client_kind: str = "business"  # LAW.md #12: "consumer" | "business"
+    client_kind: str = "business"  # "consumer" | "business" (docs/rules.md, "The firm's own name")
     trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied (LAW.md #5)
     last_tier: str = ""  # the tier sent last in this cycle, "" when none
     last_contact: date | None = None

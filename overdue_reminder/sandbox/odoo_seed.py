@@ -25,6 +25,8 @@ from typing import Any
 
 import odoolib
 
+# Amounts go to Odoo as doubles: XML-RPC cannot carry Decimal and Odoo's float fields round them to the
+# currency; every amount seeded here is a whole number of cents, so float() is exact at this wire edge only.
 TRUST_ACCOUNT_CODE = "2150"
 TRUST_ACCOUNT_NAME = "Client trust funds (IOLTA)"
 ATTORNEY_PASSWORD = "attorney-pass-17"
