@@ -23,6 +23,7 @@ from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.errors import PolicyError
 from overdue_reminder.run.pipeline import nightly_pass, run_once
 from overdue_reminder.run.wiring import make_source
+from overdue_reminder.sandbox.constants import ATTORNEYS
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
 from overdue_reminder.services import delivery
@@ -122,10 +123,12 @@ SIM_CLERK = Actor(CLERK, Role.STAFF, "demo-simulation")
 
 
 def _simulated(attorney_uid: int | None, s: Settings) -> Actor:
-    """The demo's simulated attorney (proof: the simulation itself), or the partner when none is assigned."""
+    """The demo's simulated attorney by their login, as the audit trail shows a person (proof: the simulation
+    itself), or the partner when none is assigned."""
     if attorney_uid is None:
         return Actor(s.letters.supervising_partner, Role.PARTNER, "demo-simulation")
-    return Actor(f"attorney uid {attorney_uid}", Role.ATTORNEY, "demo-simulation", attorney_uid)
+    login = next((a[3] for a in ATTORNEYS if a[0] == attorney_uid), f"attorney uid {attorney_uid}")
+    return Actor(login, Role.ATTORNEY, "demo-simulation", attorney_uid)
 
 
 def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:
