@@ -90,18 +90,19 @@ def print_guide(app: App, *, web_url: str | None, odoo_url: str, database: str, 
         app.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     if web_url:
-        say("\nThe demo keeps running until Ctrl-C (or SIGTERM); `demo --no-serve` would have exited.")
-        say(f"  review page   {web_url}  (already running: no `overdue-reminder web` needed)")
+        say("\nThe demo stays up until Ctrl-C (or SIGTERM); `demo --no-serve` exits instead.")
+        say(f"  review page   {web_url}  (already running)")
         for p in people:
-            say(f"  {p.role:<13} {p.name}: login {p.login}  password {p.password}")
+            say(f"  {p.role:<13} {p.name}")
+            say(f"  {'':<13} login {p.login}  password {p.password}")
             say(f"  {'':<13} sees {p.sees}")
         say(f"  sandbox Odoo  {odoo_url}  database {database}")
     else:
-        say("\nThe sandbox Odoo has stopped (--no-serve); these still work on the demo's store:")
+        say("\nThe sandbox Odoo stopped (--no-serve); these work on the demo's store:")
     say("\nNext, in another terminal:")
     say(f"  {export}")
     width = max(len(c.command) for c in commands)
     for c in commands:
         say(f"  {c.command:<{width}}  # {c.why}")
     if web_url:
-        say("\nCtrl-C here stops the demo (the review page and the sandbox Odoo); demo-work stays.")
+        say("\nCtrl-C here stops the demo (review page and sandbox Odoo); demo-work stays.")

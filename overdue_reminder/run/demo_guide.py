@@ -48,7 +48,7 @@ def sign_ins(store: Store) -> list[SignIn]:
     mine = f"{count} letter{'' if count == 1 else 's'} awaiting review" if count else "an empty queue tonight"
     return [SignIn("attorney", name, login, ATTORNEY_PASSWORD, f"their own queue: {mine}"),
             SignIn("billing clerk", CLERK_NAME, CLERK_LOGIN, CLERK_PASSWORD,
-                   "every letter and offer; decides nothing that needs an attorney")]
+                   "all letters and offers; decides nothing an attorney must")]
 
 
 def first_awaiting(store: Store, attorney_login: str) -> int | None:
@@ -66,15 +66,15 @@ def next_commands(*, odoo_up: bool, letter_id: int | None = None) -> list[Sugges
     """The commands worth trying next (after `config_export`). Those that talk to Odoo (delivery's dry run
     reads live balances; `config check` logs in) only while the sandbox is up."""
     rows = [("status", "last runs, queues, aging totals"),
-            ("plan", "what tonight's run does for each client, and why"),
+            ("plan", "tonight's plan per client, and why"),
             ("aging", "open receivables by age and currency"),
             ("drafts list", "reminders waiting for the clerk"),
             ("letters list", "escalation letters and their state")]
     if letter_id is not None:
-        rows.append((f"letters show {letter_id}", "one letter: its text, figures and history"))
-    rows += [("offer list", "installment plans, settlements, extensions"),
+        rows.append((f"letters show {letter_id}", "one letter: text, figures, history"))
+    rows += [("offer list", "payment plans, settlements, extensions"),
              ("hold list", "disputes, pauses and other holds")]
     if odoo_up:
-        rows += [("send --dry-run", "what delivery would send now (sends nothing)"),
-                 ("config check", "the configuration, and a login to the sandbox")]
+        rows += [("send --dry-run", "what would be sent now (sends nothing)"),
+                 ("config check", "checks the config and the Odoo login")]
     return [Suggestion(f"overdue-reminder {cmd}", why) for cmd, why in rows]
