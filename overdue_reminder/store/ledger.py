@@ -447,3 +447,8 @@ def save_access_tokens(conn: Connection, tokens: Mapping[int, str]) -> None:
     for inv_id, token in tokens.items():
         conn.execute(update(invoices).where(and_(invoices.c.id == inv_id, invoices.c.access_token == ""))
                      .values(access_token=token))
+
+
+def open_currencies(conn: Connection) -> set[str]:
+    """The currencies of the open invoices the ledger holds."""
+    return {c for (c,) in conn.execute(select(invoices.c.currency).where(invoices.c.is_open.is_(True)).distinct())}
