@@ -144,7 +144,8 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
             wb = _odoo(source_factory) if writeback else None
             made = per_client("letters", [a for a in plan.actions if a.channel == "letter"],
                               lambda acts: letter_queue.create_letters(store, settings, acts, today=today, actor=actor,
-                                                                       offers=offers, writeback=wb))
+                                                                       offers=offers, writeback=wb,
+                                                                       pay_links=links.urls))
             report.contained(made)
             done = [d for part, _ in made.results for d in part]
             refused = [r for _, part in made.results for r in part]

@@ -4,6 +4,7 @@ any host but the firm's portal blocks sending, and the block is audited."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import urllib.error
@@ -19,19 +20,21 @@ from sqlalchemy import select
 from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
 from overdue_reminder.core.clearance import PAY_LINKS
+from overdue_reminder.core.letter_docx import document_text, open_docx
 from overdue_reminder.run.pipeline import run_once
 from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.sandbox.portal import set_param
 from overdue_reminder.sandbox.simulate import advance_clock
-from overdue_reminder.services import delivery
+from overdue_reminder.services import delivery, paylinks, planning
+from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.services.sync import sync
 from overdue_reminder.sources import odoo as odoo_source
 from overdue_reminder.sources.odoo import OdooSource
 from overdue_reminder.store import Store
-from overdue_reminder.store.schema import audit, invoices, reminders
+from overdue_reminder.store.schema import audit, invoices, letters, reminders
 
 TODAY = date(2026, 11, 28)
 NOON = datetime(2026, 11, 28, 17, 0, tzinfo=UTC)  # 12:00 in New York
@@ -100,6 +103,35 @@ def test_every_reminders_link_opens_its_own_invoice_page_and_no_other(store: Sto
     assert http_get(with_token(first, "0" * 36))[0] == 403
     assert http_get(f"http://127.0.0.1:{sandbox.server.port}/my/invoices/999999999?access_token={token_of(first)}"
                     )[0] == 404
+
+
+def test_every_letter_prints_its_invoices_links_behind_the_verification_line(sqlite_store: Store,
+                                                                            sandbox: RunningSandbox,
+                                                                            tmp_path: Path) -> None:
+    settings = desk(tmp_path, sandbox, sqlite_store.url)
+    sync(sqlite_store, make_source(settings))
+    plan = planning.plan_from_store(sqlite_store, settings, TODAY)
+    chosen = [dataclasses.replace(a, channel="letter", tier="escalation", attorney_review=True)
+              for a in plan.actions if a.lines and a.lines[0].kind.value == "invoice"][:3]  # as at the last tier
+    source = make_source(settings)
+    source.open()
+    try:
+        links = paylinks.prepare(sqlite_store, settings, [ln.invoice_id for a in chosen for ln in a.lines],
+                                 source)  # type: ignore[arg-type]
+    finally:
+        source.close()
+    done, refused = letter_queue.create_letters(sqlite_store, settings, chosen, today=TODAY, pay_links=links.urls)
+    assert done and not refused
+    with sqlite_store.begin() as conn:
+        made = conn.execute(select(letters.c.path, letters.c.invoice_ids)).all()
+    assert len(made) == len(chosen)
+    for row in made:
+        text = document_text(open_docx(Path(row.path).read_bytes()))
+        links = {int(m.group(1)): m.group(0) for m in LINK.finditer(text)}
+        assert links and set(links) <= set(row.invoice_ids)
+        assert text.index(settings.payment.verify_phone) < min(text.index(u) for u in links.values())
+        url = next(iter(links.values()))
+        assert http_get(url)[0] == 200 and http_get(without_token(url))[0] in (403, 404)
 
 
 def test_tokens_are_created_once_in_one_batch_and_never_twice_across_nights(sqlite_store: Store,
