@@ -481,7 +481,10 @@ def _check_settings(settings: Settings) -> Settings:
     """Sample channels and phone when the firm has not configured them yet (the check still runs)."""
     pay = settings.payment
     phone = pay.verify_phone or settings.firm.phone or "+1 212 555 0100"
-    channels = pay.channels or [PaymentChannel("Bank transfer", ["Sample Bank", "Account 000123"])]
+    # every channel for every sample currency: the check renders each channel's words in each language
+    channels = [replace(ch, currencies=[]) for ch in pay.channels] or [
+        PaymentChannel("Bank transfer", ["Sample Bank", "Account 000123"], swift="SAMPUS33",
+                       reference="{invoice_number}")]
     return replace(settings, payment=replace(pay, channels=channels, verify_phone=phone))
 
 
@@ -498,8 +501,9 @@ def check_templates(settings: Settings, run_date: date, *, templates: Templates 
                 9002: Partner(9002, "Alex Sample", 9001, email="billing@client.example")}
     attorneys = {9100: Attorney(9100, "Jordan Counsel", "jcounsel", "jcounsel@firm.example")}
     offers = {9001: {"summary": "Sample offer", "lines": ["Three monthly installments"], "respond_by": run_date}}
+    links = {i: f"https://portal.example/my/invoices/{i}?access_token=sample-token-{i}" for i in range(1, 7)}
     shared = shared_for(_check_settings(settings), run_date, partners=partners, attorneys=attorneys, offers=offers,
-                        calendar=FirmCalendar(timezone=settings.firm.timezone))
+                        calendar=FirmCalendar(timezone=settings.firm.timezone), pay_links=links)
     wanted = sorted(set(tiers) | set(SHIPPED_TIERS) | set(tpl.tiers()))
     problems: list[TemplateProblem] = []
     for lang in tpl.languages:

@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from overdue_reminder.config import Settings
+from overdue_reminder.errors import AuthError, SourceError, TransientSourceError
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import access_tokens, save_access_tokens
 
@@ -39,14 +40,18 @@ class PayLinks:
     urls: Mapping[int, str] = field(default_factory=dict)
     created: int = 0  # tokens created in Odoo this run
     missing: tuple[int, ...] = ()  # invoices left without a link (dry run, or Odoo refused)
+    error: str = ""  # why Odoo did not create the missing tokens: those reminders go without a pay link
 
     @property
     def host(self) -> str:
         return (urlsplit(self.base_url).hostname or "").lower()
 
     def summary(self) -> dict[str, object]:
-        return {"links": len(self.urls), "tokens_created": self.created, "without_link": len(self.missing),
-                "host": self.host}
+        out: dict[str, object] = {"links": len(self.urls), "tokens_created": self.created,
+                                  "without_link": len(self.missing), "host": self.host}
+        if self.error:
+            out["error"] = self.error
+        return out
 
 
 NONE = PayLinks()
@@ -67,11 +72,18 @@ def prepare(store: Store, settings: Settings, invoice_ids: Iterable[int], portal
         tokens = {i: t for i, t in access_tokens(conn, ids).items() if t}
     missing = [i for i in ids if i not in tokens]
     created: dict[int, str] = {}
+    error = ""
     if missing and create and portal is not None:
-        created = portal.ensure_access_tokens(missing)
+        try:
+            created = portal.ensure_access_tokens(missing)
+        except (AuthError, TransientSourceError):
+            raise  # Odoo unreachable or refusing the login: the run stops and retries, as the sync does
+        except SourceError as exc:  # e.g. no write access to invoices: reminders still go, without a pay link
+            error = str(exc)
+            log.warning("pay links: %s", exc)
         with store.begin() as conn:
             save_access_tokens(conn, created)
             tokens.update(access_tokens(conn, list(created)))  # what the ledger holds now
         log.info("pay links: %d access tokens created in Odoo in one batch", len(created))
     urls = {i: portal_url(base, i, tokens[i]) for i in ids if tokens.get(i)}
-    return PayLinks(base, urls, len(created), tuple(i for i in ids if i not in urls))
+    return PayLinks(base, urls, len(created), tuple(i for i in ids if i not in urls), error)
