@@ -97,9 +97,10 @@ def test_a_drafted_reminders_links_open_their_invoices_and_tokens_are_made_once(
     result = drafts.draft_plan(store, settings, dataclasses.replace(plan, actions=tuple(mine)),
                                datetime.now(UTC), pay_links=links.urls)
     assert result.created
-    texts = [r.body_text + r.body_html for r in drafts.list_reminders(store, client_id=client.id)]
-    found = {int(m.group(1)): m.group(0) for t in texts for m in LINK.finditer(t)}
+    drafted = drafts.list_reminders(store, client_id=client.id)
+    found = {int(m.group(1)): m.group(0) for r in drafted for m in LINK.finditer(r.body_text)}
     assert set(found) == set(ids)
+    assert all(any(url in r.body_html for r in drafted) for url in found.values())
     names = {i.id: i.name for i in invoices}
     for inv_id, url in found.items():
         status, _, body = get(url)
