@@ -382,12 +382,12 @@ def _channels_for(shared: Shared, language: str, action: Action) -> dict[str, An
     """The payment block for this action's currencies; none of the firm's channels taking one is a
     configuration error (`config check` names it before a night's run)."""
     currencies = tuple(sorted({ln.currency for ln in action.lines}))
-    pay = shared.payment(language, currencies)
-    if not pay["channels"]:
-        raise ConfigError(f"no payment channel takes {', '.join(currencies)}: the reminder to "
+    missing = [c for c in currencies if not any(ch.takes(c) for ch in shared.channels)]
+    if missing:
+        raise ConfigError(f"no payment channel takes {', '.join(missing)}: the reminder to "
                           f"{action.client_name} could not say how to pay.", key="payment.channels",
-                          fix=f"add {', '.join(currencies)} to the currencies of a [[payment.channels]] entry.")
-    return pay
+                          fix=f"add {', '.join(missing)} to the currencies of a [[payment.channels]] entry.")
+    return shared.payment(language, currencies)
 
 
 def build_context(action: Action, shared: Shared, *, reference: str, language: str, fmt: Formatter) -> dict[str, Any]:
