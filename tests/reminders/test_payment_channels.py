@@ -74,3 +74,16 @@ def test_a_currency_no_channel_takes_is_refused_at_drafting(settings: config.Set
     with pytest.raises(ConfigError, match="no payment channel takes EUR") as err:
         render(s, "EUR")
     assert err.value.key == "payment.channels"
+
+
+def test_a_reminder_in_two_currencies_needs_a_channel_for_each(settings: config.Settings) -> None:
+    only_usd = [dataclasses.replace(ch, currencies=["USD"]) for ch in settings.payment.channels]
+    s = dataclasses.replace(settings, payment=dataclasses.replace(settings.payment, channels=only_usd, currencies=[]))
+    base = sample_actions(RUN)[1]  # USD invoices, a JPY one and a credit note
+    a = dataclasses.replace(base, tier="friendly", language="en_US")
+    with pytest.raises(ConfigError, match="no payment channel takes JPY"):
+        render_action(Templates(), a, shared_for(s, RUN), "R-TEST000002")
+    both = dataclasses.replace(s, payment=dataclasses.replace(s.payment, channels=[
+        *only_usd, dataclasses.replace(settings.payment.channels[1], currencies=["JPY"])]))
+    text = render_action(Templates(), a, shared_for(both, RUN), "R-TEST000002").text
+    assert USD_WIRE in text and INTL_WIRE in text
