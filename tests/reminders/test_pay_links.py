@@ -21,6 +21,7 @@ from overdue_reminder import config
 from overdue_reminder.cli.demo_cmd import write_demo_config
 from overdue_reminder.core.clearance import PAY_LINKS
 from overdue_reminder.core.letter_docx import document_text, open_docx
+from overdue_reminder.errors import PolicyError
 from overdue_reminder.run.pipeline import run_once
 from overdue_reminder.run.wiring import make_source
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
@@ -206,11 +207,13 @@ def test_a_link_to_another_host_blocks_sending_and_is_audited(sqlite_store: Stor
     rows = [r for r in stored(store) if r["status"] == "draft" and "pay-here.example.net" in str(r["body_text"])]
     assert rows
     rid = int(rows[0]["id"])  # type: ignore[call-overload]
-    with pytest.raises(Exception, match=PAY_LINKS):  # approval clears the exact words: refused
+    with pytest.raises(PolicyError, match=PAY_LINKS):  # approval clears the exact words: refused
         drafts.approve(store, [rid], staff("clerk"), NOON, settings=settings)
-    drafts.approve(store, [rid], staff("clerk"), NOON)  # approved without the content check: sending still checks
+    # Approved while the portal was this host; by the time it leaves, the firm's portal is another one.
+    moved = dataclasses.replace(settings, payment=dataclasses.replace(settings.payment, portal_url="http://pay-here.example.net"))
+    drafts.approve(store, [rid], staff("clerk"), NOON, settings=moved)
     result = delivery.send_approved(store, settings, NOON, max_messages=1)
-    assert result.summary().get("sent", 0) == 0
+    assert result.summary()["sent"] == 0 and result.summary()["blocked"] == 1
     with store.begin() as conn:
         r = conn.execute(select(reminders.c.status, reminders.c.note).where(reminders.c.id == rid)).one()
         blocked = [a for a in conn.execute(select(audit.c.action, audit.c.detail).where(audit.c.object_id == str(rid)))
