@@ -212,21 +212,27 @@ class _Layout:
         self.p.c.setLineWidth(0.3)
         self.p.c.line(MARGIN, self.y + 8.5, WIDTH - MARGIN, self.y + 8.5)
         for row in rows:
-            self.need(11)
             self._row(row, widths, numeric)
         self.y -= 6
 
     def _row(self, cells: tuple[str, ...], widths: tuple[float, ...], numeric: tuple[bool, ...],
              bold: bool = False) -> None:
+        """One table row; a long reference wraps within its column (up to three lines) rather than overprint."""
+        wrapped = [[cell] if num else (self.p.wrap(cell, width - 4) or [""])[:3]
+                   for cell, width, num in zip(cells, widths, numeric, strict=True)]
+        height = max(len(lines) for lines in wrapped)
+        self.need(11 + 9 * (height - 1))
         x = MARGIN
-        for cell, width, num in zip(cells, widths, numeric, strict=True):
-            text = self.p.fit(cell, width - 4, BODY, bold)
-            if num:
-                self.p.text(x + width - 2, self.y, text, BODY, bold=bold, align="right")
-            else:
-                self.p.text(x, self.y, text, BODY, bold=bold)
+        for lines, width, num in zip(wrapped, widths, numeric, strict=True):
+            for i, line in enumerate(lines):
+                text = self.p.fit(line, width - 4, BODY, bold)
+                y = self.y - 9 * i
+                if num:
+                    self.p.text(x + width - 2, y, text, BODY, bold=bold, align="right")
+                else:
+                    self.p.text(x, y, text, BODY, bold=bold)
             x += width
-        self.y -= 11
+        self.y -= 11 + 9 * (height - 1)
 
     def totals(self, sec: CurrencySection) -> None:
         w, cur = self.w, sec.currency
@@ -297,7 +303,8 @@ def _line_cells(ln: StatementLine, currency: str, language: str, *, credit: bool
 def render_statement(st: Statement, fonts: PdfFonts) -> bytes:
     """The statement's PDF bytes: a pure function of the statement (and the fonts' files)."""
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=True)
+    c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=True, initialFontName=fonts.latin,
+               initialFontSize=BODY)  # no unused, unembedded Helvetica in the resources
     stamp = st.as_of
     c.setDateFormatter(_date_formatter(stamp))
     c.setTitle(f"{words_for(st.language, st.is_company).title} {st.client_name} {st.as_of.isoformat()}")

@@ -157,7 +157,10 @@ def beside_name(file_name: str) -> str:
 
 def attach(message: EmailMessage, sheet: StatementFile) -> None:
     """The statement as a PDF attachment of the reminder's message (after its text and HTML parts)."""
+    language = message["Content-Language"]
     message.add_attachment(sheet.data, maintype="application", subtype="pdf", filename=sheet.filename)
+    if language and message["Content-Language"] is None:  # making it multipart moved Content-* headers inside
+        message["Content-Language"] = language
 
 
 def attached_pdf(message: EmailMessage) -> bytes | None:

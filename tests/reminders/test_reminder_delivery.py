@@ -137,8 +137,10 @@ def test_outbox_files_are_owner_only_rfc5322_and_written_once(sqlite_store: Stor
     assert result.count("sent") == 2
     box = settings.resolve(settings.delivery.outbox_dir)
     assert stat.S_IMODE(box.stat().st_mode) == 0o700
-    files = sorted(box.iterdir())
-    assert len(files) == 2 and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    files = sorted(box.iterdir())  # each message and, beside it, its statement of account
+    assert [f.name for f in files if f.suffix == ".eml"] == sorted(f.name.replace(".statement.pdf", ".eml")
+                                                                   for f in files if f.suffix == ".pdf")
+    assert len(files) == 4 and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     r = drafts.get_reminder(sqlite_store, ids[0])
     path = box / delivery.outbox_name(r)
     assert r.delivery_ref == str(path)
@@ -241,7 +243,7 @@ def test_interrupted_sending_becomes_unconfirmed_and_is_never_resent_silently(st
     assert done.sent == [ids[0]] and done.resend == [ids[1]]
     assert _status(store, ids[0]) == drafts.SENT and _status(store, ids[1]) == drafts.APPROVED
     assert [i.id for i in delivery.send_approved(store, settings, NOW).items] == [ids[1]]
-    assert len(list(box.iterdir())) == 3
+    assert len(list(box.glob("*.eml"))) == 3
     with pytest.raises(UsageError, match="only unconfirmed"):
         delivery.settle(store, settings, NOW, "clerk", sent=[ids[1]])
     with pytest.raises(UsageError, match="both"):
