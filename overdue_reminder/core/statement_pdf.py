@@ -303,8 +303,9 @@ def _line_cells(ln: StatementLine, currency: str, language: str, *, credit: bool
 def render_statement(st: Statement, fonts: PdfFonts) -> bytes:
     """The statement's PDF bytes: a pure function of the statement (and the fonts' files)."""
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=True, initialFontName=fonts.latin,
-               initialFontSize=BODY)  # no unused, unembedded Helvetica in the resources
+    # initialFontName: no unused, unembedded Helvetica in the resources (types-reportlab types it as a float)
+    c = Canvas(buf, pagesize=A4, invariant=True, pageCompression=True,
+               initialFontName=fonts.latin, initialFontSize=BODY)  # type: ignore[arg-type]
     stamp = st.as_of
     c.setDateFormatter(_date_formatter(stamp))
     c.setTitle(f"{words_for(st.language, st.is_company).title} {st.client_name} {st.as_of.isoformat()}")

@@ -28,6 +28,7 @@ from overdue_reminder.core.statement_pdf import MissingFont, PdfFonts, render_st
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.files import secure_dir, sha256_bytes, write_private
 from overdue_reminder.model import Invoice, Partner, Payment
+from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import load_open_invoices, load_partners
 from overdue_reminder.store.schema import payments
 
@@ -185,4 +186,15 @@ def audit_detail(sheet: StatementFile) -> dict[str, Any]:
 
 
 __all__ = ["PDF_MIME", "StatementFile", "Statements", "attach", "attached_pdf", "audit_detail", "beside_name", "fonts",
-           "statement", "statement_filename", "write_beside"]
+           "for_letter", "statement", "statement_filename", "write_beside"]
+
+
+def for_letter(store: Store, settings: Settings, client_id: int, today: date, language: str,
+               docx: Path) -> StatementFile | None:
+    """The statement beside a letter's .docx (same name, `.statement.pdf`); None when statements are off."""
+    if not settings.statements.attach:
+        return None
+    with store.begin() as conn:
+        sheet = Statements(settings).for_client(conn, client_id, today, language)
+    write_beside(docx.parent, docx.name, sheet.data)
+    return sheet
