@@ -8,7 +8,6 @@ from overdue_reminder.config.builder import Ctx
 
 # Debian's packages, installed by scripts/install-fonts (scripts/setup-dev runs it).
 LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # fonts-dejavu-core
-LATIN_BOLD_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"  # fonts-dejavu-core
 CJK_FONT = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"  # fonts-droid-fallback
 
 
@@ -18,11 +17,10 @@ class StatementSettings:
 
     attach: bool = True
     font: str = LATIN_FONT  # a TrueType (.ttf) font with Latin glyphs
-    bold_font: str = LATIN_BOLD_FONT
     cjk_font: str = CJK_FONT  # a TrueType font with Chinese glyphs, for zh_CN statements and Chinese names
 
     def check(self, ctx: Ctx) -> None:
-        for key in ("font", "bold_font", "cjk_font"):
+        for key in ("font", "cjk_font"):
             value = getattr(self, key)
             if not value.lower().endswith(".ttf"):
                 ctx.fail(f"statements.{key}", f"{value!r} is not a TrueType (.ttf) file.",

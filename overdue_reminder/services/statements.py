@@ -34,7 +34,7 @@ from overdue_reminder.store.schema import payments
 
 PDF_MIME = "application/pdf"
 FONT_FIX = "run scripts/install-fonts (Debian: apt-get install fonts-dejavu-core fonts-droid-fallback), " \
-           "or point [statements] font / bold_font / cjk_font at installed .ttf files."
+           "or point [statements] font / cjk_font at installed .ttf files."
 _LOCK = threading.Lock()
 _REGISTERED: dict[str, str] = {}
 
@@ -70,14 +70,13 @@ def fonts(settings: Settings, *, need_cjk: bool = True) -> PdfFonts:
     rl_config.useA85 = 0  # binary streams: smaller files, and ASCII85 in pure Python was a tenth of the time
     cfg = settings.statements
     latin = _register(settings.resolve(cfg.font), "font", settings)
-    bold = _register(settings.resolve(cfg.bold_font), "bold_font", settings)
     cjk = ""
     try:
         cjk = _register(settings.resolve(cfg.cjk_font), "cjk_font", settings)
     except ConfigError:
         if need_cjk:
             raise
-    return PdfFonts(latin, bold, cjk)
+    return PdfFonts(latin, cjk)
 
 
 def statement_filename(client_id: int, as_of: date) -> str:
