@@ -514,7 +514,8 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         if not ready:
             return result
-        sheets = Statements(settings) if settings.statements.attach else None  # a missing font stops here
+        # Odoo's mail carries no attachment (docs/statements.md); a missing font stops here, before any hand-over
+        sheets = Statements(settings) if settings.statements.attach and tr.mode != "odoo" else None
         try:
             tr.open()
         except NotDelivered as exc:
