@@ -36,6 +36,7 @@ PDF_MIME = "application/pdf"
 FONT_FIX = "run scripts/install-fonts (Debian: apt-get install fonts-dejavu-core fonts-droid-fallback), " \
            "or point [statements] font / cjk_font at installed .ttf files."
 _LOCK = threading.Lock()
+CACHE_LIMIT = 4096  # statements kept per run (a batch of drafts is 2,000 reminders)
 _REGISTERED: dict[str, str] = {}
 
 
@@ -96,6 +97,9 @@ class Statements:
         """Statements for many clients at once (drafting's batches): three queries, then pure rendering."""
         ids = sorted(set(client_ids))
         wanted = [c for c in ids if (c, as_of, languages.get(c, "")) not in self._cache]
+        if len(self._cache) + len(wanted) > CACHE_LIMIT:  # a night's 20,000 PDFs are not kept in memory
+            self._cache.clear()
+            wanted = ids
         if wanted:
             items, pays, partners = _ledger(conn, wanted)
             for c in wanted:
