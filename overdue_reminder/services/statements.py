@@ -28,6 +28,7 @@ from overdue_reminder.core.statement_pdf import MissingFont, PdfFonts, render_st
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.files import secure_dir, sha256_bytes, write_private
 from overdue_reminder.model import Invoice, Partner, Payment
+from overdue_reminder.money import quantize
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import load_open_invoices, load_partners
 from overdue_reminder.store.schema import payments
@@ -118,7 +119,7 @@ class Statements:
             raise ConfigError(f"{exc} (client {st.client_id}).", path=self.settings.config_path,
                               key="statements.cjk_font", fix=FONT_FIX) from exc
         return StatementFile(statement_filename(st.client_id, st.as_of), data, sha256_bytes(data),
-                             {c: str(v) for c, v in st.totals().items()})
+                             {c: str(quantize(v, c)) for c, v in st.totals().items()})  # PostgreSQL: 6 places
 
 
 def statement(settings: Settings, client_id: int, as_of: date, language: str, client: Partner | None,
