@@ -75,7 +75,8 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert m["Reply-To"] == "accounts@harperlowe.example"
     assert m["Subject"] == "Payment reminder: 2 invoices from Harper & Lowe LLP"
     assert m["Content-Language"] == "en-US" and m["Date"] and m["Auto-Submitted"] == "auto-generated"
-    assert m.get_content_type() == "multipart/alternative"
+    assert m.get_content_type() == "multipart/mixed"  # the text and HTML alternative, then the statement
+    assert [p.get_content_type() for p in m.iter_parts()] == ["multipart/alternative", "application/pdf"]
     text, html = _parts(m)
     assert "Dear Alex Contact 1," in text and "outstanding $3,000.00" in text and "Balance due: $3,250.50" in text
     assert "$3,250.50" in html and "<table" in html and "INV/2026/00011" in html
