@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from overdue_reminder.config import Settings
 from overdue_reminder.core.texts import clean_line, normalize_language
-from overdue_reminder.core.wording import channel_labels, verify_phone
+from overdue_reminder.core.wording import verify_phone
 from overdue_reminder.model import Invoice, InvoiceKind, Payment
 from overdue_reminder.money import ZERO
 
@@ -78,6 +78,10 @@ class Channel:
     label: str
     details: tuple[str, ...]
     url: str
+    currencies: tuple[str, ...] = ()
+
+    def takes(self, currency: str) -> bool:
+        return not self.currencies or currency.upper() in self.currencies
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +129,12 @@ def letterhead(settings: Settings) -> Letterhead:
 
 
 def channels(settings: Settings, language: str) -> tuple[Channel, ...]:
-    """The official payment channels (`[[payment.channels]]`) as they are, labelled in the client's language."""
-    labels = channel_labels(settings, language)
-    return tuple(Channel(label, tuple(clean_line(d, 200) for d in ch.details), clean_line(ch.url, 300))
-                 for label, ch in zip(labels, settings.payment.channels, strict=True))
+    """The official payment channels (`[[payment.channels]]`) in the client's language, each with the
+    currencies it takes (empty: every one); a currency's page shows only its own."""
+    lang = normalize_language(language)
+    return tuple(Channel(clean_line(t.label, 200), tuple(clean_line(d, 200) for d in t.details),
+                         clean_line(ch.url, 300), tuple(c.upper() for c in ch.currencies))
+                 for ch in settings.payment.channels for t in (ch.text(lang),))
 
 
 def build_statement(settings: Settings, *, as_of: date, language: str, client_id: int, client_name: str,

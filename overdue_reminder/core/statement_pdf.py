@@ -275,9 +275,11 @@ class _Layout:
             self.y -= 10
         self.y -= 6
 
-    def how_to_pay(self) -> None:
+    def how_to_pay(self, currency: str = "") -> None:
         lines: list[tuple[str, bool]] = []
         for ch in self.st.channels:
+            if currency and not ch.takes(currency):
+                continue
             lines.append((ch.label, True))
             lines.extend((d, False) for d in ch.details)
             if ch.url:
@@ -302,7 +304,7 @@ class _Layout:
                        [(p.reference, _date(p.date, lang), _amount(p.amount, cur)) for p in sec.payments],
                        (92.0, 124.0, 124.0), (False, False, True))
         self.totals(sec)
-        self.how_to_pay()
+        self.how_to_pay(cur)
         self.verification()
 
 

@@ -205,3 +205,19 @@ def test_attach_can_be_switched_off_and_fonts_must_be_truetype() -> None:
     assert config.parse(CONFIG + "[statements]\nattach = false\n").statements.attach is False
     with pytest.raises(ConfigError, match="statements.font"):
         config.parse(CONFIG + '[statements]\nfont = "/usr/share/fonts/x.otf"\n')
+
+
+def test_each_currency_page_shows_only_the_channels_that_take_it() -> None:
+    s = config.parse(CONFIG.replace('labels = { zh_CN = "银行转账（美元）" }', 'currencies = ["USD"]') + """
+[[payment.channels]]
+label = "Bank transfer (CNY)"
+details = ["Example Bank (China), Shanghai", "Account 6222 0000 1111"]
+currencies = ["CNY"]
+""")
+    items = [Invoice(i, f"INV/2026/{i:05d}", InvoiceKind.INVOICE, CLIENT, CLIENT, None, "M-1", cur, Decimal("100.00"),
+                     Decimal("100.00"), AS_OF, AS_OF, "not_paid", True) for i, cur in ((1, "CNY"), (2, "USD"))]
+    st = build_statement(s, as_of=AS_OF, language="en_US", client_id=CLIENT, client_name="Client 7",
+                         client_address=[], is_company=True, open_items=items, payments=[])
+    cny, usd = (p.extract_text() for p in PdfReader(io.BytesIO(render_statement(st, fonts(s)))).pages)
+    assert "Bank transfer (CNY)" in cny and "Bank transfer (USD)" not in cny and "ABA routing" not in cny
+    assert "Bank transfer (USD)" in usd and "Bank transfer (CNY)" not in usd
