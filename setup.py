@@ -43,6 +43,9 @@ setup(
         "schedule>=1.2",  # the nightly service
         "pytz>=2024.1",  # schedule's timezone support needs pytz
         "matplotlib>=3.8",  # the aging chart in the morning digest
+        # The statement of account's PDF: pure Python since 4.0, its own TrueType subsetter with the parsed
+        # font kept per process, and an invariant mode for byte-identical output (docs/statements.md).
+        "reportlab>=4.2,<6",
         # The review page is part of the desk a newcomer starts with (`pip install .`, then
         # `overdue-reminder web`); both are small pure-Python packages, so they are not an extra.
         "Flask>=3.0",  # the attorney review page
@@ -59,6 +62,8 @@ setup(
             "ruff>=0.5",
             "mypy>=1.10",
             "types-pytz",
+            "types-reportlab",
+            "pypdf>=4",  # the statement tests read the PDF's text and font dictionary back
             "radon>=6",  # tests/test_architecture.py: cyclomatic complexity of every function
             "playwright>=1.40",  # drives Debian's chromium in the review page's browser tests
         ],

@@ -44,6 +44,8 @@ phone = "+1 212 555 0100"
 email = "billing@harperlowe.example"
 [store]
 path = "bench.db"
+[statements]
+attach = false  # issue 4's figure is the email alone; scripts/bench_statements.py measures them attached
 [payment]
 [[payment.channels]]
 label = "Bank transfer (USD)"

@@ -60,6 +60,7 @@ from overdue_reminder.config.sections import (
     WebSettings,
     default_tiers,
 )
+from overdue_reminder.config.statements import StatementSettings
 from overdue_reminder.errors import ConfigError
 
 CONFIG_ENV = "OVERDUE_REMINDER_CONFIG"
@@ -82,6 +83,7 @@ class Settings:
     offers: OfferSettings = field(default_factory=OfferSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     payment: PaymentSettings = field(default_factory=PaymentSettings)
+    statements: StatementSettings = field(default_factory=StatementSettings)
     templates: TemplatesSettings = field(default_factory=TemplatesSettings)
     web: WebSettings = field(default_factory=WebSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
@@ -191,6 +193,7 @@ __all__ = [
     "ReasonTerms",
     "ScheduleSettings",
     "Settings",
+    "StatementSettings",
     "StoreSettings",
     "SyncSettings",
     "TemplatesSettings",

@@ -52,6 +52,7 @@ from overdue_reminder.services.reminders import (
     SYSTEM_ACTOR,
     UNCONFIRMED,
     Reminder,
+    file_stem,
     from_address,
     from_name,
     get_reminder,
@@ -60,6 +61,7 @@ from overdue_reminder.services.reminders import (
     row_to_reminder,
     transition,
 )
+from overdue_reminder.services.statements import Statements, attach, attached_pdf, audit_detail, write_beside
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import invoices, reminders
@@ -151,8 +153,7 @@ def build_message(r: Reminder, settings: Settings, now: datetime) -> EmailMessag
 # ---------------------------------------------------------------- transports
 def outbox_name(r: Reminder) -> str:
     """Derived from the reminder alone, so a second attempt (or reconcile) finds the first file."""
-    tier = re.sub(r"[^A-Za-z0-9_-]", "_", r.tier)[:40]
-    return f"{r.run_date.isoformat()}_{r.client_id}_{tier}_{r.idempotency_key[:16]}.eml"
+    return f"{file_stem(r.run_date, r.client_id, r.tier, r.idempotency_key)}.eml"
 
 
 class OutboxTransport:
@@ -178,6 +179,9 @@ class OutboxTransport:
         if final.exists():
             return f"{final} (already in the outbox)"
         try:
+            sheet = attached_pdf(message)
+            if sheet is not None:  # first, so the .eml (the mark of delivery) never lacks its statement
+                write_beside(self.folder, final.name, sheet)
             write_private(final, message.as_bytes(), replace=False)  # a concurrent copy already there is kept
         except OSError as exc:
             raise NotDelivered(f"cannot write to the outbox: {exc.strerror}", stop=True) from exc
@@ -510,6 +514,8 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         if not ready:
             return result
+        # Odoo's mail carries no attachment (docs/statements.md); a missing font stops here, before any hand-over
+        sheets = Statements(settings) if settings.statements.attach and tr.mode != "odoo" else None
         try:
             tr.open()
         except NotDelivered as exc:
@@ -519,7 +525,7 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             else None
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step, current)
+                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step, current, sheets)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
@@ -534,8 +540,13 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
 
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
               notes: ChatterNotes | None, on_step: Step | None,
-              current: Mapping[int, tuple[str, Decimal, str]] | None = None) -> tuple[SendItem, bool]:
-    """One reminder through the channel; the flag says the channel is in trouble and the run stops."""
+              current: Mapping[int, tuple[str, Decimal, str]] | None = None,
+              sheets: Statements | None = None) -> tuple[SendItem, bool]:
+    """One reminder through the channel; the flag says the channel is in trouble and the run stops.
+
+    The statement of account is made afresh from the ledger as of the reminder's date (the same bytes as at
+    drafting unless the ledger moved) and its sha256 recorded with the hand-over.
+    """
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
         return SendItem(r.id, r.client_name, r.tier, r.to_address, outcome, detail), stop
 
@@ -547,6 +558,10 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
                        note=f"cannot build the message: {exc}")
         return item("failed", str(exc))
     with store.begin() as conn:  # committed before the hand-over: a crash from here on is 'unconfirmed'
+        sheet = sheets.for_client(conn, r.client_id, r.run_date, r.language) if sheets is not None else None
+        extra = {"statement": audit_detail(sheet)} if sheet is not None else {}
+        if sheet is not None:
+            attach(message, sheet)
         verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER, live=current)
         if not verdict.allowed:
             return item("blocked", refuse_reminder(conn, r, verdict, now))
@@ -557,7 +572,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
                            .values(status=SENDING, sending_at=now))
         if res.rowcount != 1:
             return item("skipped", "changed by someone else meanwhile")
-        record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode}, at=now)
+        record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode, **extra}, at=now)
     claimed = replace(r, status=SENDING, sending_at=now)
     if on_step:
         on_step("claimed", claimed)
@@ -581,7 +596,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
     if on_step:
         on_step("handed", claimed)
     with store.begin() as conn:
-        transition(conn, claimed, SENT, actor, now, "reminder.sent", {"mode": tr.mode, "ref": ref},
+        transition(conn, claimed, SENT, actor, now, "reminder.sent", {"mode": tr.mode, "ref": ref, **extra},
                    sent_at=now, delivery_ref=ref)
     if on_step:
         on_step("recorded", claimed)

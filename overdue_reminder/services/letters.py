@@ -59,6 +59,7 @@ from overdue_reminder.services.notices import (
     record_notice,
     suit_gate,
 )
+from overdue_reminder.services.statements import audit_detail, beside_name, for_letter
 from overdue_reminder.sources.odoo_writeback import OdooFile, OdooNote
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import load_attorneys, load_partners
@@ -297,6 +298,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     stem = f"{today.isoformat()}-{kind}-{key[7:17]}-{secrets.token_hex(3)}"
     path = folder / f"{stem}.docx"
     write_private(path, data)
+    sheet = for_letter(store, settings, action.client_id, today, action.language, path)  # beside the .docx
     pdf = convert_pdf(settings, path)
     row = {"client_id": action.client_id, "tier": action.tier, "run_date": today,
            "invoice_ids": list(action.invoice_ids), "language": action.language, "path": str(path),
@@ -313,11 +315,13 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
                          {"client_id": action.client_id, "kind": kind, "tier": action.tier,
                           "invoice_ids": list(action.invoice_ids), "sha256": row["sha256"],
                           "assigned_to": attorney_email, "flags": flags, "with_offer": offer is not None,
-                          "suit_gate": gate.reason if gate else None}, at=now)
+                          "suit_gate": gate.reason if gate else None,
+                          **({"statement": audit_detail(sheet)} if sheet else {})}, at=now)
             letter = _get(conn, lid)
     except IntegrityError:
         # Another run queued the same letter a moment ago: keep its files, drop ours.
         path.unlink(missing_ok=True)
+        path.with_name(beside_name(path.name)).unlink(missing_ok=True)
         if pdf:
             pdf.unlink(missing_ok=True)
         with store.begin() as conn:

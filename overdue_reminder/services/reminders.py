@@ -42,6 +42,7 @@ from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
 from overdue_reminder.services.clearing import CANCEL_RULES, approval_detail, clear_reminder
 from overdue_reminder.services.identity import as_actor
+from overdue_reminder.services.statements import StatementFile, Statements, audit_detail, write_beside
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
 from overdue_reminder.store.schema import audit, clients, offers, reminders
@@ -332,6 +333,7 @@ def _draft_actions(store: Store, settings: Settings, plan: Plan, actions: list[A
                    templates: Templates | None, result: DraftResult, pay_links: Mapping[int, str]) -> None:
     domain = message_domain(settings)
     tpl = templates or templates_for(settings)
+    sheets = Statements(settings) if settings.statements.attach and not dry_run else None  # a missing font stops here
     partners, attorneys = _ledger_people(store, actions)
     shared = shared_for(settings, plan.today, partners=partners, attorneys=attorneys, offers=offers,
                         pay_links=pay_links)
@@ -356,10 +358,33 @@ def _draft_actions(store: Store, settings: Settings, plan: Plan, actions: list[A
             result.created.extend(DraftItem(None, r["client_id"], r["client_name"], r["tier"], r["status"],
                                             r["to_address"], r["subject"], r["note"]) for r in rows)
             continue
-        _store_rows(store, rows, now, actor, result)
+        files = _statements(store, settings, sheets, rows, plan.today) if sheets is not None else {}
+        _store_rows(store, rows, now, actor, result, files)
 
 
-def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: str, result: DraftResult) -> None:
+def _statements(store: Store, settings: Settings, sheets: Statements, rows: list[dict[str, Any]],
+                today: date) -> dict[str, StatementFile]:
+    """Each new reminder's statement of account, one per client; a postal item's is written beside it in the
+    outbox folder (staff print both), an email's goes with the message when it is sent."""
+    with store.begin() as conn:
+        by_client = sheets.preload(conn, [r["client_id"] for r in rows], today,
+                                   {r["client_id"]: r["language"] for r in rows})
+    files = {r["idempotency_key"]: by_client[r["client_id"]] for r in rows}
+    for r in rows:
+        if r["status"] == POSTAL:
+            write_beside(settings.resolve(settings.delivery.outbox_dir),
+                         file_stem(r["run_date"], r["client_id"], r["tier"], r["idempotency_key"]),
+                         files[r["idempotency_key"]].data)
+    return files
+
+
+def file_stem(run_date: date, client_id: int, tier: str, key: str) -> str:
+    """A reminder's file name without extension, derived from the reminder alone (delivery.outbox_name)."""
+    return f"{run_date.isoformat()}_{client_id}_{re.sub(r'[^A-Za-z0-9_-]', '_', tier)[:40]}_{key[:16]}"
+
+
+def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: str, result: DraftResult,
+                files: Mapping[str, StatementFile] | None = None) -> None:
     """Insert the new reminders with their audit lines in one transaction.
 
     A plain batch insert (no per-row RETURNING) is the fast path; the unique idempotency key is the
@@ -370,7 +395,7 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
         try:
             with store.begin() as conn:
                 insert_many(conn, reminders, rows)
-                _after_insert(conn, rows, now, actor, result)
+                _after_insert(conn, rows, now, actor, result, files or {})
             return
         except IntegrityError:
             with store.begin() as conn:
@@ -383,7 +408,7 @@ def _store_rows(store: Store, rows: list[dict[str, Any]], now: datetime, actor: 
 
 
 def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, actor: str,
-                  result: DraftResult) -> None:
+                  result: DraftResult, files: Mapping[str, StatementFile]) -> None:
     ids = {k: i for k, i in conn.execute(select(reminders.c.idempotency_key, reminders.c.id).where(
         reminders.c.idempotency_key.in_([r["idempotency_key"] for r in rows])))}
     by_key = {r["idempotency_key"]: r for r in rows}
@@ -395,7 +420,8 @@ def _after_insert(conn: Connection, rows: list[dict[str, Any]], now: datetime, a
                                         r["to_address"], r["subject"], r["note"]))
         audits.append({"at": now, "actor": actor, "action": "reminder.drafted", "object_type": "reminder",
                        "object_id": str(rid), "detail": {
-                           "tier": r["tier"], "status": r["status"], "to": r["to_address"], "note": r["note"]}})
+                           "tier": r["tier"], "status": r["status"], "to": r["to_address"], "note": r["note"],
+                           **({"statement": audit_detail(files[key])} if key in files else {})}})
     insert_many(conn, audit, audits)
     # Older unsent reminders for the same client and matter scope give way to the new one.
     new = {(by_key[k]["client_id"], by_key[k]["matter_ref"]): rid for k, rid in ids.items()}

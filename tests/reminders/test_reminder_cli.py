@@ -83,7 +83,7 @@ def test_draft_review_send_and_reconcile(capsys: pytest.CaptureFixture[str], des
     code, sent = run_json(capsys, s, "send", "--max", "1")
     assert code == 0 and sent["sent"] == 1 and sent["left_for_next_run"] == 1
     box = s.resolve(s.delivery.outbox_dir)
-    assert b"short reminder" in next(box.iterdir()).read_bytes().replace(b"=\r\n", b"")
+    assert b"short reminder" in next(box.glob("*.eml")).read_bytes().replace(b"=\r\n", b"")
 
     with store.begin() as conn:  # the next run dies after committing 'sending'
         conn.execute(update(reminders).where(reminders.c.id == ids[2]).values(status="sending"))
@@ -94,7 +94,7 @@ def test_draft_review_send_and_reconcile(capsys: pytest.CaptureFixture[str], des
     code, out = run(capsys, s, "outbox", "reconcile", "--check-outbox", "--by", "clerk")
     assert code == 0 and f"queued to send again: #{ids[2]}" in out and "no unconfirmed reminders" in out
     code, sent = run_json(capsys, s, "send")
-    assert sent["sent"] == 1 and len(list(box.iterdir())) == 2
+    assert sent["sent"] == 1 and len(list(box.glob("*.eml"))) == 2
 
     code, out = run(capsys, s, "drafts", "posted", str(ids[3]))
     assert code == 0 and drafts.get_reminder(store, ids[3]).status == "sent"

@@ -75,7 +75,8 @@ def test_real_smtp_delivery_in_english_and_chinese(store: Store, tmp_path: Path,
     assert m["Reply-To"] == "accounts@harperlowe.example"
     assert m["Subject"] == "Payment reminder: 2 invoices from Harper & Lowe LLP"
     assert m["Content-Language"] == "en-US" and m["Date"] and m["Auto-Submitted"] == "auto-generated"
-    assert m.get_content_type() == "multipart/alternative"
+    assert m.get_content_type() == "multipart/mixed"  # the text and HTML alternative, then the statement
+    assert [p.get_content_type() for p in m.iter_parts()] == ["multipart/alternative", "application/pdf"]
     text, html = _parts(m)
     assert "Dear Alex Contact 1," in text and "outstanding $3,000.00" in text and "Balance due: $3,250.50" in text
     assert "$3,250.50" in html and "<table" in html and "INV/2026/00011" in html
@@ -137,8 +138,10 @@ def test_outbox_files_are_owner_only_rfc5322_and_written_once(sqlite_store: Stor
     assert result.count("sent") == 2
     box = settings.resolve(settings.delivery.outbox_dir)
     assert stat.S_IMODE(box.stat().st_mode) == 0o700
-    files = sorted(box.iterdir())
-    assert len(files) == 2 and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    files = sorted(box.iterdir())  # each message and, beside it, its statement of account
+    assert [f.name for f in files if f.suffix == ".eml"] == sorted(f.name.replace(".statement.pdf", ".eml")
+                                                                   for f in files if f.suffix == ".pdf")
+    assert len(files) == 4 and all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
     r = drafts.get_reminder(sqlite_store, ids[0])
     path = box / delivery.outbox_name(r)
     assert r.delivery_ref == str(path)
@@ -241,7 +244,7 @@ def test_interrupted_sending_becomes_unconfirmed_and_is_never_resent_silently(st
     assert done.sent == [ids[0]] and done.resend == [ids[1]]
     assert _status(store, ids[0]) == drafts.SENT and _status(store, ids[1]) == drafts.APPROVED
     assert [i.id for i in delivery.send_approved(store, settings, NOW).items] == [ids[1]]
-    assert len(list(box.iterdir())) == 3
+    assert len(list(box.glob("*.eml"))) == 3
     with pytest.raises(UsageError, match="only unconfirmed"):
         delivery.settle(store, settings, NOW, "clerk", sent=[ids[1]])
     with pytest.raises(UsageError, match="both"):
