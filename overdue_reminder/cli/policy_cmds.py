@@ -51,7 +51,7 @@ def plan_cmd(app: App, client: str | None, date_: str | None, explain_all: bool,
     n = len(p.actions)
     app.table(f"Plan for {today.isoformat()}: {n} reminder{'' if n == 1 else 's'}",
               ["Client", "Matter", "Tier", "Channel", "Amount", "Days", "Grade"],
-              [[a.client_name, a.matter_ref or "all", a.tier,
+              [[app.named(a.client_name, a.client_id), a.matter_ref or "all", a.tier,
                 a.channel + (" (attorney review)" if a.attorney_review else ""), _amounts(a.totals),
                 a.max_days_past_due, a.grade] for a in p.actions],
               right=["Amount", "Days"], optional=["Grade", "Matter", "Channel"])

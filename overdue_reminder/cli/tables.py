@@ -137,14 +137,21 @@ def whole(unit: str, prose: bool) -> bool:
 
 
 def _fold(unit: str, first: int, rest: int) -> list[str]:
-    """A word too long for its line, cut at cell boundaries (never inside a wide character): `first` cells on
-    its first line, `rest` on the others."""
+    """A unit too long for its line (a path, a Message-ID) cut at cell boundaries, after a '/', '-', '_' or
+    '.' where one falls in the second half of the line (never inside a wide character): `first` cells on its
+    first line, `rest` on the others."""
     pieces: list[str] = []
     cur = ""
     for ch in unit:
-        if cur and width_of(cur + ch) > (rest if pieces else first):
-            pieces.append(cur)
-            cur = ""
+        limit = rest if pieces else first
+        if cur and width_of(cur + ch) > limit:
+            cut = max(cur.rfind(sep) for sep in "/-_.@")
+            if cut + 1 > limit // 2:
+                pieces.append(cur[:cut + 1])
+                cur = cur[cut + 1:]
+            else:
+                pieces.append(cur)
+                cur = ""
         cur += ch
     pieces.append(cur)
     return pieces
