@@ -78,7 +78,7 @@ def _history(settings: config.Settings, sb: RunningSandbox) -> None:
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=5000)
             with suppress(PolicyError):
                 approve_drafts(store, waiting, at, clerk="clerk@harperlowe.example",
-                               partner_name=settings.letters.supervising_partner)
+                               partner_name=settings.letters.supervising_partner, settings=settings)
             delivery.send_approved(store, settings, at, residuals=delivery.StoreResiduals(store), actor="clerk")
             for letter in letters.list_letters(store, status=letters.AWAITING):
                 with suppress(PolicyError):
