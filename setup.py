@@ -65,6 +65,7 @@ setup(
             "types-reportlab",
             "pypdf>=4",  # the statement tests read the PDF's text and font dictionary back
             "radon>=6",  # tests/test_architecture.py: cyclomatic complexity of every function
+            "wcwidth>=0.2.13",  # tests/cli: an independent measure of a table line's display width (CJK)
             "playwright>=1.40",  # drives Debian's chromium in the review page's browser tests
         ],
     },

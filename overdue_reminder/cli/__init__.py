@@ -29,6 +29,10 @@ _apps: list[App] = []
                    "accepted after the command).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print machine-readable JSON instead of tables (also accepted after the command).")
+@click.option("--wide", is_flag=True,
+              help="Tables at full width with every column, however wide the terminal (also after the command).")
+@click.option("--ids", "show_ids", is_flag=True,
+              help="Show Odoo ids beside client names and invoice numbers (also after the command).")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug; also after the command).")
 @click.option("--as", "login", metavar="LOGIN", envvar="OVERDUE_REMINDER_AS",
               help="Prove who you are with your own Odoo login (password or API key from the variable named by "
@@ -36,10 +40,15 @@ _apps: list[App] = []
                    "your operating-system account is mapped in [identity] os_users.")
 @click.version_option(__version__, prog_name="overdue-reminder")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int, login: str | None) -> None:
-    """A law firm's collections desk beside Odoo: sync, flag, draft, offer, escalate."""
+def cli(ctx: click.Context, config_path: str | None, as_json: bool, wide: bool, show_ids: bool, verbose: int,
+        login: str | None) -> None:
+    """A law firm's collections desk beside Odoo: sync, flag, draft, offer, escalate.
+
+    Tables fit the terminal (COLUMNS, else its width, else 80 columns): low-value columns are hidden first
+    and named under the table; --wide shows everything. Times are on the firm's clock, labelled with the zone.
+    """
     setup_logging(verbose)
-    app = App(config_path=config_path, as_json=as_json, verbose=verbose, login=login)
+    app = App(config_path=config_path, as_json=as_json, verbose=verbose, login=login, wide=wide, ids=show_ids)
     ctx.obj = app
     _apps[:] = [app]  # main() names the store when an unexpected error came from it
     ctx.call_on_close(app.close)

@@ -10,18 +10,18 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 
 import click
-from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from overdue_reminder import config
+from overdue_reminder.cli import tables
+from overdue_reminder.cli.times import firm_time, iso_with_offset
 from overdue_reminder.config import Settings
 from overdue_reminder.core.clearance import Actor
 from overdue_reminder.errors import UsageError
@@ -36,6 +36,8 @@ class App:
     config_path: str | None = None
     as_json: bool = False
     verbose: int = 0
+    wide: bool = False
+    ids: bool = False
     login: str | None = None
     _actor: Actor | None = None
     _settings: Settings | None = None
@@ -95,25 +97,52 @@ class App:
     def emit_json(self, data: Any) -> None:
         click.echo(json.dumps(data, default=json_default, indent=2, ensure_ascii=False))
 
+    @property
+    def zone(self) -> tzinfo:
+        """The firm's timezone: every time a person reads is on the firm's clock (cli/times.py)."""
+        return self.settings.calendar().tz
+
+    def when(self, at: datetime | None) -> str:
+        """An instant as people read it: the firm's wall clock, labelled with its zone."""
+        return firm_time(at, self.zone) if at is not None else ""
+
+    def named(self, name: str, odoo_id: int | None) -> str:
+        """A client or invoice as people know it; its Odoo id only with --ids."""
+        return f"{name} (#{odoo_id})" if self.ids and odoo_id is not None else name
+
+    def cell(self, v: Any) -> str:
+        if isinstance(v, datetime):
+            return self.when(v)
+        return fmt_cell(v)
+
     def table(self, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-              right: Sequence[str] = ()) -> None:
-        t = Table(title=title, show_lines=False)
-        cells = [[fmt_cell(v) for v in r] for r in rows]
-        need = 1
-        for i, c in enumerate(columns):  # figures are never cut or wrapped mid-number; text folds instead
-            if c in right:
-                width = max([len(c), *(cell_len(r[i]) for r in cells)])
-                t.add_column(c, justify="right", no_wrap=True, min_width=width)
-            else:
-                width = min(max(len(c), 6), 12)
-                t.add_column(c, justify="left", overflow="fold", min_width=width)
-            need += width + 3
-        for r in cells:
-            t.add_row(*r)
-        if need > self.console.width:  # a narrow terminal: let the lines run long rather than cut a figure
-            Console(file=self.console.file, width=need, highlight=False).print(t)
-        else:
-            self.console.print(t)
+              right: Sequence[str] = (), prose: Sequence[str] = (), optional: Sequence[str] = ()) -> None:
+        """A table laid out for the terminal's width (cli/tables.py): `right` holds figures, `prose` columns wrap
+        freely, `optional` columns are hidden, first ones first, when the terminal is too narrow (--wide shows
+        every column at full width)."""
+        cols = [tables.Col(c, right=c in right, prose=c in prose,
+                           drop=list(optional).index(c) + 1 if c in optional else 0) for c in columns]
+        cells = [[self.cell(v) for v in r] for r in rows]
+        width = None if self.wide else tables.terminal_width()
+        for line in tables.render(title, cols, cells, width):
+            self.console.out(line, highlight=False)
+
+    def paragraph(self, text: str, indent: int = 0) -> None:
+        """Plain text wrapped at words to the terminal's width, figures and dates kept whole (no markup)."""
+        if not self.as_json:
+            width = None if self.wide else max(20, tables.terminal_width() - indent)
+            for line in tables.wrap(text, width, prose=True):
+                self.console.out(" " * indent + line, highlight=False)
+
+    def text_block(self, text: str) -> None:
+        """A letter or email body for reading: each line wrapped to the terminal, its indent kept
+        (`--part text` prints it raw)."""
+        for line in text.splitlines():
+            body = line.lstrip(" ")
+            if body:
+                self.paragraph(body, indent=len(line) - len(body))
+            elif not self.as_json:
+                self.console.out("")
 
     def info(self, message: str) -> None:
         if not self.as_json:
@@ -134,7 +163,9 @@ class App:
 def json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return iso_with_offset(value)
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value

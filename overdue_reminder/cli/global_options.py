@@ -1,4 +1,5 @@
-"""Global options (`--json`, `--config PATH`, `-v`) accepted after the subcommand as well as before it.
+"""Global options (`--json`, `--wide`, `--ids`, `--config PATH`, `-v`) accepted after the subcommand as well as
+before it.
 
 People type `overdue-reminder aging --json` as often as `overdue-reminder --json aging`. Click only
 parses a group's options before its subcommand, so the root group moves the global options it finds
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 import click
 
-_GLOBAL_FLAGS = frozenset({"--json"})
+_GLOBAL_FLAGS = frozenset({"--json", "--wide", "--ids"})
 _GLOBAL_VALUED = frozenset({"--config"})
 _VERBOSE = re.compile(r"^(-v+|--verbose)$")
 

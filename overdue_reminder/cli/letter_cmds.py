@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for
+from overdue_reminder.cli.names import client_name, client_names, invoice_numbers
 from overdue_reminder.config import SERVICE_METHODS
 from overdue_reminder.core.letter_docx import sample_letters
 from overdue_reminder.errors import UsageError
@@ -62,9 +63,11 @@ def letters_list(app: App, attorney: str | None, status: str | None, client: str
     if app.as_json:
         app.emit_json([_as_dict(lt) for lt in items])
         return
-    app.table("Letters", ["ID", "Client", "Kind", "Run date", "Status", "Attorney", "Amount due", "Flags"],
-              [(lt.id, lt.client_name, lt.kind, lt.run_date, lt.status, lt.attorney_email, _amounts(lt),
-                ", ".join(lt.flags)) for lt in items], right=["ID", "Amount due"])
+    app.table(f"Letters: {len(items)}", ["ID", "Client", "Kind", "Run date", "Status", "Attorney", "Amount due",
+                                         "Flags"],
+              [(lt.id, app.named(lt.client_name, lt.client_id), lt.kind, lt.run_date, lt.status, lt.attorney_email,
+                _amounts(lt), ", ".join(lt.flags)) for lt in items],
+              right=["ID", "Amount due"], prose=["Flags"], optional=["Flags", "Kind", "Attorney"])
 
 
 @letters_group.command("show")
@@ -78,27 +81,27 @@ def letters_show(app: App, letter_id: int) -> None:
         app.emit_json({**_as_dict(lt), "audit": trail})
         return
     rows: list[tuple[str, Any]] = [
-        ("Client", f"{lt.client_name} ({lt.client_id})"), ("Kind / tier", f"{lt.kind} / {lt.tier}"),
+        ("Client", app.named(lt.client_name, lt.client_id)), ("Kind / tier", f"{lt.kind} / {lt.tier}"),
         ("Run date", lt.run_date), ("Status", lt.status), ("Assigned to", lt.attorney_email),
-        ("Matters", ", ".join(lt.matter_refs)), ("Invoices", ", ".join(str(i) for i in lt.invoice_ids)),
+        ("Matters", ", ".join(lt.matter_refs)), ("Invoices", ", ".join(invoice_numbers(app, lt.invoice_ids))),
         ("Amount due", _amounts(lt)), ("Jurisdiction", lt.jurisdiction or "(none)"),
         ("Flags", ", ".join(lt.flags)), ("Draft", lt.path), ("Draft PDF", lt.pdf_path or ""),
         ("Draft sha256", lt.sha256),
     ]
     if lt.decided_by:
-        rows += [("Decided by", f"{lt.decided_by} at {lt.decided_at:%Y-%m-%d %H:%M} UTC" if lt.decided_at else "")]
+        rows += [("Decided by", f"{lt.decided_by} at {app.when(lt.decided_at)}" if lt.decided_at else lt.decided_by)]
     if lt.reason:
         rows.append(("Reason", lt.reason))
     if lt.approved_path:
         rows += [("Final copy", lt.approved_path), ("Approved sha256", lt.approved_sha256 or ""),
                  ("Final PDF", lt.approved_pdf_path or "")]
     if lt.released_by:
-        rows.append(("Released by", f"{lt.released_by} at {lt.released_at:%Y-%m-%d %H:%M} UTC"
+        rows.append(("Released by", f"{lt.released_by} at {app.when(lt.released_at)}"
                      if lt.released_at else lt.released_by))
     if lt.odoo_activity_id:
         rows.append(("Odoo activity", lt.odoo_activity_id))
-    app.table(f"Letter {lt.id}", ["Field", "Value"], rows)
-    app.table("Audit", ["When", "Who", "What"], [(a["at"], a["actor"], a["action"]) for a in trail])
+    app.table(f"Letter {lt.id}", ["Field", "Value"], rows, prose=["Value"])
+    app.table("Audit", ["When", "Who", "What"], [(a["at"], a["actor"], a["action"]) for a in trail], prose=["What"])
 
 
 @letters_group.command("approve")
@@ -184,7 +187,7 @@ def letters_notice(app: App, client: str, kind: str, served_on: str, method: str
         app.emit_json({**asdict(n), "dry_run": dry_run})
     else:
         verb = "would record" if dry_run else "recorded"
-        app.info(f"{verb} {kind} notice for client {n.client_id}, served {n.served_on} by {method}")
+        app.info(f"{verb} {kind} notice for {client_name(app, n.client_id)}, served {n.served_on} by {method}")
 
 
 @letters_group.command("notices")
@@ -200,8 +203,10 @@ def letters_notices(app: App, client: str | None) -> None:
     if app.as_json:
         app.emit_json([asdict(n) for n in items])
         return
+    names = client_names(app, [n.client_id for n in items])
     app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Recorded by"],
-              [(n.id, n.client_id, n.kind, n.served_on, n.method, n.recorded_by) for n in items])
+              [(n.id, names[n.client_id], n.kind, n.served_on, n.method, n.recorded_by) for n in items],
+              right=["ID"], optional=["Recorded by", "Method"])
 
 
 @letters_group.command("sample")

@@ -8,8 +8,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from overdue_reminder.cli.common import App, default_actor, parse_date, pass_app, today_for, utc_now
+from overdue_reminder.cli.names import client_name, client_names
 from overdue_reminder.config import OFFER_REASONS
 from overdue_reminder.core.offers import (
     Frequency,
@@ -30,7 +32,6 @@ from overdue_reminder.services import contacts as contact_service
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services.planning import resolve_client
 from overdue_reminder.store import read_audit
-from overdue_reminder.store.ledger import load_partners
 
 
 def _amount(value: str | None, what: str) -> Decimal | None:
@@ -136,10 +137,12 @@ def contact_list(app: App, client: str | None, limit: int) -> None:
                         "promise_currency": c.promise.currency if c.promise else None,
                         "promise_status": c.promise_status} for c in rows])
         return
-    app.table(f"{len(rows)} contacts", ["#", "When", "Client", "By", "Reason", "Note", "Promise", "Status"],
-              [[c.id, c.at, c.client_id, c.by, contact_service.REASON_LABELS.get(c.reason, c.reason), c.note,
-                f"{format_plain(c.promise.amount, c.promise.currency)} by {c.promise.on}" if c.promise else "",
-                c.promise_status or ""] for c in rows], right=["#"])
+    names = client_names(app, [c.client_id for c in rows])
+    app.table(f"{len(rows)} contacts", ["#", "When", "Client", "By", "Reason", "Note", "Promise"],
+              [[c.id, c.at, names[c.client_id], c.by, contact_service.REASON_LABELS.get(c.reason, c.reason), c.note,
+                f"{format_plain(c.promise.amount, c.promise.currency)} by {c.promise.on} ({c.promise_status or 'open'})"
+                if c.promise else ""] for c in rows], right=["#"], prose=["Note", "Reason"],
+              optional=["By", "When", "Reason"])
 
 
 @contact_group.command("check")
@@ -157,11 +160,12 @@ def contact_check(app: App, date_: str | None, dry_run: bool) -> None:
                       {"dry_run": True, "results": [{"contact_id": r.contact_id, "status": r.status}
                                                     for r in results]})
         return
+    names = client_names(app, [r.client_id for r in results])
     app.table(f"{len(results)} open promises checked on {today}",
               ["Contact", "Client", "Promised", "Received", "Deadline", "Status"],
-              [[r.contact_id, r.client_id, format_plain(r.promised, r.currency),
+              [[r.contact_id, names[r.client_id], format_plain(r.promised, r.currency),
                 format_plain(r.received, r.currency), r.deadline, r.status] for r in results],
-              right=["Promised", "Received"])
+              right=["Contact", "Promised", "Received"])
     _dry(app, dry_run)
 
 
@@ -435,7 +439,7 @@ def offer_show(app: App, offer_id: int, email_lang: str | None) -> None:
                             "html": rendered.html}
         app.emit_json(out)
         return
-    app.info(f"[bold]offer #{rec.id}[/bold] client {rec.client_id}: {rec.kind}, {rec.status}"
+    app.info(f"[bold]offer #{rec.id}[/bold] {escape(client_name(app, rec.client_id))}: {rec.kind}, {rec.status}"
              + (f", assigned to {rec.assigned_to}" if rec.assigned_to else ""))
     app.info(offer_service.summary(rec.offer))
     if rec.reason:
@@ -443,7 +447,7 @@ def offer_show(app: App, offer_id: int, email_lang: str | None) -> None:
     if rec.written_terms:
         app.info("written terms: " + (rec.written_terms_ref or "[red]required from the attorney[/red]"))
     _show_schedule(app, "Payments", rec.offer, rec.schedule)
-    app.table("Audit", ["When", "Who", "What"], [[a.at, a.actor, a.action] for a in trail])
+    app.table("Audit", ["When", "Who", "What"], [[a.at, a.actor, a.action] for a in trail], prose=["What"])
     if rendered:
         app.console.print(f"Subject: {rendered.subject}\n", markup=False)
         app.console.print(rendered.text, markup=False)
@@ -461,12 +465,11 @@ def offer_list(app: App, client: str | None, status: str | None, attorney: str |
     if app.as_json:
         app.emit_json([_record_json(r) for r in rows])
         return
-    with app.store.begin() as conn:
-        names = {p.id: p.name for p in load_partners(conn, {r.client_id for r in rows}).values()}
+    names = client_names(app, [r.client_id for r in rows])
     app.table(f"{len(rows)} offers", ["#", "Client", "Kind", "Balance", "Status", "Assigned", "Terms"],
-              [[r.id, names.get(r.client_id, r.client_id), r.kind, format_plain(r.balance, r.currency),
+              [[r.id, names[r.client_id], r.kind, format_plain(r.balance, r.currency),
                 r.status.replace("_", " "), r.assigned_to or "", offer_service.summary(r.offer)] for r in rows],
-              right=["#", "Balance"])
+              right=["#", "Balance"], prose=["Terms"], optional=["Assigned", "Kind", "Status", "Terms"])
 
 
 @offer_group.command("match")

@@ -16,7 +16,7 @@ from overdue_reminder.services.planning import plan_from_store, resolve_client
 
 
 def _amounts(totals: dict[str, Any]) -> str:
-    return "\n".join(format_plain(a, c) for c, a in totals.items())
+    return ", ".join(format_plain(a, c) for c, a in totals.items())
 
 
 def plan_json(p: Plan) -> dict[str, Any]:
@@ -51,28 +51,30 @@ def plan_cmd(app: App, client: str | None, date_: str | None, explain_all: bool,
     n = len(p.actions)
     app.table(f"Plan for {today.isoformat()}: {n} reminder{'' if n == 1 else 's'}",
               ["Client", "Matter", "Tier", "Channel", "Amount", "Days", "Grade"],
-              [[a.client_name, a.matter_ref or "all", a.tier,
+              [[app.named(a.client_name, a.client_id), a.matter_ref or "all", a.tier,
                 a.channel + (" (attorney review)" if a.attorney_review else ""), _amounts(a.totals),
                 a.max_days_past_due, a.grade] for a in p.actions],
-              right=["Amount", "Days"])
+              right=["Amount", "Days"], optional=["Grade", "Matter", "Channel"])
     for a in p.actions:
         head = f"{a.client_name}" + (f" / {a.matter_ref}" if a.matter_ref else "") + f" - {a.tier}:"
-        app.console.print(f"\n{head} {a.why}", markup=False, highlight=False)
+        app.console.out("")
+        app.paragraph(f"{head} {a.why}")
         for note in a.staff_notes:
-            app.console.print(f"  ! {note}", markup=False, highlight=False)
+            app.paragraph(f"! {note}", indent=2)
     if p.skipped:
         app.console.print()
         app.table(f"Skipped: {len(p.skipped)}", ["Client", "Matter", "Because", "Reason"],
-                  [[s.client_name, s.matter_ref or "all", s.kind, s.reason] for s in p.skipped])
+                  [[s.client_name, s.matter_ref or "all", s.kind, s.reason] for s in p.skipped], prose=["Reason"],
+                  optional=["Matter"])
     app.info("Nothing was changed: this is what a run on that date would do.")
 
 
 # ---------------------------------------------------------------- holds
-def _hold_rows(items: list[Hold], names: dict[int, str], inv_names: dict[int, str]) -> list[list[Any]]:
-    return [[h.id, names.get(h.client_id, str(h.client_id)), h.kind,
-             inv_names.get(h.invoice_id, str(h.invoice_id)) if h.invoice_id else "all", h.reason,
-             h.created_by, h.created_at, h.until.isoformat() if h.until else "",
-             f"{h.removed_by} {h.removed_at:%Y-%m-%d}" if h.removed_at else "", h.source_ref or ""] for h in items]
+def _hold_rows(app: App, items: list[Hold], names: dict[int, str], inv_names: dict[int, str]) -> list[list[Any]]:
+    return [[h.id, app.named(names.get(h.client_id, f"#{h.client_id}"), h.client_id), h.kind,
+             app.named(inv_names.get(h.invoice_id, f"#{h.invoice_id}"), h.invoice_id) if h.invoice_id else "all",
+             h.reason, h.created_by, h.created_at, h.until.isoformat() if h.until else "",
+             f"{h.removed_by} {app.when(h.removed_at)}" if h.removed_at else "", h.source_ref or ""] for h in items]
 
 
 def _hold_json(h: Hold) -> dict[str, Any]:
@@ -89,7 +91,8 @@ def _show(app: App, title: str, items: list[Hold]) -> None:
         return
     names, inv = _names(app, items)
     app.table(title, ["#", "Client", "Kind", "Invoice", "Reason", "By", "Since", "Until", "Removed", "Source"],
-              _hold_rows(items, names, inv))
+              _hold_rows(app, items, names, inv), right=["#"], prose=["Reason", "Removed"],
+              optional=["Source", "Removed", "By", "Since", "Until"])
 
 
 def _invoice_id(app: App, client_id: int, value: str) -> int:

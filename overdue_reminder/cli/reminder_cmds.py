@@ -15,6 +15,7 @@ from overdue_reminder.run.wiring import make_source, writeback_of
 from overdue_reminder.services import delivery
 from overdue_reminder.services import reminders as drafts
 from overdue_reminder.services.carried_offers import carried_offers, record_carried
+from overdue_reminder.services.planning import resolve_client
 from overdue_reminder.sources import WriteBack
 
 
@@ -58,7 +59,8 @@ def templates_check(app: App, on: str | None) -> None:
             "letter_problems": letter_problems})
     elif problems or letter_problems:
         app.table(f"{len(problems) + len(letter_problems)} template problem(s)", ["template", "line", "problem"],
-                  [(p.template, p.line, p.message) for p in problems] + [("letters", "", m) for m in letter_problems])
+                  [(p.template, p.line, p.message) for p in problems] + [("letters", "", m) for m in letter_problems],
+                  right=["line"], prose=["problem"])
     else:
         app.info("[green]ok[/green] every template renders for every language and tier (emails and letters)")
     _exit(EXIT_SKIPPED if problems or letter_problems else 0)
@@ -117,13 +119,14 @@ def drafts_group() -> None:
 @click.option("--status", "statuses", multiple=True, type=click.Choice(drafts.STATUSES),
               help="Only these statuses (repeatable; default: everything awaiting someone).")
 @click.option("--all", "show_all", is_flag=True, help="Every status.")
-@click.option("--client", "client_id", type=int, help="Only this client (Odoo partner id).")
+@click.option("--client", "client", metavar="NAME|ID", help="Only this client: Odoo id, exact name or a unique part.")
 @click.option("--date", "on", metavar="YYYY-MM-DD", help="Only reminders drafted for this run date.")
 @click.option("--limit", type=int, default=200, show_default=True, help="At most this many, newest first.")
 @pass_app
-def drafts_list(app: App, statuses: tuple[str, ...], show_all: bool, client_id: int | None, on: str | None,
+def drafts_list(app: App, statuses: tuple[str, ...], show_all: bool, client: str | None, on: str | None,
                 limit: int) -> None:
     """List reminders, newest first."""
+    client_id = resolve_client(app.store, client).id if client else None
     wanted: tuple[str, ...] = () if show_all else statuses or (
         drafts.DRAFT, drafts.APPROVED, drafts.POSTAL, drafts.INVALID_ADDRESS, drafts.UNCONFIRMED, drafts.FAILED)
     rows = drafts.list_reminders(app.store, statuses=wanted, client_id=client_id, run_date=parse_date(on),
@@ -132,8 +135,9 @@ def drafts_list(app: App, statuses: tuple[str, ...], show_all: bool, client_id: 
         app.emit_json([_brief(r) for r in rows])
         return
     app.table(f"{len(rows)} reminder(s)", ["id", "date", "client", "tier", "status", "to", "total", "subject"],
-              [(r.id, r.run_date, r.client_name, r.tier + (" (attorney)" if r.attorney_review else ""), r.status,
-                r.to_address, _totals(r), r.subject) for r in rows], right=["id", "total"])
+              [(r.id, r.run_date, app.named(r.client_name, r.client_id),
+                r.tier + (" (attorney)" if r.attorney_review else ""), r.status, r.to_address, _totals(r), r.subject)
+               for r in rows], right=["id", "total"], prose=["subject"], optional=["subject", "to", "date"])
 
 
 def _totals(r: drafts.Reminder) -> str:
@@ -164,7 +168,7 @@ def drafts_show(app: App, reminder_id: int, part: str) -> None:
                        "delivery_ref": r.delivery_ref, "reference": r.reference})
         return
     rows: list[tuple[str, Any]] = [
-        ("Reminder", f"#{r.id} ({r.reference}), {r.status}"), ("Client", f"{r.client_name} (#{r.client_id})"),
+        ("Reminder", f"#{r.id} ({r.reference}), {r.status}"), ("Client", app.named(r.client_name, r.client_id)),
         ("Tier", r.tier + (" - needs the attorney's review" if r.attorney_review else "")),
         ("To", r.to_address or "(no email address: postal)"), ("Language", r.language),
         ("Invoices", ", ".join(str(ln.get("name")) for ln in r.lines)), ("Asks for", _totals(r)),
@@ -173,12 +177,12 @@ def drafts_show(app: App, reminder_id: int, part: str) -> None:
     if r.note:
         rows.append(("Note", r.note))
     if r.decided_by:
-        rows.append(("Decided by", f"{r.decided_by} at {r.decided_at:%Y-%m-%d %H:%M} UTC" if r.decided_at else ""))
+        rows.append(("Decided by", f"{r.decided_by} at {app.when(r.decided_at)}" if r.decided_at else r.decided_by))
     if r.sent_at:
-        rows.append(("Sent", f"{r.sent_at:%Y-%m-%d %H:%M} UTC via {r.delivery_ref}"))
-    app.table(f"Reminder #{r.id}", ["", ""], rows)
-    app.console.print(f"[bold]Subject:[/bold] {r.subject}", markup=True)
-    app.console.print(r.body_text, markup=False, highlight=False)
+        rows.append(("Sent", f"{app.when(r.sent_at)} via {r.delivery_ref}"))
+    app.table(f"Reminder #{r.id}", ["Field", "Value"], rows, prose=["Value"])
+    app.paragraph(f"Subject: {r.subject}")
+    app.text_block(r.body_text)
 
 
 @drafts_group.command("approve")
@@ -287,7 +291,8 @@ def _print_send(app: App, result: delivery.SendResult) -> None:
     if result.items:
         app.table(f"{'Dry run: ' if result.dry_run else ''}{len(result.items)} reminder(s) via {result.mode}",
                   ["id", "client", "tier", "to", "outcome", "detail"],
-                  [(i.id, i.client_name, i.tier, i.to, i.outcome, i.detail) for i in result.items])
+                  [(i.id, i.client_name, i.tier, i.to, i.outcome, i.detail) for i in result.items],
+                  right=["id"], prose=["detail"], optional=["to", "tier"])
     else:
         app.info("nothing approved to send")
     if result.left_for_next_run:
@@ -357,7 +362,7 @@ def outbox_reconcile(app: App, sent_ids: tuple[int, ...], resend_ids: tuple[int,
                   ["id", "client", "to", "sending since", "Message-ID", "outbox file"],
                   [(i.reminder.id, i.reminder.client_name, i.reminder.to_address, i.reminder.sending_at,
                     i.reminder.message_id, "-" if i.in_outbox is None else "present" if i.in_outbox else "missing")
-                   for i in items])
+                   for i in items], right=["id"], optional=["to", "sending since"])
         app.info("settle each with --sent ID or --resend ID" +
                  (", or all by the outbox with --check-outbox" if s.delivery.mode == "outbox" else ""))
     else:

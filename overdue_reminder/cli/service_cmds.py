@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import click
 
 from overdue_reminder.cli.common import App, pass_app, today_for
+from overdue_reminder.cli.names import client_names
 from overdue_reminder.core.aging import BUCKETS, aging
 from overdue_reminder.run import outcome
 from overdue_reminder.services import runs as run_records
@@ -28,7 +29,9 @@ def nightly_pass(app: App, *, as_of: str | None = None, dry_run: bool = False,
 
 @click.command("run")
 @click.option("--date", "as_of", metavar="YYYY-MM-DD", help="Run as of another day (tests, catch-up).")
-@click.option("--dry-run", is_flag=True, help="Do everything but send and write back to Odoo.")
+@click.option("--dry-run", is_flag=True,
+              help="Sync the ledger from the source as `sync` does (the store's copy of Odoo is updated), then plan, "
+                   "draft and deliver without storing, sending or writing back anything.")
 @click.option("--no-send", is_flag=True, help="Sync, plan, draft and queue, but leave delivery to `send`.")
 @click.option("--no-digest", is_flag=True, help="Do not send the morning digest.")
 @pass_app
@@ -48,7 +51,11 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
         assert isinstance(steps, dict)
         app.table(f"run {out['run_date']}{' (dry run)' if dry_run else ''}: {out['status']}", ["step", "result"],
                   [(k, ", ".join(f"{a}={b}" for a, b in v.items() if not isinstance(b, (list, dict))))
-                   for k, v in steps.items()])
+                   for k, v in steps.items()], prose=["result"])
+        if dry_run:
+            app.paragraph("dry run: the ledger was synced from the source (the store's copy of invoices, clients and "
+                          "payments is updated, as `sync` does); nothing was drafted, sent, recorded for clients "
+                          "or written back to Odoo.")
         if "digest" in out:
             app.console.print(f"digest: {out['digest']}")
         for line in out.get("problems") or []:  # type: ignore[attr-defined]
@@ -56,8 +63,10 @@ def run_cmd(app: App, as_of: str | None, dry_run: bool, no_send: bool, no_digest
         skipped_clients = out.get("skipped_clients") or []
         assert isinstance(skipped_clients, list)
         if skipped_clients:
+            names = client_names(app, [p["client_id"] for p in skipped_clients])
             app.table("clients skipped tonight", ["step", "client", "error"],
-                      [(p["step"], p["client_id"], p["error"]) for p in skipped_clients])
+                      [(p["step"], names.get(p["client_id"], p["client_id"]), p["error"]) for p in skipped_clients],
+                      prose=["error"])
     skipped = out.get("skipped_records")
     n_clients = len(out.get("skipped_clients") or [])  # type: ignore[arg-type]
     return outcome.exit_code(str(out["status"]), (skipped if isinstance(skipped, int) else 0) + n_clients)
@@ -126,11 +135,13 @@ def status_cmd(app: App, runs: int) -> None:
         app.emit_json(data)
         return
     app.table("recent runs", ["id", "job", "date", "status", "started", "error"],
-              [(r.id, r.job, r.run_date, r.status, r.started_at, (r.error or "")[:80]) for r in last])
+              [(r.id, r.job, r.run_date, r.status, r.started_at, (r.error or "")[:160]) for r in last],
+              right=["id"], prose=["error"], optional=["started", "job"])
     svc = data["service"]
     assert isinstance(svc, dict)
-    app.console.print(f"service: {'alive' if svc['alive'] else 'not running'}; heartbeat {svc['heartbeat'] or '-'}; "
-                      f"next run {next_run or f'{s.schedule.nightly_at} {s.firm.timezone} (when serve runs)'}")
+    nightly = f"{s.schedule.nightly_at} {s.firm.timezone} (when serve runs)"
+    app.paragraph(f"service: {'alive' if svc['alive'] else 'not running'}; "
+                  f"heartbeat {app.when(beat.at) if beat else '-'}; next run {_next_run(app, next_run) or nightly}")
     q = queues
     app.table("waiting for people", ["queue", "items"], [
         ("reminders to approve", q.drafts_to_approve), ("approved, to send", q.approved_to_send),
@@ -138,16 +149,31 @@ def status_cmd(app: App, runs: int) -> None:
         ("invalid addresses", q.invalid_addresses), ("offers awaiting an attorney", q.offers_awaiting_attorney),
         *[(f"letters for {a}", n) for a, n in sorted(q.letters_by_attorney.items())]], right=["items"])
     app.table("approved letters not yet released", ["letter", "client", "kind", "approved by", "approved at"],
-              [(w.id, w.client, w.kind, w.approved_by, w.approved_at) for w in stuck.approved_unreleased])
+              [(w.id, w.client, w.kind, w.approved_by, w.approved_at) for w in stuck.approved_unreleased],
+              right=["letter"], optional=["kind", "approved at"])
     app.table(f"letters about to go stale (letters.max_age_days = {s.letters.max_age_days})",
               ["letter", "client", "status", "dated", "stale on", "days left"],
               [(w.id, w.client, w.status, w.run_date, w.expires_on, w.days_left) for w in stuck.expiring],
-              right=["days left"])
+              right=["letter", "days left"], optional=["dated", "status"])
     app.table("blocked or refused in the last 24 hours", ["when", "item", "what", "by", "reason"],
-              [(b.at, b.what, b.action, b.actor, b.reason) for b in stuck.blocked])
-    app.table("aging totals", ["currency", *BUCKETS, "total"],
-              [(t.currency, *(t.buckets[b] for b in BUCKETS), t.total) for t in totals],
-              right=[*BUCKETS, "total"])
+              [(b.at, b.what, b.action, b.actor, b.reason) for b in stuck.blocked], prose=["reason"],
+              optional=["by", "when"])
+    app.table("aging totals, per currency", ["currency", *BUCKETS, "total"],
+              [(t.currency, *(t.buckets[b] for b in BUCKETS), t.total)
+               for t in sorted(totals, key=lambda t: t.currency)],
+              right=[*BUCKETS, "total"], optional=["current"])
+
+
+def _next_run(app: App, value: object) -> str:
+    """The scheduler's next run as the firm reads it (the heartbeat stores it as ISO 8601)."""
+    if isinstance(value, datetime):
+        return app.when(value)
+    if isinstance(value, str) and value:
+        try:
+            return app.when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return ""
 
 
 COMMANDS = [run_cmd, serve_cmd, status_cmd]
