@@ -33,6 +33,7 @@ from datetime import date
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings
+from overdue_reminder.core.interest import CapTable
 from overdue_reminder.core.planner import Planner
 from overdue_reminder.core.planner.reasons import hold_sentence
 from overdue_reminder.core.planner.state import PERSONAL_EMAIL_DOMAINS, DayCounter, days_past_due
@@ -49,15 +50,20 @@ from overdue_reminder.model import Plan
 
 
 def plan(settings: PolicySettings, snapshot: LedgerSnapshot, today: date, *,
-         calendar: FirmCalendar | None = None, explain_all: bool = False) -> Plan:
+         calendar: FirmCalendar | None = None, explain_all: bool = False, caps: CapTable | None = None,
+         notice_days: int = 0) -> Plan:
     """What tonight's run would do for every client, and why; pure (today and calendar are parameters).
 
     `skipped` lists the clients a rule stopped (hold, no reminders, covered, below minimum, too soon).
     Clients simply on schedule - waiting for the next tier's date, or past the last tier - are
     listed too (kinds 'waiting' and 'last_tier') only with `explain_all`: a nightly run does not
     need thousands of "not yet" lines, `plan --client` and `plan --all` do.
+
+    `caps` are the firm's [interest]/[fees] caps (none: uncapped, for the planner alone); `notice_days` the
+    business days each contact's stated deadline gives (templates.respond_within_days): the next contact never
+    comes before that deadline has passed (rule 5).
     """
-    return Planner(settings, snapshot, today, calendar or FirmCalendar(), explain_all).run()
+    return Planner(settings, snapshot, today, calendar or FirmCalendar(), explain_all, caps, notice_days).run()
 
 
 __all__ = [

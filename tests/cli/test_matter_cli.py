@@ -13,9 +13,11 @@ import pytest
 from overdue_reminder import config
 from overdue_reminder.cli import main
 from overdue_reminder.config import Settings
+from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.model import Invoice, InvoiceKind, Partner
 from overdue_reminder.services import matters as service
-from overdue_reminder.services.identity import current_os_user
+from overdue_reminder.services.identity import PROOF_OS, current_os_user
+from overdue_reminder.services.planning import load_snapshot
 from overdue_reminder.store import Store, read_audit
 from overdue_reminder.store.ledger import store_invoices, store_partners
 
@@ -110,9 +112,6 @@ def test_changes_need_a_proven_identity(tmp_path: Path, desk: Settings, capsys: 
 
 
 def test_a_value_set_here_wins_over_odoo_and_says_so(desk: Settings) -> None:
-    from overdue_reminder.services.identity import PROOF_OS
-    from overdue_reminder.core.clearance import Actor, Role
-
     store = Store(desk.store_url)
     with store.begin() as conn:
         assert service.apply_odoo(conn, {(2, "M-2025-020"): {"before_court": True, "interest_allowed": True}}) == 1
@@ -126,8 +125,6 @@ def test_a_value_set_here_wins_over_odoo_and_says_so(desk: Settings) -> None:
     r = m.flags["before_court"]
     assert r.value is False and r.overrides_odoo and "wins over Odoo's yes" in r.source_text()
     assert m.flags["interest_allowed"].value is False and m.flags["interest_allowed"].source == "odoo"
-    from overdue_reminder.services.planning import load_snapshot
-
     with store.begin() as conn:
         snap = load_snapshot(conn, desk, date(2026, 3, 2))
     assert (2, "M-2025-020") not in snap.matters  # neither flag applies now
