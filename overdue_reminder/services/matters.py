@@ -159,16 +159,16 @@ def apply_odoo(conn: Connection, read: Mapping[tuple[int, str], Mapping[str, Any
     return changed
 
 
-def odoo_values(specs: Mapping[str, str], record: Mapping[str, Any]) -> dict[str, mf.FlagValue]:
-    """One Odoo record's matter flags: `specs` maps a flag to the Odoo field holding it ([odoo] matter_flag_fields).
+def odoo_values(raw: Mapping[str, Any]) -> dict[str, mf.FlagValue]:
+    """One Odoo record's matter flags ({flag: raw value}, from [odoo] matter_flag_fields) as the flags' types.
     A value that does not read is left out (the desk keeps the last good one) rather than guessed."""
     out: dict[str, mf.FlagValue] = {}
-    for name, fld in specs.items():
+    for name, value in raw.items():
         spec = mf.BY_NAME.get(name)
-        if spec is None or fld not in record:
+        if spec is None:
             continue
         try:
-            out[name] = spec.parse(record[fld])
+            out[name] = spec.parse(value)
         except mf.FlagError:
             continue
     return out

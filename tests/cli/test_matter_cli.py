@@ -129,3 +129,17 @@ def test_a_value_set_here_wins_over_odoo_and_says_so(desk: Settings) -> None:
         snap = load_snapshot(conn, desk, date(2026, 3, 2))
     assert (2, "M-2025-020") not in snap.matters  # neither flag applies now
     store.dispose()
+
+
+def test_the_odoo_field_mapping_names_known_flags_only() -> None:
+    from overdue_reminder.config.sections import MATTER_FLAG_NAMES
+    from overdue_reminder.core.matter_flags import FLAGS
+    from overdue_reminder.errors import ConfigError
+
+    assert tuple(f.name for f in FLAGS) == MATTER_FLAG_NAMES  # one list of flags, for the command and the sync
+    with pytest.raises(ConfigError, match=r"odoo.matter_flag_fields.jurisdiction.*not a matter flag"):
+        config.parse('[odoo]\nmatter_flag_fields = { jurisdiction = "x_jurisdiction" }\n')
+    with pytest.raises(ConfigError, match="not an Odoo field name"):
+        config.parse('[odoo]\nmatter_flag_fields = { before_court = "x before" }\n')
+    ok = config.parse('[odoo]\nmatter_flag_fields = { before_court = "x_before_court" }\n')
+    assert ok.odoo.matter_flag_fields == {"before_court": "x_before_court"}
