@@ -22,9 +22,8 @@ F = Callable[..., Any]
 def _flag_options(fn: F) -> F:
     """One option per flag: `--name/--no-name` for yes/no flags, `--name VALUE` for the others ("none" clears)."""
     for spec in reversed(mf.FLAGS):
-        word = spec.option[2:]
         if spec.kind == "bool":
-            fn = click.option(f"{spec.option}/--no-{word}", spec.name, default=None,
+            fn = click.option(f"{spec.option}/{spec.off_option}", spec.name, default=None,
                               help=spec.help.capitalize() + ".")(fn)
         else:
             fn = click.option(spec.option, spec.name, metavar="PERCENT" if spec.kind == "percent" else "TEXT",
@@ -55,7 +54,8 @@ def matter_set(app: App, /, matter: str, dry_run: bool, **flags: Any) -> None:
     raw = {n: (None if isinstance(v, str) and v.strip().casefold() == "none" else v)
            for n, v in flags.items() if v is not None}
     changes = service.parse_changes(raw)
-    m, done = service.set_flags(app.store, matter, changes, app.actor(), now=utc_now(), dry_run=dry_run)
+    m, done = service.set_flags(app.store, matter, changes, app.actor(), now=utc_now(), dry_run=dry_run,
+                                rate_cap=app.settings.interest.annual_rate_cap)
     if app.as_json:
         app.emit_json({"dry_run": dry_run, "matter": m.as_json(),
                        "changes": {c.name: {"old": mf.to_json(c.old), "new": mf.to_json(c.new)} for c in done}})

@@ -32,10 +32,15 @@ class FlagSpec:
     help: str
     default: FlagValue = None
     maximum: Decimal | None = None  # percent flags: the largest value that can be meant
+    off: str = ""  # yes/no flags: the option that turns it off (default --no-NAME)
 
     @property
     def option(self) -> str:
         return "--" + self.name.replace("_", "-")
+
+    @property
+    def off_option(self) -> str:
+        return self.off or "--no-" + self.option[2:]
 
     def parse(self, raw: Any) -> FlagValue:
         """A value typed on the command line or read from Odoo, as this flag's type; `None` clears it."""
@@ -74,7 +79,7 @@ FLAGS: tuple[FlagSpec, ...] = (
     FlagSpec("interest_cap", "percent", "interest never above this percent of an invoice's open amount",
              None, Decimal(100)),
     FlagSpec("before_court", "bool", "the matter is before a court: withdrawing needs the court's leave (LAW.md #11)",
-             False),
+             False, off="--not-before-court"),
     FlagSpec("describe_in_letters", "bool", "letters may describe the matter; otherwise its reference only (Rule 1.6)",
              False),
 )

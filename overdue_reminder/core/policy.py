@@ -17,7 +17,8 @@ The rules, in the order they are applied to each client (or each matter with gro
    Tiers are never skipped (unless skip_tiers) and never go down. A cycle resets when every invoice
    of the last reminder has been paid. Pre-due tiers are notices before the due date: once anything
    is overdue the ladder starts at the first overdue tier.
-5. Contacts are at least max(min_gap_days, the last tier's min_days_before_next, 1) days apart.
+5. Contacts are at least max(min_gap_days, the last tier's min_days_before_next, 1) days apart, and a
+   contact that stated a deadline (any overdue tier) is followed only after that deadline.
 
 Every action carries its reasons as plain sentences, and every client a rule stopped is listed
 with its reason; clients simply on schedule are explained on request (`explain_all`). The code is

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select, tuple_, update
@@ -106,7 +107,8 @@ def parse_changes(raw: Mapping[str, Any]) -> dict[str, mf.FlagValue]:
 
 
 def set_flags(store: Store, ref_or_id: str, changes: Mapping[str, mf.FlagValue], by: Actor | str, *,
-              now: datetime | None = None, dry_run: bool = False) -> tuple[Matter, list[Change]]:
+              now: datetime | None = None, dry_run: bool = False,
+              rate_cap: Decimal | None = None) -> tuple[Matter, list[Change]]:
     """Set flags on one matter (they win over Odoo's from now on); refused unless the person proved who they
     are. Each change is audited (`matter.flags_set`) with who, when, the old and the new value."""
     actor = as_actor(by)
@@ -116,6 +118,10 @@ def set_flags(store: Store, ref_or_id: str, changes: Mapping[str, mf.FlagValue],
                           "(rule: Proven authority).")
     if not changes:
         raise UsageError("nothing to set: give at least one option such as --interest-allowed or --before-court.")
+    rate = changes.get("interest_rate")
+    if isinstance(rate, Decimal) and rate_cap is not None and rate > rate_cap:
+        raise UsageError(f"--interest-rate {rate} is above interest.annual_rate_cap ({rate_cap}% a year); the desk "
+                         "never charges more (rule: Interest within its cap).")
     now = now or datetime.now(UTC)
     with store.begin() as conn:
         m = find(conn, ref_or_id)

@@ -65,15 +65,19 @@ def test_set_show_list_with_audit_and_dry_run(desk: Settings, capsys: pytest.Cap
     store = Store(desk.store_url)
     assert not service.show(store, "M-2025-020").flags["before_court"].value  # dry run wrote nothing
     code, out, err = run(desk, capsys, "matter", "set", "M-2025-020", "--interest-allowed", "--interest-rate", "7.5",
-                         "--before-court")
+                         "--not-before-court")
+    assert code == 0, err
+    code, out, err = run(desk, capsys, "matter", "set", "M-2025-020", "--before-court")
     assert code == 0, err
     m = service.show(store, "M-2025-020")
     assert m.client_id == 2 and m.flags["before_court"].value is True
     assert m.flags["interest_rate"].value == Decimal("7.5") and m.flags["interest_rate"].source == "local"
     with store.begin() as conn:
-        (entry,) = [e for e in read_audit(conn, "matter", m.id) if e.action == "matter.flags_set"]
-    assert entry.detail["changes"]["interest_rate"] == {"old": None, "new": "7.5"}
-    assert entry.detail["changes"]["before_court"] == {"old": False, "new": True}
+        first, second = [e for e in read_audit(conn, "matter", m.id) if e.action == "matter.flags_set"]
+    assert first.detail["changes"]["interest_rate"] == {"old": None, "new": "7.5"}
+    assert first.detail["changes"]["before_court"] == {"old": False, "new": False}  # now set here, not a default
+    entry = second
+    assert entry.detail["changes"] == {"before_court": {"old": False, "new": True}}
     assert entry.detail["actor"]["proof"].startswith("os-user")
     code, out, _ = run(desk, capsys, "matter", "show", str(m.id), "--json")
     shown = json.loads(out)
@@ -100,6 +104,8 @@ def test_ambiguous_reference_unknown_and_bad_values_are_usage_errors(desk: Setti
     assert code == 2 and "does not allow interest" in err
     code, _, err = run(desk, capsys, "matter", "set", "M-2025-020")
     assert code == 2 and "nothing to set" in err
+    code, _, err = run(desk, capsys, "matter", "set", "M-2025-020", "--interest-allowed", "--interest-rate", "48")
+    assert code == 2 and "above interest.annual_rate_cap (16% a year)" in err
 
 
 def test_changes_need_a_proven_identity(tmp_path: Path, desk: Settings, capsys: pytest.CaptureFixture[str]) -> None:
