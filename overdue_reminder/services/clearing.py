@@ -203,7 +203,8 @@ def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None
                 created_on=letter.created_at.date(), text=text,
                 client_data=(letter.client_name, *letter.matter_refs), totals=dict(letter.totals),
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
-                attorney_uid=letter.attorney_id, kind=letter.kind)
+                attorney_uid=letter.attorney_id, kind=letter.kind,
+                interest=dict(getattr(letter, "interest", None) or {}))
 
 
 def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit, actor: Actor, now: datetime,
@@ -215,7 +216,12 @@ def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit,
     facts = replace(facts_for(conn, letter.client_id, today, list(letter.totals)),
                     before_court=court_matters_now(conn, letter.client_id, list(letter.matter_refs),
                                                    court_flags(letter.flags)))
-    return clear(letter_item(letter, exit_, text, approved), facts, actor, today, wording(settings))
+    it = letter_item(letter, exit_, text, approved)
+    if it.interest:  # the ceiling on the letter's invoices as the ledger has them now
+        owed = [Line(i, v.name, v.currency, v.residual) for i in it.invoice_ids if (v := facts.invoices.get(i))]
+        facts = replace(facts, interest_ceiling=interest_ceiling(conn, settings, letter.client_id, owed,
+                                                                 letter.run_date))
+    return clear(it, facts, actor, today, wording(settings))
 
 
 def offer_item(client_id: int, exit_: Exit, ref: str, *, needs: str = "staff", attorney_uid: int | None = None,

@@ -316,6 +316,7 @@ letters = Table(
     Column("odoo_attachment_ids", JSON, nullable=False, default=dict),  # {invoice id: ir.attachment id}
     Column("released_by", String(200), nullable=True),
     Column("released_at", UTCDateTime, nullable=True),
+    Column("interest", JSON, nullable=False, default=dict),  # stated per currency, checked at the exit
 )
 
 # Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.

@@ -1,5 +1,5 @@
 """Per-matter flags settable locally or read from Odoo (interest rate and cap, letters' description opt-in,
-where each value came from), and the interest a reminder states
+where each value came from), and the interest a reminder or letter states
 
 Revision ID: 0005d
 Revises: 0003
@@ -27,9 +27,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('flags_odoo', sa.JSON(), nullable=False, server_default='{}'))
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.add_column(sa.Column('interest', sa.JSON(), nullable=False, server_default='{}'))
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('interest', sa.JSON(), nullable=False, server_default='{}'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.drop_column('interest')
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_column('interest')
     with op.batch_alter_table('matters', schema=None) as batch_op:

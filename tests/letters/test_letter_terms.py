@@ -1,8 +1,10 @@
-"""A withdrawal warning on a matter before a court must say that withdrawing needs the court's leave (LAW.md #11):
-a matter marked before a court after the letter was drafted stops its release until it is redrafted."""
+"""The matter's terms at a letter's exit: a withdrawal warning on a matter before a court must say that withdrawing
+needs the court's leave (LAW.md #11), and a letter stating interest needs terms that allow it, within the caps."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,13 @@ def test_the_flag_at_drafting_counts_even_if_the_matter_was_unmarked_since(ledge
         conn.execute(update(letters).where(letters.c.id == lid).values(flags=["before_court:M-2025-002"]))
     with pytest.raises(PolicyError, match="Court's leave stated"):
         release_letter(ledger, desk, lid, CLERK, today=TODAY, now=NOW)
+
+
+def test_a_letter_stating_interest_the_terms_do_not_allow_is_not_released(ledger: Store, desk: Settings) -> None:
+    action = replace(make_action(LINES), interest={"USD": Decimal("40.00")})
+    lid = create_letter(ledger, desk, action, today=TODAY, now=NOW).letter.id
+    assert get_letter(ledger, lid).interest == {"USD": Decimal("40.00")}
+    with pytest.raises(PolicyError, match="do not allow interest.*Interest within its cap"):
+        approve_letter(ledger, desk, lid, DANA, now=NOW)
+    set_flags(ledger, "M-2025-002", {"interest_allowed": True}, CLERK, now=NOW)  # agreed: 40 is within the caps
+    assert approve_letter(ledger, desk, lid, DANA, now=NOW).status == APPROVED
