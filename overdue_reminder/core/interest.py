@@ -5,17 +5,18 @@ matter's cap (a percent of the open amount) nor above the yearly rate the firm c
 a late fee per overdue invoice never above the per-invoice cap of its currency. The planner states at most
 `charge(...)`; the exit refuses a text stating more than `ceiling(...)`, which is the same arithmetic at the
 cap's rate and fee, so whatever the planner states the exit accepts, and nothing above the caps leaves.
-Decimal throughout; rounding to the currency's minor unit happens once per currency, at the end.
+Decimal throughout; rounding to the currency's minor unit happens once per currency, at the end (down for what is
+charged, up for the ceiling).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from overdue_reminder.config import FeesSettings, InterestSettings
-from overdue_reminder.money import ZERO, quantize, quantum
+from overdue_reminder.money import ZERO, quantum
 
 DAYS_A_YEAR = Decimal(365)
 HUNDRED = Decimal(100)
@@ -77,7 +78,8 @@ def capped_fee(fee: Decimal, currency: str, caps: Caps) -> Decimal:
 
 def charge(lines: Iterable[Charge], rate: Decimal, fees: Mapping[str, Decimal], caps: Caps) -> dict[str, Decimal]:
     """What a text states per currency: interest at `rate` (capped) plus each currency's fee (capped), on the
-    lines the terms allow; rounded once per currency; currencies with nothing to charge left out."""
+    lines the terms allow; rounded down once per currency (rounding never takes a charge above its cap: a cap
+    of 2.50 JPY states 2 yen); currencies with nothing to charge left out."""
     out: dict[str, Decimal] = {}
     for ln in lines:
         if not ln.allowed or ln.days <= 0:
@@ -87,7 +89,7 @@ def charge(lines: Iterable[Charge], rate: Decimal, fees: Mapping[str, Decimal], 
                                                                                 ln.currency, caps)
         if extra:
             out[ln.currency] = out.get(ln.currency, ZERO) + extra
-    return {c: q for c, a in out.items() if (q := quantize(a, c)) > 0}
+    return {c: q for c, a in out.items() if (q := _round(a, c, ROUND_FLOOR)) > 0}
 
 
 def ceiling(lines: Iterable[Charge], caps: Caps) -> dict[str, Decimal]:
@@ -98,13 +100,13 @@ def ceiling(lines: Iterable[Charge], caps: Caps) -> dict[str, Decimal]:
             continue
         most = line_interest(ln.residual, ln.days, caps.annual_rate, ln.matter_cap) + caps.fee_cap(ln.currency)
         out[ln.currency] = out.get(ln.currency, ZERO) + most
-    return {c: _round_up(a, c) for c, a in out.items()}
+    return {c: _round(a, c, ROUND_CEILING) for c, a in out.items()}
 
 
-def _round_up(amount: Decimal, currency: str) -> Decimal:
+def _round(amount: Decimal, currency: str, rounding: str) -> Decimal:
     try:
-        return amount.quantize(quantum(currency), ROUND_CEILING)
-    except Exception:  # an unknown code: compared exactly
+        return amount.quantize(quantum(currency), rounding)
+    except Exception:  # an unknown code or an infinite ceiling: kept exact
         return amount
 
 
