@@ -2,7 +2,7 @@
 where each value came from), and the interest a reminder or letter states
 
 Revision ID: 0005d
-Revises: 0003
+Revises: 0006a
 Create Date: 2026-11-29 23:40:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import overdue_reminder.store.types
 
 
 revision = '0005d'
-down_revision = '0003'
+down_revision = '0006a'
 branch_labels = None
 depends_on = None
 
