@@ -59,6 +59,7 @@ def _register() -> None:
         demo_cmd,
         ledger_cmds,
         letter_cmds,
+        matter_cmds,
         offer_cmds,
         policy_cmds,
         reminder_cmds,
@@ -67,8 +68,8 @@ def _register() -> None:
         web_cmd,
     )
 
-    for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, service_cmds,
-                   demo_cmd, web_cmd):
+    for module in (setup_cmds, ledger_cmds, policy_cmds, matter_cmds, letter_cmds, offer_cmds, reminder_cmds,
+                   service_cmds, demo_cmd, web_cmd):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from overdue_reminder.calendar import FirmCalendar, yearly_closure
 from overdue_reminder.config.builder import Ctx, build, check_currency
+from overdue_reminder.config.caps import FeesSettings, InterestSettings, check_terms
 from overdue_reminder.config.letters import (
     LETTER_KINDS,
     SERVICE_METHODS,
@@ -89,8 +90,14 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
     identity: IdentitySettings = field(default_factory=IdentitySettings)
+    interest: InterestSettings = field(default_factory=InterestSettings)
+    fees: FeesSettings = field(default_factory=FeesSettings)
     config_path: str = ""
     base_dir: str = "."
+
+    def check(self, ctx: Ctx) -> None:
+        """Rules across sections: configured interest and fees within their caps (config/caps.py)."""
+        check_terms(self, ctx)
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -172,12 +179,14 @@ __all__ = [
     "DeliverySettings",
     "DigestSettings",
     "EmergencyTerms",
+    "FeesSettings",
     "FilesSettings",
     "FirmSettings",
     "ForgotTerms",
     "FrequencyName",
     "HardshipTerms",
     "IdentitySettings",
+    "InterestSettings",
     "JurisdictionSettings",
     "LettersSettings",
     "OdooSettings",

@@ -50,6 +50,10 @@ class FirmSettings:
                 ctx.fail("firm.yearly_closures", f"{exc}.", "write each as \"MM-DD\", e.g. [\"12-24\", \"12-31\"].")
 
 
+# The per-matter flags (core/matter_flags.py FLAGS names them too; a test keeps the two lists equal).
+MATTER_FLAG_NAMES = ("interest_allowed", "interest_rate", "interest_cap", "before_court", "describe_in_letters")
+
+
 @dataclass(frozen=True)
 class OdooSettings:
     host: str = "127.0.0.1"
@@ -64,6 +68,9 @@ class OdooSettings:
     backoff_seconds: float = 1.0
     batch_size: int = 1000
     matter_fields: list[str] = field(default_factory=lambda: ["invoice_origin", "ref"])
+    # Per-matter flags the firm keeps on its invoices in Odoo: flag -> account.move field, e.g.
+    # { before_court = "x_before_court", interest_allowed = "x_interest_allowed" }. A value set on the desk wins.
+    matter_flag_fields: dict[str, str] = field(default_factory=dict)
     # Odoo stamps write_date with its transaction's start: a long transaction commits records dated
     # before the last watermark. Each incremental pass re-reads this many seconds before it.
     lookback_seconds: int = 600
@@ -83,6 +90,13 @@ class OdooSettings:
             ctx.fail("odoo.lookback_seconds", "must be between 0 and 86400.", "use e.g. 600 (ten minutes).")
         if not self.matter_fields:
             ctx.fail("odoo.matter_fields", "needs at least one field.", "use [\"invoice_origin\", \"ref\"].")
+        for flag, fld in self.matter_flag_fields.items():
+            if flag not in MATTER_FLAG_NAMES:
+                ctx.fail(f"odoo.matter_flag_fields.{flag}", f"{flag!r} is not a matter flag.",
+                         f"use one of: {', '.join(MATTER_FLAG_NAMES)}.")
+            if not fld.replace("_", "").isalnum() or not fld[:1].isalpha():
+                ctx.fail(f"odoo.matter_flag_fields.{flag}", f"{fld!r} is not an Odoo field name.",
+                         "use the technical name of the field on account.move, e.g. \"x_before_court\".")
 
 
 @dataclass(frozen=True)

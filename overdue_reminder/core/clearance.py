@@ -22,6 +22,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from overdue_reminder.core import phrases
+from overdue_reminder.core.interest import over_ceiling
+from overdue_reminder.core.rules import court_leave_missing
 
 
 class Exit(StrEnum):
@@ -49,6 +51,8 @@ AGE = "Nothing stale leaves"
 RECIPIENT = "Billing contact of record"
 AUTHORITY = "Proven authority"
 CONTENT = "Official words only"
+INTEREST = "Interest within its cap"
+COURT = "Court's leave stated"
 PAY_LINKS = "Pay links to the firm's own portal"
 
 # Holds that stop every exit, decisions included: the law (automatic stay, Rule 4.2) or the client said stop.
@@ -114,6 +118,8 @@ class Item:
     approved_by: Actor | None = None
     needs_attorney: bool = False
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
+    interest: Mapping[str, Decimal] = field(default_factory=dict)  # interest and fees stated, per currency
+    kind: str = ""  # a letter's kind (withdrawal_warning…)
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,10 @@ class Facts:
     invoices: Mapping[int, InvoiceNow] = field(default_factory=dict)
     billing_contacts: frozenset[str] = frozenset()  # addresses of record, casefolded
     quanta: Mapping[str, Decimal] = field(default_factory=dict)  # currency -> smallest unit
+    # The most interest and fees the item's invoices may carry per currency, at the caps and only where the terms
+    # allow interest (core/interest.py `ceiling`); None: not read for this exit.
+    interest_ceiling: Mapping[str, Decimal] | None = None
+    before_court: frozenset[str] = frozenset()  # the item's matters before a court now (LAW.md #11)
 
 
 @dataclass(frozen=True)
@@ -189,7 +199,7 @@ def clear(item: Item, facts: Facts, actor: Actor, today: date, wording: Wording)
     held = blocking_holds(item, facts)
     reasons = [*(_hold_reason(h) for h in held), *_figures(item, facts), *_age(item, today, wording),
                *_recipient(item, facts), *_authority(item, actor), *_content(item, wording),
-               *_pay_links(item, wording)]
+               *_pay_links(item, wording), *_interest(item, facts), *_court(item, facts)]
     return Clearance(item, tuple(reasons), tuple(held))
 
 
@@ -269,6 +279,27 @@ def _age(item: Item, today: date, wording: Wording) -> Iterable[Reason]:
     if letter and item.created_on is not None and (today - item.created_on).days > wording.letter_max_age_days:
         yield Reason(AGE, f"the letter was prepared on {item.created_on.isoformat()}, more than "
                           f"{wording.letter_max_age_days} days ago (letters.max_age_days)")
+
+
+def _interest(item: Item, facts: Facts) -> Iterable[Reason]:
+    if not item.interest or facts.interest_ceiling is None:
+        return
+    for cur, stated, most in over_ceiling(item.interest, facts.interest_ceiling):
+        if most <= 0:
+            yield Reason(INTEREST, f"it states {stated} {cur} of interest and fees on invoices whose engagement terms "
+                                   "do not allow interest (client or matter not marked interest allowed)")
+        else:
+            yield Reason(INTEREST, f"it states {stated} {cur} of interest and fees; the caps ([interest], [fees]) "
+                                   f"and the matters' terms allow at most {most} {cur}")
+
+
+def _court(item: Item, facts: Facts) -> Iterable[Reason]:
+    if item.exit not in (Exit.LETTER_APPROVAL, Exit.LETTER_RELEASE) or not item.text:
+        return
+    missing = court_leave_missing(item.kind, item.text, facts.before_court)
+    if missing:
+        yield Reason(COURT, f"it warns of withdrawal but does not say that withdrawing from {', '.join(missing)} "
+                            "(before a court) needs the court's leave; redraft it ('overdue-reminder letters redraft')")
 
 
 def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:

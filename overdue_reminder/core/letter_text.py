@@ -47,7 +47,6 @@ from overdue_reminder.resources import templates_root
 DRAFT_MARKER = "DRAFT - FOR ATTORNEY REVIEW"
 SHIPPED_LANGUAGES = ("en_US", "zh_CN")
 FALLBACK_LANGUAGE = "en_US"
-RESPOND_DAYS = 10  # business days the client is given to respond; printed as a date
 
 
 BLOCKS = ("reference", "salutation", "offer", "closing", "signature")
@@ -290,7 +289,8 @@ class LetterRenderer:
     def _respond_by(self, today: date) -> date:
         d = self._respond_cache.get(today)
         if d is None:
-            d = self.calendar().add_business_days(today, RESPOND_DAYS)
+            # the same notice period as the reminders (templates.respond_within_days): the planner waits for it
+            d = self.calendar().add_business_days(today, self.settings.templates.respond_within_days)
             self._respond_cache[today] = d
         return d
 

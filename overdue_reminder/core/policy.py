@@ -17,7 +17,8 @@ The rules, in the order they are applied to each client (or each matter with gro
    Tiers are never skipped (unless skip_tiers) and never go down. A cycle resets when every invoice
    of the last reminder has been paid. Pre-due tiers are notices before the due date: once anything
    is overdue the ladder starts at the first overdue tier.
-5. Contacts are at least max(min_gap_days, the last tier's min_days_before_next, 1) days apart.
+5. Contacts are at least max(min_gap_days, the last tier's min_days_before_next, 1) days apart, and a
+   contact that stated a deadline (any overdue tier) is followed only after that deadline.
 
 Every action carries its reasons as plain sentences, and every client a rule stopped is listed
 with its reason; clients simply on schedule are explained on request (`explain_all`). The code is
@@ -33,6 +34,7 @@ from datetime import date
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings
+from overdue_reminder.core.interest import CapTable
 from overdue_reminder.core.planner import Planner
 from overdue_reminder.core.planner.reasons import hold_sentence
 from overdue_reminder.core.planner.state import PERSONAL_EMAIL_DOMAINS, DayCounter, days_past_due
@@ -49,15 +51,20 @@ from overdue_reminder.model import Plan
 
 
 def plan(settings: PolicySettings, snapshot: LedgerSnapshot, today: date, *,
-         calendar: FirmCalendar | None = None, explain_all: bool = False) -> Plan:
+         calendar: FirmCalendar | None = None, explain_all: bool = False, caps: CapTable | None = None,
+         notice_days: int = 0) -> Plan:
     """What tonight's run would do for every client, and why; pure (today and calendar are parameters).
 
     `skipped` lists the clients a rule stopped (hold, no reminders, covered, below minimum, too soon).
     Clients simply on schedule - waiting for the next tier's date, or past the last tier - are
     listed too (kinds 'waiting' and 'last_tier') only with `explain_all`: a nightly run does not
     need thousands of "not yet" lines, `plan --client` and `plan --all` do.
+
+    `caps` are the firm's [interest]/[fees] caps (none: uncapped, for the planner alone); `notice_days` the
+    business days each contact's stated deadline gives (templates.respond_within_days): the next contact never
+    comes before that deadline has passed (rule 5).
     """
-    return Planner(settings, snapshot, today, calendar or FirmCalendar(), explain_all).run()
+    return Planner(settings, snapshot, today, calendar or FirmCalendar(), explain_all, caps, notice_days).run()
 
 
 __all__ = [

@@ -12,6 +12,7 @@ release reads `ServedNotice`s with the other facts and adds `suit_gate(...).reas
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -98,12 +99,35 @@ def letter_flags(kind: str, before_court: Sequence[str], has_postal_address: boo
     return tuple(flags)
 
 
+# How a withdrawal warning says that withdrawing needs the court's leave, in each shipped language.
+COURT_LEAVE_WORDS = ("court's permission", "court's leave", "leave of court", "leave of the court",
+                     "permission of the court", "court's approval", "法院许可", "法院的许可", "法院准许", "法院批准")
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).replace("\u2019", "'").casefold()
+    return " ".join(folded.split())
+
+
+def court_leave_missing(kind: str, text: str, before_court: Iterable[str]) -> list[str]:
+    """The matters before a court a withdrawal warning does not name as needing the court's leave (LAW.md #11):
+    every such matter's reference must appear, and the letter must say that withdrawal needs the court's leave."""
+    refs = sorted(set(before_court))
+    if kind != WITHDRAWAL_WARNING or not refs:
+        return []
+    seen = _fold(text)
+    if not any(w in seen for w in COURT_LEAVE_WORDS):
+        return refs
+    return [r for r in refs if _fold(r) not in seen]
+
+
 def court_flags(flags: Iterable[str]) -> list[str]:
     """The matter references a letter's flags mark as before a court."""
     return [f[len(BEFORE_COURT):] for f in flags if f.startswith(BEFORE_COURT)]
 
 
 __all__ = [
-    "BEFORE_COURT", "NO_POSTAL_ADDRESS", "REFER_TO_SUIT", "WITHDRAWAL_WARNING", "Gate", "ServedNotice", "SuitGate",
-    "court_flags", "court_matters_to_name", "letter_flags", "needs_suit_gate", "suit_gate",
+    "BEFORE_COURT", "COURT_LEAVE_WORDS", "NO_POSTAL_ADDRESS", "REFER_TO_SUIT", "WITHDRAWAL_WARNING", "Gate",
+    "ServedNotice", "SuitGate", "court_flags", "court_leave_missing", "court_matters_to_name", "letter_flags",
+    "needs_suit_gate", "suit_gate",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from overdue_reminder.core.profile import PaymentRecord
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, TrustBalance
@@ -62,6 +63,8 @@ class PastContact:
 class MatterFlags:
     before_court: bool = False  # LAW.md #11
     interest_allowed: bool = False  # LAW.md #6
+    interest_rate: Decimal | None = None  # the matter's own yearly percent (core/matter_flags.py)
+    interest_cap: Decimal | None = None  # interest never above this percent of an invoice's open amount
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,12 @@ from overdue_reminder.core.clearance import (
     Wording,
     clear,
 )
+from overdue_reminder.core.interest import Charge, cap_table, ceiling
+from overdue_reminder.core.rules import court_flags
 from overdue_reminder.core.wording import reminder_wording
 from overdue_reminder.money import quantum
 from overdue_reminder.store import read_audit, record_audit
-from overdue_reminder.store.schema import clients, holds, invoices
+from overdue_reminder.store.schema import clients, holds, invoices, matters
 
 
 def wording(settings: Settings, language: str = "", *, reminder: bool = False,
@@ -143,7 +145,46 @@ def reminder_item(r: Any, exit_: Exit, approved: Actor | None = None) -> Item:
                 recipient=r.to_address if r.channel == "email" else "", created_on=r.run_date,
                 text=f"{r.subject}\n{r.body_text}", html=r.body_html, approved_by=approved,
                 client_data=(r.client_name, r.matter_ref, *(str(ln.get("name", "")) for ln in r.lines)),
-                needs_attorney=bool(r.attorney_review), attorney_uid=r.attorney_id)
+                needs_attorney=bool(r.attorney_review), attorney_uid=r.attorney_id,
+                interest={c: Decimal(str(a)) for c, a in (getattr(r, "interest", None) or {}).items()})
+
+
+def interest_ceiling(conn: Connection, settings: Settings, client_id: int, lines: Sequence[Line],
+                     on: date) -> dict[str, Decimal]:
+    """The most interest and fees these invoices may carry per currency on `on` (docs/rules.md, "Interest within
+    its cap"): the caps for this kind of client, only where the client's or the matter's terms allow interest,
+    never above a matter's own cap."""
+    ids = [ln.invoice_id for ln in lines if not ln.credit_note]
+    if not ids:
+        return {}
+    due = {r.id: (r.due_date, r.matter_ref or "") for r in conn.execute(
+        select(invoices.c.id, invoices.c.due_date, invoices.c.matter_ref).where(invoices.c.id.in_(ids)))}
+    client = conn.execute(select(clients.c.name, clients.c.is_company).where(clients.c.id == client_id)).first()
+    name = client.name if client is not None else ""
+    ov = next((c for c in settings.policy.clients if c.id == client_id), None) or next(
+        (c for c in settings.policy.clients if c.name and c.name == name), None)
+    individual = ov.kind == "consumer" if ov is not None and ov.kind else not (client is not None and client.is_company)
+    refs = sorted({ref for _, ref in due.values() if ref})
+    terms = {r.reference: (bool(r.interest_allowed), r.interest_cap) for r in conn.execute(
+        select(matters.c.reference, matters.c.interest_allowed, matters.c.interest_cap).where(
+            and_(matters.c.client_id == client_id, matters.c.reference.in_(refs))))} if refs else {}
+    client_allows = ov is not None and ov.interest_allowed
+    charges = []
+    for ln in lines:
+        if ln.invoice_id not in due:
+            continue
+        day, ref = due[ln.invoice_id]
+        allowed, cap = terms.get(ref, (False, None))
+        charges.append(Charge(ln.currency, ln.residual, (on - day).days, client_allows or allowed, cap))
+    return ceiling(charges, cap_table(settings.interest, settings.fees).for_client(individual))
+
+
+def court_matters_now(conn: Connection, client_id: int, refs: Sequence[str], flagged: Sequence[str]) -> frozenset[str]:
+    """The matters a letter names that are before a court: flagged when it was drafted, or marked so since."""
+    now = {r for (r,) in conn.execute(select(matters.c.reference).where(and_(
+        matters.c.client_id == client_id, matters.c.reference.in_(list(refs)), matters.c.before_court.is_(True))))} \
+        if refs else set()
+    return frozenset(now | set(flagged))
 
 
 def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, exit_: Exit, *,
@@ -154,8 +195,10 @@ def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, 
     approved = None if exit_ is Exit.REMINDER_APPROVAL else actor if exit_ is Exit.POSTAL \
         else reminder_approval(conn, r)
     currencies = sorted({str(ln.get("currency", "")) for ln in r.lines})
-    return clear(reminder_item(r, exit_, approved), facts, actor, today,
-                 wording(settings, r.language, reminder=True, currencies=currencies))
+    it = reminder_item(r, exit_, approved)
+    if it.interest:
+        facts = replace(facts, interest_ceiling=interest_ceiling(conn, settings, r.client_id, it.lines, r.run_date))
+    return clear(it, facts, actor, today, wording(settings, r.language, reminder=True, currencies=currencies))
 
 
 def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None = None) -> Item:
@@ -163,7 +206,8 @@ def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None
                 created_on=letter.created_at.date(), text=text,
                 client_data=(letter.client_name, *letter.matter_refs), totals=dict(letter.totals),
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
-                attorney_uid=letter.attorney_id)
+                attorney_uid=letter.attorney_id, kind=letter.kind,
+                interest=dict(getattr(letter, "interest", None) or {}))
 
 
 def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit, actor: Actor, now: datetime,
@@ -172,8 +216,15 @@ def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit,
     approved = None
     if exit_ is Exit.LETTER_RELEASE:
         approved = recorded_approval(conn, "letter", letter.id, "letter.approved", letter.decided_by)
-    facts = facts_for(conn, letter.client_id, today, list(letter.totals))
-    return clear(letter_item(letter, exit_, text, approved), facts, actor, today, wording(settings))
+    facts = replace(facts_for(conn, letter.client_id, today, list(letter.totals)),
+                    before_court=court_matters_now(conn, letter.client_id, list(letter.matter_refs),
+                                                   court_flags(letter.flags)))
+    it = letter_item(letter, exit_, text, approved)
+    if it.interest:  # the ceiling on the letter's invoices as the ledger has them now
+        owed = [Line(i, v.name, v.currency, v.residual) for i in it.invoice_ids if (v := facts.invoices.get(i))]
+        facts = replace(facts, interest_ceiling=interest_ceiling(conn, settings, letter.client_id, owed,
+                                                                 letter.run_date))
+    return clear(it, facts, actor, today, wording(settings))
 
 
 def offer_item(client_id: int, exit_: Exit, ref: str, *, needs: str = "staff", attorney_uid: int | None = None,
@@ -203,8 +254,10 @@ __all__ = [
     "approval_detail",
     "approver",
     "clear_reminder",
+    "court_matters_now",
     "facts_for",
     "firm_today",
+    "interest_ceiling",
     "item",
     "lines_of",
     "record_block",

@@ -106,6 +106,7 @@ class Letter:
     odoo_attachment_ids: dict[str, int] = field(default_factory=dict)
     released_by: str | None = None
     released_at: datetime | None = None
+    interest: dict[str, Decimal] = field(default_factory=dict)  # interest and fees it states, per currency
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def _letter(r: Any) -> Letter:
         jurisdiction=r.jurisdiction, path=r.path, pdf_path=r.pdf_path, sha256=r.sha256, status=r.status,
         attorney_id=r.attorney_id, attorney_email=r.attorney_email, matter_refs=tuple(r.matter_refs or ()),
         totals={c: Decimal(v) for c, v in (r.totals or {}).items()}, flags=tuple(r.flags or ()),
-        created_at=r.created_at, idempotency_key=r.idempotency_key, decided_by=r.decided_by,
+        interest={c: Decimal(v) for c, v in (r.interest or {}).items()}, created_at=r.created_at,
+        idempotency_key=r.idempotency_key, decided_by=r.decided_by,
         decided_at=r.decided_at, reason=r.reason, reviewed_sha256=r.reviewed_sha256, approved_path=r.approved_path,
         approved_sha256=r.approved_sha256, approved_pdf_path=r.approved_pdf_path,
         approved_pdf_sha256=r.approved_pdf_sha256, odoo_activity_id=r.odoo_activity_id,
@@ -306,7 +308,8 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
            "sha256": sha256_bytes(data), "status": AWAITING, "attorney_id": attorney_id,
            "attorney_email": attorney_email, "idempotency_key": key, "created_at": now, "kind": kind,
            "jurisdiction": code, "matter_refs": list(refs),
-           "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags, "odoo_attachment_ids": {},
+           "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags,
+           "interest": {c: str(v) for c, v in action.interest.items()}, "odoo_attachment_ids": {},
            "reason": ""}
     try:
         with store.begin() as conn:

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Select, and_, func, or_, select
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import Settings
 from overdue_reminder.core import policy
+from overdue_reminder.core.interest import cap_table
 from overdue_reminder.core.policy import CONTACT_STATUSES, LedgerSnapshot, MatterFlags, PastContact
 from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
@@ -86,7 +87,7 @@ def snapshot_queries(today: date, client_ids: Iterable[int] | None = None) -> di
                                  letters.c.status).where(letters.c.status.in_(LETTER_CONTACT_STATUSES)),
                           letters.c.client_id),
         "matters": narrow(select(matters.c.client_id, matters.c.reference, matters.c.before_court,
-                                 matters.c.interest_allowed)
+                                 matters.c.interest_allowed, matters.c.interest_rate, matters.c.interest_cap)
                           .where(or_(matters.c.before_court.is_(True), matters.c.interest_allowed.is_(True))),
                           matters.c.client_id),
         # Paid within the window, and seen open before it closed (so closed_at dates the payment).
@@ -121,8 +122,8 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
     # In the policy's words: a letter awaiting the attorney is queued like a draft reminder.
     past += [PastContact(cid, tier, tier_index[tier], run, "", tuple(ids or ()), _LETTER_AS_CONTACT[status])
              for (cid, tier, run, ids, status) in conn.execute(q["letters"]).all() if tier in tier_index]
-    flags = {(cid, ref): MatterFlags(bool(court), bool(interest))
-             for (cid, ref, court, interest) in conn.execute(q["matters"]).all()}
+    flags = {(cid, ref): MatterFlags(bool(court), bool(interest), rate, cap)
+             for (cid, ref, court, interest, rate, cap) in conn.execute(q["matters"]).all()}
     history, broken = _grade_rows(conn, q, tz)
     return LedgerSnapshot(partners=partners, invoices=inv_list, attorneys=atts, payments=pays, trust=trust,
                           holds=hold_list, contacts=past, matters=flags, history=history,
@@ -149,10 +150,9 @@ def payment_profile(conn: Connection, tz: tzinfo, client_id: int, today: date) -
 
 
 def firm_calendar(settings: Settings) -> FirmCalendar:
-    """The firm's calendar, only loading holiday tables when a tier counts business days."""
-    if any(t.day_count == "business" for t in settings.policy.tiers):
-        return settings.calendar()
-    return FirmCalendar(timezone=settings.firm.timezone)
+    """The firm's calendar with its holidays: business-day tiers count by it, and every notice's deadline (the
+    next contact waits for it) is counted by it exactly as the text states it."""
+    return settings.calendar()
 
 
 def plan_from_store(store: Store, settings: Settings, today: date, client_ids: Iterable[int] | None = None,
@@ -163,7 +163,15 @@ def plan_from_store(store: Store, settings: Settings, today: date, client_ids: I
     """
     with store.begin() as conn:
         snap = load_snapshot(conn, settings, today, client_ids)
-    return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all)
+    return plan_snapshot(settings, snap, today, explain_all)
+
+
+def plan_snapshot(settings: Settings, snap: LedgerSnapshot, today: date, explain_all: bool = False) -> Plan:
+    """The pure policy with everything the firm's settings add to it: its calendar, the [interest]/[fees] caps,
+    and the notice period each contact's deadline gives (the next contact waits for it)."""
+    return policy.plan(settings.policy, snap, today, calendar=firm_calendar(settings), explain_all=explain_all,
+                       caps=cap_table(settings.interest, settings.fees),
+                       notice_days=settings.templates.respond_within_days)
 
 
 @dataclass(frozen=True)

@@ -303,7 +303,7 @@ def _row(action: Action, key: str, msg_id: str, shared: Shared, templates: Templ
         "client_name": clean_line(action.client_name, 500), "contact_id": action.contact_id,
         "attorney_id": action.attorney_id, "attorney_review": action.attorney_review, "auto_send": action.auto_send,
         "max_days_past_due": action.max_days_past_due, "lines": lines, "staff_notes": list(action.staff_notes),
-        "why": action.why, "delivery_ref": "",
+        "why": action.why, "delivery_ref": "", "interest": {c: str(a) for c, a in action.interest.items()},
     }
 
 

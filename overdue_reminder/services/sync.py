@@ -19,6 +19,7 @@ from sqlalchemy import and_, insert, select, update
 
 from overdue_reminder import money
 from overdue_reminder.model import Skipped
+from overdue_reminder.services import matters as matter_service
 from overdue_reminder.sources import Page, Source, Watermark
 from overdue_reminder.sources.prefetch import prefetch
 from overdue_reminder.store import Store, currencies, ledger
@@ -155,6 +156,9 @@ def _sync_invoices(store: Store, source: Source, wm: Watermark, report: SyncRepo
         with store.begin() as conn:
             _store_refs(conn, page)
             counts = ledger.store_invoices(conn, page.invoices, stamp)
+            if page.matter_flags:  # after the matters rows exist; a value set on the desk still wins
+                matter_service.apply_odoo(conn, {k: matter_service.odoo_values(v)
+                                                 for k, v in page.matter_flags.items()})
             report.closed += ledger.close_invoices(conn, page.closed_ids, stamp) + counts.closed
             report.new += counts.new
             report.changed += counts.changed

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, Skipped, TrustBalance, Watermark
 
@@ -29,6 +29,8 @@ class Page:
     skipped: list[Skipped] = field(default_factory=list)
     partner_refs: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (commercial id, name)
     attorney_refs: dict[int, str] = field(default_factory=dict)
+    # (client id, matter reference) -> {flag: the raw Odoo value} from [odoo] matter_flag_fields
+    matter_flags: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     watermark: Watermark = field(default_factory=Watermark)
     snapshot: bool = False  # True: the source lists every open invoice; anything else is closed
     done: bool = False  # the last page of this pass

@@ -284,7 +284,17 @@ class OdooSource(OdooWriteBack, OdooPortal):
             user = m2o(rec.get("invoice_user_id"))
             if user:
                 page.attorney_refs[user[0]] = line(user[1], NAME_MAX)
+            flags = self.settings.matter_flag_fields
+            if flags and parsed.matter_ref:
+                page.matter_flags[(parsed.client_id, parsed.matter_ref)] = {
+                    flag: rec[fld] for flag, fld in flags.items() if fld in rec}
         return page
+
+    @property
+    def invoice_fields(self) -> list[str]:
+        """The account.move fields read: the standard ones, and the firm's matter-flag fields if it has them."""
+        extra = [f for f in self.settings.matter_flag_fields.values() if f not in INVOICE_FIELDS]
+        return [*INVOICE_FIELDS, *extra] if extra else INVOICE_FIELDS
 
     def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:
         """Full pass pages the open set by id; incremental pages changes on (write_date, id), reading
@@ -329,7 +339,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
         out: list[dict[str, Any]] = []
         for i in range(0, len(ids), self.settings.batch_size):
             out.extend(self.client.execute("account.move", "read", list(ids[i:i + self.settings.batch_size]),
-                                           fields=INVOICE_FIELDS))
+                                           fields=self.invoice_fields))
         return out
 
     def _open_set(self, wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
@@ -340,7 +350,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
             domain: list[Any] = [("move_type", "in", MOVE_TYPES), ("state", "=", "posted"),
                                  ("payment_state", "in", list(OPEN_PAYMENT_STATES)), ("id", ">", last)]
             records = self.client.execute("account.move", "search_read", domain,
-                                          fields=INVOICE_FIELDS, order="id", limit=batch)
+                                          fields=self.invoice_fields, order="id", limit=batch)
             if records:
                 last = int(records[-1]["id"])
                 high = max(high, max(text(r.get("write_date")) for r in records))

@@ -71,6 +71,14 @@ matters = Table(
     Column("attorney_id", Integer, nullable=True),
     Column("before_court", Boolean, nullable=False, default=False),  # LAW.md #11
     Column("interest_allowed", Boolean, nullable=False, default=False),  # LAW.md #6
+    # The effective per-matter flags above and below are what the desk applies: a value set locally
+    # (`overdue-reminder matter set`, kept in `flags_local` with who and when) wins over one read from Odoo
+    # (`flags_odoo`, [odoo] matter_flag_fields), which wins over the default (core/matter_flags.py).
+    Column("interest_rate", Money, nullable=True),  # percent a year, simple; None: the client's or the firm's
+    Column("interest_cap", Money, nullable=True),  # interest never above this percent of an invoice's open amount
+    Column("describe_in_letters", Boolean, nullable=False, default=False),  # Rule 1.6: reference only unless opted in
+    Column("flags_local", JSON, nullable=False, default=dict),  # {flag: {"value", "by", "at"}}
+    Column("flags_odoo", JSON, nullable=False, default=dict),  # {flag: value} as the last sync read it
     UniqueConstraint("client_id", "reference", name="uq_matters_client_reference"),
 )
 
@@ -234,6 +242,9 @@ reminders = Table(
     Column("staff_notes", JSON, nullable=False, default=list),
     Column("why", Text, nullable=False, default=""),
     Column("delivery_ref", Text, nullable=False, default=""),  # .eml path, SMTP reply, Odoo mail id
+    # Interest and late fees the text states, per currency ({currency: "amount"}): the exit checks them
+    # against the caps and the matters' terms (docs/rules.md, "Interest within its cap").
+    Column("interest", JSON, nullable=False, default=dict),
 )
 
 offers = Table(
@@ -306,6 +317,7 @@ letters = Table(
     Column("odoo_attachment_ids", JSON, nullable=False, default=dict),  # {invoice id: ir.attachment id}
     Column("released_by", String(200), nullable=True),
     Column("released_at", UTCDateTime, nullable=True),
+    Column("interest", JSON, nullable=False, default=dict),  # stated per currency, checked at the exit
 )
 
 # Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.

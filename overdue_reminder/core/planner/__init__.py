@@ -12,6 +12,7 @@ from operator import attrgetter
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings, TierSettings
+from overdue_reminder.core.interest import NO_CAPS, CapTable
 from overdue_reminder.core.planner import reasons, tiers
 from overdue_reminder.core.planner.amounts import action_lines, interest, payable
 from overdue_reminder.core.planner.grouping import Group, candidates, client_group, matter_groups, screen
@@ -37,8 +38,8 @@ class Planner:
     """One night's plan: every client's documents through the steps, actions and skips collected."""
 
     def __init__(self, settings: PolicySettings, snap: LedgerSnapshot, today: date, calendar: FirmCalendar,
-                 explain: bool) -> None:
-        self.ix = Indexes(settings, snap, today, calendar, explain)
+                 explain: bool, caps: CapTable | None = None, notice_days: int = 0) -> None:
+        self.ix = Indexes(settings, snap, today, calendar, explain, caps, notice_days)
         self.threshold_texts = [reasons.threshold_text(t, settings.grace_days) for t in settings.tiers]
         self.actions: list[Action] = []
         self.skipped: list[SkippedClient] = []
@@ -120,10 +121,11 @@ class Planner:
             return
         tier = ix.tiers[target]
         if h.last_any is not None:
-            gap = tiers.required_gap(ix, h)
+            gap, deadline = tiers.required_gap(ix, h)
             since = (ix.today - h.last_any.on).days
             if since < gap:
-                self.skipped.append(skipped(who, "too_soon", reasons.too_soon_reason(h.last_any, since, gap, tier),
+                self.skipped.append(skipped(who, "too_soon", reasons.too_soon_reason(h.last_any, since, gap, tier,
+                                                                                     deadline),
                                             matter_ref=g.matter_ref, attorney_id=attorney_of(g.lines),
                                             invoice_ids=ids_of(lines)))
                 return
@@ -148,7 +150,8 @@ class Planner:
         court: tuple[str, ...] = ()
         if client_id in ix.flagged:
             court = tuple(r for r in refs if (m := ix.snap.matters.get((client_id, r))) is not None and m.before_court)
-        added, rate, fees = interest(ix.s, who.ov, client_id, lines, ix.snap.matters, client_id in ix.flagged)
+        caps = ix.caps.for_client(to.kind != "business") if ix.caps is not None else NO_CAPS
+        added, rate, fees = interest(ix.s, who.ov, client_id, lines, ix.snap.matters, client_id in ix.flagged, caps)
         why = self.action_reasons(tier, target, h, oldest, lines, refs, am, g.held_notes)
         if added:
             why.append(reasons.interest_reason(added, rate, fees))

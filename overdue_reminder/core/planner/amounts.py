@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from overdue_reminder.config import ClientOverride, PolicySettings
 from overdue_reminder.core.aging import BUCKETS
+from overdue_reminder.core.interest import NO_CAPS, Caps, Charge, capped_rate, charge
 from overdue_reminder.core.planner.state import Amounts, Line
 from overdue_reminder.core.snapshot import MatterFlags
 from overdue_reminder.model import ActionLine, Invoice, Payment
@@ -96,24 +97,22 @@ def take(pool: Totals, own: Totals, used: Totals) -> Totals:
 
 
 def interest(settings: PolicySettings, ov: ClientOverride | None, client_id: int, lines: list[Line],
-             matters: Mapping[tuple[int, str], MatterFlags],
-             flagged: bool) -> tuple[Totals, Decimal, Mapping[str, Decimal]]:
-    """Interest and late fees where the engagement terms allow them (LAW.md #6); also the rate and fees used."""
-    out: Totals = {}
+             matters: Mapping[tuple[int, str], MatterFlags], flagged: bool,
+             caps: Caps = NO_CAPS) -> tuple[Totals, Decimal, Mapping[str, Decimal]]:
+    """Interest and late fees where the engagement terms allow them (LAW.md #6), within the firm's caps for this
+    kind of client (core/interest.py); also the rate (capped) and fees used."""
     rate = ov.interest_rate if ov is not None and ov.interest_rate is not None else settings.interest_rate
     fees = ov.late_fee if ov is not None and ov.late_fee else settings.late_fee
     client_allows = ov is not None and ov.interest_allowed
-    for ln in lines if client_allows or flagged else ():
-        if ln.age <= 0:
-            continue
+    if not (client_allows or flagged):
+        return {}, capped_rate(rate, caps), fees
+    charges = []
+    for ln in lines:
         m = matters.get((client_id, ln.inv.matter_ref))
-        if not (client_allows or (m is not None and m.interest_allowed)):
-            continue
-        cur = ln.inv.currency
-        extra = ln.residual * rate * ln.age / Decimal(36500) + fees.get(cur, ZERO)
-        if extra:
-            out[cur] = out.get(cur, ZERO) + extra
-    return {c: quantize(a, c) for c, a in out.items() if quantize(a, c) > 0}, rate, fees
+        allowed = client_allows or (m is not None and m.interest_allowed)
+        charges.append(Charge(ln.inv.currency, ln.residual, ln.age, allowed,
+                              m.interest_cap if m is not None else None, m.interest_rate if m is not None else None))
+    return charge(charges, rate, fees, caps), capped_rate(rate, caps), fees
 
 
 def _bucket(age: int) -> str:

@@ -126,10 +126,14 @@ def age_text(days: DayCounter, ln: Line, tier: TierSettings) -> str:
     return f"{ln.inv.name} is due in {days_text(-age, tier.day_count)} ({due_txt})"
 
 
-def too_soon_reason(last: PastContact, since: int, gap: int, tier: TierSettings) -> str:
+def too_soon_reason(last: PastContact, since: int, gap: int, tier: TierSettings, deadline: date | None = None) -> str:
     last_txt = f"'{last.tier}' {sent_word(last)} {last.on.isoformat()}"
+    after = last.on + timedelta(days=gap)
+    if deadline is not None and after == deadline + timedelta(days=1):
+        return (f"{last_txt}, {plural(since, 'day')} ago, giving the client until {deadline.isoformat()}; "
+                f"'{tier.name}' can go from {after.isoformat()}, after that deadline.")
     return (f"{last_txt}, {plural(since, 'day')} ago; at least {plural(gap, 'day')} between "
-            f"contacts, so '{tier.name}' can go from {(last.on + timedelta(days=gap)).isoformat()}.")
+            f"contacts, so '{tier.name}' can go from {after.isoformat()}.")
 
 
 # ---------------------------------------------------------------- an action's reasons

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import ClientOverride, PolicySettings, TierSettings
+from overdue_reminder.core.interest import CapTable
 from overdue_reminder.core.snapshot import CONTACT_STATUSES, Hold, LedgerSnapshot, PastContact
 from overdue_reminder.model import Invoice, Partner, Payment, SkippedClient, TrustBalance
 from overdue_reminder.money import ZERO, Totals
@@ -131,8 +132,12 @@ class Indexes:
     """The night's settings and snapshot, indexed by client once so each client is one lookup."""
 
     def __init__(self, settings: PolicySettings, snap: LedgerSnapshot, today: date, calendar: FirmCalendar,
-                 explain: bool) -> None:
+                 explain: bool, caps: CapTable | None = None, notice_days: int = 0) -> None:
         self.s = settings
+        self.caps = caps  # None: the planner alone, without the firm's [interest]/[fees] caps
+        self.notice_days = notice_days  # business days a contact's stated deadline gives (0: none stated)
+        self.calendar = calendar
+        self._deadlines: dict[date, date] = {}
         self.explain = explain
         self.snap = snap
         self.today = today
@@ -154,6 +159,13 @@ class Indexes:
         # Clients with a matter before a court or allowing interest: the only ones whose matters are looked up.
         self.flagged = {cid for cid, _ in snap.matters}
         self.contacts = _contacts_by_client(snap.contacts, today)
+
+    def deadline(self, day: date) -> date:
+        """The deadline a contact made on `day` states: `notice_days` business days on (cached per day)."""
+        found = self._deadlines.get(day)
+        if found is None:
+            found = self._deadlines[day] = self.calendar.add_business_days(day, self.notice_days)
+        return found
 
     def override(self, client_id: int, name: str) -> ClientOverride | None:
         return self.by_id.get(client_id) or self.by_name.get(name)

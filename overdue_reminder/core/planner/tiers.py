@@ -7,6 +7,7 @@ the last reminder is paid; pre-due tiers are notices before the due date only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from overdue_reminder.core.planner.state import Indexes, Line
 from overdue_reminder.core.snapshot import PastContact
@@ -76,9 +77,19 @@ def later_tiers_due(ix: Indexes, target: int, oldest: Line) -> list[str]:
             if (oldest.age if t.day_count == "calendar" else ix.days.business(oldest.due_ord)) >= ix.thresholds[i]]
 
 
-def required_gap(ix: Indexes, h: History) -> int:
-    """Days between contacts: max(min_gap_days, the last tier's min_days_before_next, 1)."""
+def required_gap(ix: Indexes, h: History) -> tuple[int, date | None]:
+    """Days between contacts: max(min_gap_days, the last tier's min_days_before_next, 1), and never on or before
+    the deadline the last contact stated (`notice_days` business days after it, the firm's holidays honoured):
+    a client told "pay by the 18th" hears from the firm again on the 19th at the earliest. Returns the gap and
+    that deadline (None when the last contact states none: a notice before the due date)."""
     gap = max(ix.s.min_gap_days, 1)
     if h.base is not None:
         gap = max(gap, ix.tiers[h.base_pos].min_days_before_next)
-    return gap
+    last = h.last_any
+    if not ix.notice_days or last is None:
+        return gap, None
+    pos = ix.tier_pos.get(last.tier)
+    if pos is not None and ix.tiers[pos].days <= 0:
+        return gap, None  # a courtesy notice names the due date, not a deadline
+    deadline = ix.deadline(last.on)
+    return max(gap, (deadline - last.on).days + 1), deadline
