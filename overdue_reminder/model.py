@@ -94,6 +94,7 @@ class Invoice:
     payment_state: str
     is_open: bool
     write_date: datetime | None = None
+    jurisdiction: str = ""  # from odoo.jurisdiction_field, when configured
 
     @property
     def amount_paid(self) -> Decimal:

@@ -48,6 +48,7 @@ def cli(ctx: click.Context, config_path: str | None, as_json: bool, verbose: int
 def _register() -> None:
     from overdue_reminder.cli import (
         demo_cmd,
+        jurisdiction_cmds,
         ledger_cmds,
         letter_cmds,
         offer_cmds,
@@ -59,7 +60,7 @@ def _register() -> None:
     )
 
     for module in (setup_cmds, ledger_cmds, policy_cmds, letter_cmds, offer_cmds, reminder_cmds, service_cmds,
-                   demo_cmd, web_cmd):
+                   demo_cmd, web_cmd, jurisdiction_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -14,6 +14,7 @@ from overdue_reminder.cli.common import App, pass_app
 from overdue_reminder.errors import EXIT_OK, UsageError
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import start_sandbox
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 
 DEMO_CONFIG = """# Written by `overdue-reminder demo`: a sandbox Odoo on loopback and a sample firm.
 source = "odoo"
@@ -54,6 +55,11 @@ dir = "letters"
 # PDF copies need LibreOffice; the demo keeps to .docx so it runs the same everywhere.
 pdf = "never"
 
+# Sample forms written by the demo, clearly marked SAMPLE: a firm saves the official ones.
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
+
 [digest]
 billing_staff = ["billing@harperlowe.example"]
 
@@ -92,6 +98,7 @@ def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
     key = work / "odoo.key"
     key.write_text(SANDBOX_PASSWORD + "\n", encoding="utf-8")
     os.chmod(key, 0o600)
+    write_sample_forms(work / "forms")
     path = work / "overdue-reminder.toml"
     path.write_text(DEMO_CONFIG.format(port=port, database=database, login=login), encoding="utf-8")
     os.chmod(path, 0o600)

@@ -58,6 +58,8 @@ class OdooSettings:
     backoff_seconds: float = 1.0
     batch_size: int = 1000
     matter_fields: list[str] = field(default_factory=lambda: ["invoice_origin", "ref"])
+    # A field on account.move (e.g. "x_jurisdiction") naming the matter's jurisdiction ("NY"); "" for none.
+    jurisdiction_field: str = ""
     # Odoo stamps write_date with its transaction's start: a long transaction commits records dated
     # before the last watermark. Each incremental pass re-reads this many seconds before it.
     lookback_seconds: int = 600

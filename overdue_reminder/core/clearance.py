@@ -21,6 +21,8 @@ from enum import StrEnum
 from html.parser import HTMLParser
 
 from overdue_reminder.core import phrases
+from overdue_reminder.core.rules import RULE as SUIT_RULE_TAG
+from overdue_reminder.core.rules import SuitFacts, judge_suit
 
 
 class Exit(StrEnum):
@@ -48,9 +50,11 @@ AGE = "Nothing stale leaves"
 RECIPIENT = "Billing contact of record"
 AUTHORITY = "Proven authority"
 CONTENT = "Official words only"
+SUIT = "Fee arbitration before suit"
+ENCLOSURES = "Enclosures as approved"
 
 # Holds that stop every exit, decisions included: the law (automatic stay, Rule 4.2) or the client said stop.
-LEGAL_HOLDS = frozenset({"bankruptcy", "other_counsel", "do_not_contact", "dispute"})
+LEGAL_HOLDS = frozenset({"bankruptcy", "other_counsel", "do_not_contact", "dispute", "arbitration_requested"})
 # Holds removable (or given an end) only by an attorney: they end by a court or a lawyer, not by a date.
 ATTORNEY_ONLY_HOLDS = frozenset({"bankruptcy", "other_counsel"})
 # Exits that contact the client: every active hold stops them (a plan in good standing, a promise, a pause).
@@ -112,6 +116,8 @@ class Item:
     approved_by: Actor | None = None
     needs_attorney: bool = False
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
+    suit: bool = False  # a refer-to-suit letter: the suit gate applies
+    enclosures: tuple[tuple[str, str], ...] = ()  # (form, sha256 of the file as drafted and approved)
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,8 @@ class Facts:
     invoices: Mapping[int, InvoiceNow] = field(default_factory=dict)
     billing_contacts: frozenset[str] = frozenset()  # addresses of record, casefolded
     quanta: Mapping[str, Decimal] = field(default_factory=dict)  # currency -> smallest unit
+    suit: SuitFacts | None = None  # for a refer-to-suit item: notices served, arbitration requested
+    enclosures: Mapping[str, str | None] = field(default_factory=dict)  # form -> sha256 of its file now (None: gone)
 
 
 @dataclass(frozen=True)
@@ -185,7 +193,8 @@ def clear(item: Item, facts: Facts, actor: Actor, today: date, wording: Wording)
     """Every rule that applies to this exit, on these facts; allowed only when none objects."""
     held = blocking_holds(item, facts)
     reasons = [*(_hold_reason(h) for h in held), *_figures(item, facts), *_age(item, today, wording),
-               *_recipient(item, facts), *_authority(item, actor), *_content(item, wording)]
+               *_recipient(item, facts), *_authority(item, actor), *_content(item, wording),
+               *_suit(item, facts, today), *_enclosures(item, facts)]
     return Clearance(item, tuple(reasons), tuple(held))
 
 
@@ -212,6 +221,7 @@ _HOLD_WORDS = {
     "payment_plan": "a payment plan is in good standing",
     "promise_to_pay": "the client promised to pay",
     "pause": "collection is paused",
+    "arbitration_requested": "the client requested fee arbitration: the attorney handles it, no collection contact",
 }
 
 
@@ -265,6 +275,34 @@ def _age(item: Item, today: date, wording: Wording) -> Iterable[Reason]:
     if letter and item.created_on is not None and (today - item.created_on).days > wording.letter_max_age_days:
         yield Reason(AGE, f"the letter was prepared on {item.created_on.isoformat()}, more than "
                           f"{wording.letter_max_age_days} days ago (letters.max_age_days)")
+
+
+LETTER_EXITS = frozenset({Exit.LETTER_APPROVAL, Exit.LETTER_RELEASE})
+
+
+def _suit(item: Item, facts: Facts, today: date) -> Iterable[Reason]:
+    """A refer-to-suit letter is decided and leaves only while the suit gate is open (LAW.md #9)."""
+    if not item.suit or item.exit not in LETTER_EXITS:
+        return
+    if facts.suit is None:
+        yield Reason(SUIT, "the facts for the suit gate (notices served, arbitration requests) were not read")
+        return
+    gate = judge_suit(facts.suit, today)
+    if not gate.allowed:
+        yield Reason(SUIT, gate.reason.replace(f" ({SUIT_RULE_TAG})", ""))
+
+
+def _enclosures(item: Item, facts: Facts) -> Iterable[Reason]:
+    """Every form the letter lists as enclosed is still there, byte for byte as drafted and approved."""
+    if item.exit not in LETTER_EXITS:
+        return
+    for form, sha in item.enclosures:
+        now = facts.enclosures.get(form)
+        if now is None:
+            yield Reason(ENCLOSURES, f"the enclosure {form!r} is missing: the letter says it is enclosed")
+        elif now != sha:
+            yield Reason(ENCLOSURES, f"the enclosure {form!r} changed since the letter was drafted (sha256 "
+                                     f"{now[:12]}…, approved {sha[:12]}…): draft the letter again")
 
 
 def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:

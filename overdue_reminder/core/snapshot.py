@@ -12,7 +12,8 @@ from datetime import date, datetime
 from overdue_reminder.core.profile import PaymentRecord
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, TrustBalance
 
-HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause")
+HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause",
+              "arbitration_requested")
 # These stop every contact with the client even when the hold names one invoice.
 CLIENT_WIDE_KINDS = frozenset({"bankruptcy", "do_not_contact", "other_counsel"})
 # Statuses of a reminder that count as a contact (queued or out of the door).

@@ -96,7 +96,7 @@ def _wire_money(value: Any, currency: str, max_amount: Decimal) -> Decimal:
 
 
 def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
-                  max_amount: Decimal = DEFAULT_MAX_AMOUNT) -> Invoice | Skipped:
+                  max_amount: Decimal = DEFAULT_MAX_AMOUNT, jurisdiction_field: str = "") -> Invoice | Skipped:
     """An Odoo account.move as an Invoice, or the reason it cannot be used."""
     rid = rec.get("id", "?")
     name = line(rec.get("name"), 64) or f"account.move {rid}"
@@ -132,7 +132,16 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
                    attorney_id=user[0] if user else None, matter_ref=matter, currency=currency,
                    amount_total=total, amount_residual=residual, invoice_date=odoo_date(rec.get("invoice_date")),
                    due_date=due, payment_state=text(rec.get("payment_state")), is_open=open_,
-                   write_date=odoo_datetime(rec.get("write_date")))
+                   write_date=odoo_datetime(rec.get("write_date")),
+                   jurisdiction=jurisdiction_code(rec.get(jurisdiction_field)) if jurisdiction_field else "")
+
+
+def jurisdiction_code(value: Any) -> str:
+    """A jurisdiction as Odoo holds it: a code ("NY"), a selection key, or a many2one's name; "" if unusable."""
+    ref = m2o(value)
+    raw = ref[1] if ref else text(value)
+    code = line(raw, 10).strip().upper()
+    return code if code.isalnum() else ""
 
 
 def parse_partner(rec: dict[str, Any], notes: list[Skipped] | None = None) -> Partner:
@@ -257,11 +266,15 @@ class OdooSource(OdooWriteBack):
         return int(accounts[0]["id"])
 
     # ------------------------------------------------------------ invoices
+    def _invoice_fields(self) -> list[str]:
+        """The fields read per invoice: the jurisdiction field too, when configured (same batched read)."""
+        extra = self.settings.jurisdiction_field
+        return [*INVOICE_FIELDS, extra] if extra and extra not in INVOICE_FIELDS else INVOICE_FIELDS
     def _page(self, records: list[dict[str, Any]]) -> Page:
         """Open documents are validated (bad ones skipped and listed); others are closures."""
         page = Page()
         for rec in records:
-            parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount)
+            parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount, self.settings.jurisdiction_field)
             if not is_open(rec):
                 if isinstance(parsed, Invoice):
                     page.invoices.append(parsed)  # stored closed: payment history for client profiles
@@ -326,7 +339,7 @@ class OdooSource(OdooWriteBack):
         out: list[dict[str, Any]] = []
         for i in range(0, len(ids), self.settings.batch_size):
             out.extend(self.client.execute("account.move", "read", list(ids[i:i + self.settings.batch_size]),
-                                           fields=INVOICE_FIELDS))
+                                           fields=self._invoice_fields()))
         return out
 
     def _open_set(self, wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
@@ -337,7 +350,7 @@ class OdooSource(OdooWriteBack):
             domain: list[Any] = [("move_type", "in", MOVE_TYPES), ("state", "=", "posted"),
                                  ("payment_state", "in", list(OPEN_PAYMENT_STATES)), ("id", ">", last)]
             records = self.client.execute("account.move", "search_read", domain,
-                                          fields=INVOICE_FIELDS, order="id", limit=batch)
+                                          fields=self._invoice_fields(), order="id", limit=batch)
             if records:
                 last = int(records[-1]["id"])
                 high = max(high, max(text(r.get("write_date")) for r in records))
