@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from overdue_reminder.config import JurisdictionSettings, Settings
+from overdue_reminder.config.letters import default_jurisdiction
 
 WRITTEN, ORAL = "written", "oral"
 
@@ -51,6 +52,13 @@ def law(code: str) -> Law | None:
     return LAWS.get(code.upper()) if code else None
 
 
+def notice_required(settings: Settings, code: str) -> bool:
+    """Whether letters in `code` carry the notice: configured so, or required by law whatever the configuration."""
+    j = settings.letters.jurisdiction(code) if code else None
+    lw = law(code)
+    return bool(j is not None and j.notice_required) or bool(lw is not None and lw.notice_required)
+
+
 @dataclass(frozen=True)
 class Problem:
     """A configuration that breaks the law's floor: the key, what is wrong, and the fix (as `config check` shows)."""
@@ -62,7 +70,7 @@ class Problem:
 
 def law_problems(settings: Settings, codes: set[str] | None = None) -> list[Problem]:
     """Configured jurisdictions (or `codes`) checked against the law's floor."""
-    wanted = codes if codes is not None else {*settings.letters.jurisdictions, *jurisdictions_in_use(settings)}
+    wanted = codes if codes is not None else jurisdictions_in_use(settings)
     out: list[Problem] = []
     for code in sorted(c.upper() for c in wanted if c):
         j = settings.letters.jurisdiction(code)
@@ -99,8 +107,10 @@ def _secretary_problems(key: str, lw: Law, j: JurisdictionSettings) -> list[Prob
 
 
 def jurisdictions_in_use(settings: Settings) -> set[str]:
-    """The firm default and every code the matter mapping can give."""
+    """The firm default, every code the matter mapping can give, and every table the firm configured (a code set
+    on the desk is checked when it is set, and again when a letter is drafted)."""
     used = {v.upper() for v in settings.letters.jurisdiction_by_matter.values() if v}
+    used |= {c.upper() for c, j in settings.letters.jurisdictions.items() if j != default_jurisdiction(c)}
     if settings.firm.jurisdiction:
         used.add(settings.firm.jurisdiction.upper())
     return used
@@ -175,5 +185,5 @@ def limitation_state(due: date, period: Period, today: date, warn_days: int) -> 
 
 
 __all__ = ["LAWS", "ORAL", "WRITTEN", "Law", "Period", "Problem", "Resolved", "add_years", "by_mapping",
-           "jurisdictions_in_use", "law", "law_problems", "limitation_ends", "limitation_state", "period_for",
+           "jurisdictions_in_use", "law", "law_problems", "notice_required", "limitation_ends", "limitation_state", "period_for",
            "resolve"]

@@ -29,6 +29,7 @@ from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import postal_lines, verify_phone
 from overdue_reminder.core.letter_words import attention_line, form_name, paren, wide
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
+from overdue_reminder.core.jurisdictions import notice_required
 from overdue_reminder.core.rules import REFER_TO_SUIT
 from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.core.texts import FORMATS, TextEnvironment, environment_for, folders_for, pick_language
@@ -340,7 +341,7 @@ class LetterRenderer:
         }
         notice = ""
         enclosures: tuple[str, ...] = ()
-        if jur is not None and jur.notice_required and kind != REFER_TO_SUIT:  # suit refers to the one served
+        if jur is not None and notice_required(self.settings, code) and kind != REFER_TO_SUIT:  # suit: the one served
             name = jur.template or f"notices/{code}.txt.j2"
             if not self._has_template(language, name):
                 name = "notices/default.txt.j2"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.jurisdictions import Problem, jurisdictions_in_use, law_problems
+from overdue_reminder.core.jurisdictions import Problem, jurisdictions_in_use, law_problems, notice_required
 from overdue_reminder.core.rules import REFER_TO_SUIT
 from overdue_reminder.errors import ConfigError
 from overdue_reminder.files import sha256_file
@@ -35,14 +35,13 @@ class NoticeParts:
 
 def carries_notice(settings: Settings, code: str, kind: str) -> bool:
     """Escalation and withdrawal letters carry the notice; a refer-to-suit letter refers to the one served."""
-    j = settings.letters.jurisdiction(code) if code else None
-    return j is not None and j.notice_required and kind != REFER_TO_SUIT
+    return bool(code) and notice_required(settings, code) and kind != REFER_TO_SUIT
 
 
 def form_problems(settings: Settings, code: str) -> list[Problem]:
     """Each form the jurisdiction's notice lists whose file is not configured or not there."""
     j = settings.letters.jurisdiction(code)
-    if j is None or not j.notice_required:
+    if j is None or not notice_required(settings, code):
         return []
     out = []
     for form in j.forms:
@@ -60,9 +59,11 @@ def form_problems(settings: Settings, code: str) -> list[Problem]:
 
 def notice_parts(settings: Settings, code: str, kind: str) -> NoticeParts:
     """The notice and its attached forms for a new letter; a listed form without its file refuses the letter."""
-    if not carries_notice(settings, code, kind):
+    problems = law_problems(settings, {code}) if code else []
+    if carries_notice(settings, code, kind):
+        problems += form_problems(settings, code)
+    elif not problems:
         return NoticeParts("", ())
-    problems = form_problems(settings, code) + law_problems(settings, {code})
     if problems:
         p = problems[0]
         raise ConfigError(p.problem, path=settings.config_path, key=p.key, fix=p.fix)
@@ -77,7 +78,7 @@ def notice_parts(settings: Settings, code: str, kind: str) -> NoticeParts:
 
 def config_problems(settings: Settings) -> list[Problem]:
     """For `config check`: the law's floor and every form file of the jurisdictions configured or in use."""
-    codes = {*settings.letters.jurisdictions, *jurisdictions_in_use(settings)}
+    codes = jurisdictions_in_use(settings)
     out = law_problems(settings, codes)
     for code in sorted(c.upper() for c in codes):
         out += form_problems(settings, code)
@@ -87,7 +88,7 @@ def config_problems(settings: Settings) -> list[Problem]:
 def sample_forms(settings: Settings) -> list[tuple[str, str]]:
     """(key, path) of each configured form file that is one of the desk's samples, for `config check` to warn."""
     out = []
-    for code in sorted({*settings.letters.jurisdictions, *jurisdictions_in_use(settings)}):
+    for code in sorted(jurisdictions_in_use(settings)):
         j = settings.letters.jurisdiction(code)
         for form, name in (j.form_files.items() if j else ()):
             path = settings.resolve(name)

@@ -46,7 +46,6 @@ from overdue_reminder.services.letters import (
     record_notice,
     reject_letter,
     release_letter,
-    suit_gate,
 )
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, letters
