@@ -10,7 +10,7 @@ waiting period, is refused (`law_problems`). Adding a state is a row here plus i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from overdue_reminder.config import JurisdictionSettings, Settings
@@ -162,6 +162,18 @@ def period_for(settings: Settings, code: str, basis: str = WRITTEN) -> Period:
     return Period(code.upper(), configured or shipped, basis)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The limitation periods the planner applies: the firm default's, and each matter's that differs."""
+
+    default: Period
+    by_matter: Mapping[tuple[int, str], Period] = field(default_factory=dict)
+    warn_days: int = 90
+
+    def period(self, client_id: int, matter_ref: str) -> Period:
+        return self.by_matter.get((client_id, matter_ref), self.default) if self.by_matter else self.default
+
+
 def add_years(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year + years)
@@ -184,6 +196,23 @@ def limitation_state(due: date, period: Period, today: date, warn_days: int) -> 
     return "approaching" if (ends - today).days <= warn_days else ""
 
 
-__all__ = ["LAWS", "ORAL", "WRITTEN", "Law", "Period", "Problem", "Resolved", "add_years", "by_mapping",
-           "jurisdictions_in_use", "law", "law_problems", "notice_required", "limitation_ends", "limitation_state", "period_for",
-           "resolve"]
+__all__ = [
+    "LAWS",
+    "ORAL",
+    "WRITTEN",
+    "Law",
+    "Limits",
+    "Period",
+    "Problem",
+    "Resolved",
+    "add_years",
+    "by_mapping",
+    "jurisdictions_in_use",
+    "law",
+    "law_problems",
+    "limitation_ends",
+    "limitation_state",
+    "notice_required",
+    "period_for",
+    "resolve",
+]

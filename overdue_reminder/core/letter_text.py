@@ -27,9 +27,9 @@ from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
 from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import postal_lines, verify_phone
+from overdue_reminder.core.jurisdictions import notice_required
 from overdue_reminder.core.letter_words import attention_line, form_name, paren, wide
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
-from overdue_reminder.core.jurisdictions import notice_required
 from overdue_reminder.core.rules import REFER_TO_SUIT
 from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.core.texts import FORMATS, TextEnvironment, environment_for, folders_for, pick_language

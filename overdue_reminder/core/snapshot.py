@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from overdue_reminder.core.jurisdictions import Limits
 from overdue_reminder.core.profile import PaymentRecord
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, TrustBalance
 
@@ -79,3 +80,4 @@ class LedgerSnapshot:
     matters: Mapping[tuple[int, str], MatterFlags] = field(default_factory=dict)
     history: Mapping[int, Sequence[PaymentRecord]] = field(default_factory=dict)  # last 12 months
     broken_promises: Mapping[int, Sequence[date]] = field(default_factory=dict)
+    limits: Limits | None = None  # limitation periods (None: none applied)

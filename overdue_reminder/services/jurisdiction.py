@@ -8,14 +8,24 @@ suit gate and limitation periods read it here (docs/rules.md, "Jurisdiction per 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.jurisdictions import ORAL, WRITTEN, Resolved, law_problems, resolve
+from overdue_reminder.core.jurisdictions import (
+    ORAL,
+    WRITTEN,
+    Limits,
+    Period,
+    Resolved,
+    by_mapping,
+    law_problems,
+    period_for,
+    resolve,
+)
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import lookup_client
@@ -100,4 +110,36 @@ def set_matter_jurisdiction(store: Store, settings: Settings, client: str | int,
     return MatterJurisdiction(partner.id, reference, resolved.code, resolved.source, kept)
 
 
-__all__ = ["MatterJurisdiction", "letter_jurisdiction", "matter_jurisdictions", "set_matter_jurisdiction"]
+def limits(settings: Settings, refs: Iterable[tuple[int, str]], desk: Mapping[tuple[int, str], tuple[str, str]],
+           odoo: Mapping[tuple[int, str], str]) -> Limits:
+    """Each matter's limitation period where it differs from the firm default's (written engagement)."""
+    default = period_for(settings, settings.firm.jurisdiction)
+    mapping = settings.letters.jurisdiction_by_matter
+    by_matter: dict[tuple[int, str], Period] = {}
+    for key in {*desk, *odoo, *((k for k in refs if by_mapping(k[1], mapping)) if mapping else ())}:
+        code_set, basis = desk.get(key, ("", WRITTEN))
+        code = resolve(key[1], set_on_desk=code_set, from_odoo=odoo.get(key, ""), mapping=mapping,
+                       firm_default=settings.firm.jurisdiction).code
+        period = period_for(settings, code, basis or WRITTEN)
+        if period != default:
+            by_matter[key] = period
+    return Limits(default, by_matter, settings.letters.limitation_warning_days)
+
+
+def jurisdiction_rows(conn: Connection, client_ids: Iterable[int] | None) -> tuple[
+        dict[tuple[int, str], tuple[str, str]], dict[tuple[int, str], str]]:
+    """What the desk set per matter (code, engagement) and what Odoo says per open invoice's matter."""
+    ids = None if client_ids is None else list(client_ids)
+    q = select(matters.c.client_id, matters.c.reference, matters.c.jurisdiction, matters.c.engagement).where(
+        or_(matters.c.jurisdiction != "", matters.c.engagement != WRITTEN))
+    q2 = select(invoices.c.client_id, invoices.c.matter_ref, invoices.c.jurisdiction).where(
+        and_(invoices.c.is_open.is_(True), invoices.c.jurisdiction != "")).distinct()
+    if ids is not None:
+        q, q2 = q.where(matters.c.client_id.in_(ids)), q2.where(invoices.c.client_id.in_(ids))
+    desk = {(r.client_id, r.reference): (r.jurisdiction or "", r.engagement or WRITTEN) for r in conn.execute(q)}
+    odoo = {(r.client_id, r.matter_ref or ""): r.jurisdiction for r in conn.execute(q2)}
+    return desk, odoo
+
+
+__all__ = ["MatterJurisdiction", "jurisdiction_rows", "letter_jurisdiction", "limits", "matter_jurisdictions",
+           "set_matter_jurisdiction"]
