@@ -246,12 +246,22 @@ class OdooSource(OdooWriteBack):
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
                               ("res.users", []), ("account.payment", [])):
             access[model] = int(self.client.execute(model, "search_count", domain))
+        self._check_jurisdiction_field()
         trust: dict[str, Any] = {}
         if self.trust_account_code:
             trust = {"code": self.trust_account_code, "account_id": self._trust_account_id()}
         return {"trust_account": trust, "url": self.client.url, "database": self.settings.database,
                 "server_version": self.server_version,
                 "login": self.settings.login, "uid": self.client.uid, "access": access}
+
+    def _check_jurisdiction_field(self) -> None:
+        """odoo.jurisdiction_field must name a field of account.move: a typo would silently read nothing."""
+        name = self.settings.jurisdiction_field
+        if name and name not in self.client.execute("account.move", "fields_get", [name], attributes=["type"]):
+            raise ConfigError(f"Odoo's account.move has no field {name!r}.", key="odoo.jurisdiction_field",
+                              fix="use the technical name of the invoice field holding the jurisdiction (e.g. "
+                                  "\"x_jurisdiction\"), or \"\" to take it from letters.jurisdiction_by_matter "
+                                  "and firm.jurisdiction.")
 
     def _trust_account_id(self) -> int:
         """The configured trust liability account; a missing one is a configuration error (exit 2)."""
