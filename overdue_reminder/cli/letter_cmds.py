@@ -95,6 +95,10 @@ def letters_show(app: App, letter_id: int) -> None:
     if lt.released_by:
         rows.append(("Released by", f"{lt.released_by} at {lt.released_at:%Y-%m-%d %H:%M} UTC"
                      if lt.released_at else lt.released_by))
+    if lt.notice_kind:
+        rows.append(("Notice", lt.notice_kind + (f", served {lt.served_on} by {lt.served_method}" if lt.served_method
+                                                 else ", service not recorded")))
+    rows += [("Enclosure", f"{e['form']}: {e['path']}") for e in lt.enclosures]
     if lt.odoo_activity_id:
         rows.append(("Odoo activity", lt.odoo_activity_id))
     app.table(f"Letter {lt.id}", ["Field", "Value"], rows)
@@ -200,6 +204,9 @@ def letters_notice(app: App, client: str, kind: str, served_on: str, method: str
     else:
         verb = "would record" if dry_run else "recorded"
         app.info(f"{verb} {kind} notice for client {n.client_id}, served {n.served_on} by {method}")
+        if letter_id is None:
+            app.info("  it does not count for refer-to-suit: only a notice carried by a released letter counts "
+                     "(--letter ID; rule: Fee arbitration before suit)")
 
 
 @letters_group.command("notices")
@@ -215,8 +222,9 @@ def letters_notices(app: App, client: str | None) -> None:
     if app.as_json:
         app.emit_json([asdict(n) for n in items])
         return
-    app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Recorded by"],
-              [(n.id, n.client_id, n.kind, n.served_on, n.method, n.recorded_by) for n in items])
+    app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Letter", "Recorded by"],
+              [(n.id, n.client_id, n.kind, n.served_on, n.method, n.letter_id or "- (does not count)", n.recorded_by)
+               for n in items])
 
 
 @letters_group.command("sample")
