@@ -6,8 +6,9 @@ is tested on its own and has exactly one home.
 
 Shape shared by every gate: the facts are small frozen values, the answer is a `Gate` (allowed + reason).
 The clearance of an outgoing item at its exit (`core.clearance.clear(item, facts, actor, today, wording)`)
-follows the same pattern and can take a gate's refusal as one of its reasons: e.g. a refer-to-suit letter's
-release reads `ServedNotice`s with the other facts and adds `suit_gate(...).reason` when it is not allowed.
+follows the same pattern and takes a gate's refusal as one of its reasons: a refer-to-suit letter's approval
+and release read `SuitFacts` (notices with the release date of the letter that carried each, an arbitration
+request on record) with the other facts, and `judge_suit` decides (docs/rules.md, "Fee arbitration before suit").
 """
 
 from __future__ import annotations
