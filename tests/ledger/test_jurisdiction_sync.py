@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from overdue_reminder.errors import ConfigError
+from overdue_reminder.model import Invoice
 from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.services.sync import sync
@@ -22,8 +23,9 @@ def test_a_code_as_odoo_holds_it() -> None:
            "amount_residual": 10.0, "invoice_date_due": "2026-01-01", "move_type": "out_invoice",
            "state": "posted", "payment_state": "not_paid", "x_jurisdiction": "nj"}
     parsed = parse_invoice(rec, ["ref"], jurisdiction_field="x_jurisdiction")
-    assert not isinstance(parsed, tuple) and getattr(parsed, "jurisdiction", None) == "NJ"
-    assert getattr(parse_invoice(rec, ["ref"]), "jurisdiction", None) == ""
+    plain = parse_invoice(rec, ["ref"])
+    assert isinstance(parsed, Invoice) and isinstance(plain, Invoice)
+    assert parsed.jurisdiction == "NJ" and plain.jurisdiction == ""
 
 
 def test_the_field_is_synced_in_the_batched_reads(sandbox: RunningSandbox, sqlite_store: Store) -> None:
