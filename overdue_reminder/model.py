@@ -98,6 +98,7 @@ class Invoice(NamedTuple):
     payment_state: str
     is_open: bool
     write_date: datetime | None = None
+    access_token: str = ""  # Odoo's customer-portal token (portal.mixin); "" when it has none yet
     jurisdiction: str = ""  # from odoo.jurisdiction_field, when configured
 
     @property

@@ -65,12 +65,37 @@ billing_staff = ["billing@harperlowe.example"]
 
 [payment]
 verify_phone = "+1 212 555 0100"
+# Each invoice's page on the firm's own Odoo customer portal, with its access token, in every reminder.
+portal_links = true
+portal_url = "http://127.0.0.1:{port}"
+# The currencies the firm bills in: `config check` fails if one has no channel below.
+currencies = ["USD", "EUR", "CNY"]
 
 [[payment.channels]]
 label = "Bank transfer (USD)"
+currencies = ["USD"]
 details = ["First Example Bank, New York", "ABA routing 021000021", "Account 1234567890",
            "Account name: Harper & Lowe LLP Operating Account"]
+reference = "{{invoice_number}}"
 labels = {{ zh_CN = "银行转账（美元）" }}
+
+[payment.channels.translations.zh_CN]
+details = ["第一示例银行（纽约）", "美国银行汇款路径号码（ABA）021000021", "账号1234567890",
+           "账户名称：Harper & Lowe LLP运营账户"]
+
+[[payment.channels]]
+label = "International wire (EUR, CNY)"
+currencies = ["EUR", "CNY"]
+details = ["Example Bank AG, Frankfurt am Main", "Account name: Harper & Lowe LLP"]
+swift = "COBADEFFXXX"
+iban = "DE89 3704 0044 0532 0130 00"
+intermediary_bank = "Bank of China, Frankfurt Branch (SWIFT BKCHDEFF)"
+reference = "{{invoice_number}}"
+
+[payment.channels.translations.zh_CN]
+label = "国际电汇（欧元、人民币）"
+details = ["示例银行股份公司（法兰克福）", "账户名称：Harper & Lowe LLP"]
+intermediary_bank = "中国银行法兰克福分行（SWIFT BKCHDEFF）"
 
 [[payment.channels]]
 label = "Client portal (card or ACH)"

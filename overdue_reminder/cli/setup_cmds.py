@@ -15,6 +15,7 @@ from overdue_reminder.config.placeholders import placeholder_warnings
 from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.resources import example_config
 from overdue_reminder.services.letter_enclosures import config_problems, sample_forms, write_sample_forms
+from overdue_reminder.services.payment_check import check_channels
 from overdue_reminder.store.db import Store, current_revision, head_revision
 
 
@@ -56,6 +57,12 @@ def config_check(app: App, offline: bool) -> None:
         line = (f"{s.config_path}: [{key}] still holds {what} ({text!r}) from the example configuration; "
                 "replace it with the firm's own value.")
         app.err.print(f"[yellow]warning[/yellow]: {escape(line)}", soft_wrap=True)
+    if not offline:  # offline, only the configured currencies ([payment] currencies) were checked at load
+        store = Store(s.store_url)
+        try:
+            report["currencies"] = check_channels(s, store)
+        finally:
+            store.dispose()
     if not offline and s.source == "odoo":
         from overdue_reminder.run.wiring import odoo_source
 

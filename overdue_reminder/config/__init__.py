@@ -42,6 +42,7 @@ from overdue_reminder.config.offers import (
     PlanningErrorTerms,
     ReasonTerms,
 )
+from overdue_reminder.config.payment import ChannelText, PaymentChannel, PaymentSettings
 from overdue_reminder.config.secret import read_secret
 from overdue_reminder.config.sections import (
     ClientOverride,
@@ -51,8 +52,6 @@ from overdue_reminder.config.sections import (
     FirmSettings,
     IdentitySettings,
     OdooSettings,
-    PaymentChannel,
-    PaymentSettings,
     PolicySettings,
     ScheduleSettings,
     StoreSettings,
@@ -179,6 +178,7 @@ __all__ = [
     "OFFER_REASONS",
     "SERVICE_METHODS",
     "AttorneyLimits",
+    "ChannelText",
     "ClientOverride",
     "DeliverySettings",
     "DigestSettings",

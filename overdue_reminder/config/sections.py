@@ -243,39 +243,6 @@ class PolicySettings:
 
 
 @dataclass(frozen=True)
-class PaymentChannel:
-    """One of the firm's official ways to pay (`[[payment.channels]]`), printed in every reminder."""
-
-    label: str
-    details: list[str] = field(default_factory=list)  # e.g. ["Bank: …", "ABA 021000021", "Account 1234"]
-    url: str = ""  # the firm's own client portal, if any
-    labels: dict[str, str] = field(default_factory=dict)  # the label per language, e.g. {zh_CN = "银行转账"}
-
-
-@dataclass(frozen=True)
-class PaymentSettings:
-    """DESIGN.md: every reminder carries only these channels and how to verify a request by phone."""
-
-    channels: list[PaymentChannel] = field(default_factory=list)
-    verify_phone: str = ""  # the firm's published number; empty: firm.phone
-    verification: dict[str, str] = field(default_factory=dict)  # per language; empty: the template's sentence
-
-    def check(self, ctx: Ctx) -> None:
-        for i, ch in enumerate(self.channels):
-            if not ch.label.strip():
-                ctx.fail(f"payment.channels[{i}].label", "a payment channel needs a label.",
-                         "use e.g. \"Bank transfer (USD)\".")
-            if not ch.details and not ch.url:
-                ctx.fail(f"payment.channels[{i}].details", f"channel {ch.label!r} says nothing about how to pay.",
-                         "add details = [\"Bank: …\", \"Account: …\"] or url = \"https://…\".")
-            if ch.url and not ch.url.startswith("https://"):
-                ctx.fail(f"payment.channels[{i}].url", f"{ch.url!r} is not an https:// address.",
-                         "use the firm's own https:// portal address.")
-        if any(c in self.verify_phone for c in "\r\n"):
-            ctx.fail("payment.verify_phone", "must be one line.", "write the number only.")
-
-
-@dataclass(frozen=True)
 class DeliverySettings:
     """How approved reminders leave the desk (DESIGN.md: outbox, SMTP or Odoo's mail)."""
 

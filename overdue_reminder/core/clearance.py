@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 
 from overdue_reminder.core import phrases
 from overdue_reminder.core.rules import RULE as SUIT_RULE_TAG
@@ -52,6 +53,7 @@ AUTHORITY = "Proven authority"
 CONTENT = "Official words only"
 SUIT = "Fee arbitration before suit"
 ENCLOSURES = "Enclosures as approved"
+PAY_LINKS = "Pay links to the firm's own portal"
 
 # Holds that stop every exit, decisions included: the law (automatic stay, Rule 4.2) or the client said stop.
 LEGAL_HOLDS = frozenset({"bankruptcy", "other_counsel", "do_not_contact", "dispute", "arbitration_requested"})
@@ -158,6 +160,7 @@ class Wording:
     required: tuple[str, ...] = ()  # official channel labels, the verification phone
     official_accounts: tuple[str, ...] = ()  # account numbers / IBANs allowed to appear
     letter_max_age_days: int = 30
+    portal_host: str = ""  # the firm's own Odoo portal host ([payment] portal_url); "": pay links are off
 
 
 @dataclass(frozen=True)
@@ -194,7 +197,7 @@ def clear(item: Item, facts: Facts, actor: Actor, today: date, wording: Wording)
     held = blocking_holds(item, facts)
     reasons = [*(_hold_reason(h) for h in held), *_figures(item, facts), *_age(item, today, wording),
                *_recipient(item, facts), *_authority(item, actor), *_content(item, wording),
-               *_suit(item, facts, today), *_enclosures(item, facts)]
+               *_suit(item, facts, today), *_enclosures(item, facts), *_pay_links(item, wording)]
     return Clearance(item, tuple(reasons), tuple(held))
 
 
@@ -390,6 +393,37 @@ def _content(item: Item, wording: Wording) -> Iterable[Reason]:
         if words:
             for p in content_problems(words, rules, item.client_data):
                 yield Reason(CONTENT, label + p)
+
+
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def pay_link_hosts(text: str) -> list[tuple[str, str]]:
+    """(url, host) of every portal pay link in the text: an invoice page or any URL carrying an access token."""
+    out = []
+    for m in _URL.finditer(unicodedata.normalize("NFKC", text)):
+        url = m.group(0).rstrip(".,;:)）】")
+        parts = urlsplit(url)
+        if "access_token=" in parts.query or parts.path.rstrip("/").startswith("/my/"):
+            out.append((url, (parts.hostname or "").lower()))
+    return out
+
+
+def _pay_links(item: Item, wording: Wording) -> Iterable[Reason]:
+    """A pay link leads the client to pay: it must lead to the firm's own Odoo portal (docs/rules.md)."""
+    if item.exit in (Exit.OFFER_ACCEPTANCE, Exit.WRITE_BACK):
+        return
+    seen: set[str] = set()
+    for url, host in [*pay_link_hosts(item.text), *pay_link_hosts(html_words(item.html) if item.html else "")]:
+        if url in seen:
+            continue
+        seen.add(url)
+        if not wording.portal_host:
+            yield Reason(PAY_LINKS, f"it carries a pay link ({host or url}) but the firm has no portal configured "
+                                    "([payment] portal_links and portal_url)")
+        elif host != wording.portal_host:
+            yield Reason(PAY_LINKS, f"its pay link leads to {host or url!r}, not to the firm's portal "
+                                    f"{wording.portal_host!r} ([payment] portal_url)")
 
 
 class _Words(HTMLParser):

@@ -30,9 +30,17 @@ from overdue_reminder.core.addresses import postal_lines, verify_phone
 from overdue_reminder.core.jurisdictions import notice_required
 from overdue_reminder.core.letter_words import attention_line, form_name, paren, wide
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
+from overdue_reminder.core.reminder_text import channel_context, with_references
 from overdue_reminder.core.rules import REFER_TO_SUIT
 from overdue_reminder.core.sentences import payment_deadline, text_facts
-from overdue_reminder.core.texts import FORMATS, TextEnvironment, environment_for, folders_for, pick_language
+from overdue_reminder.core.texts import (
+    FORMATS,
+    TextEnvironment,
+    clean_line,
+    environment_for,
+    folders_for,
+    pick_language,
+)
 from overdue_reminder.errors import ConfigError, PolicyError
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
 from overdue_reminder.money import precision, quantize, sum_by_currency
@@ -87,6 +95,7 @@ class LetterRequest:
     notice_served_on: date | None = None
     enclosures: tuple[str, ...] | None = None  # the forms actually attached (None: the jurisdiction's list)
     arbitration_unanswered: bool = False  # a served notice's period passed with no arbitration request on record
+    pay_links: Mapping[int, str] = field(default_factory=dict)  # invoice id -> Odoo portal URL (services.paylinks)
 
 
 @dataclass(frozen=True)
@@ -337,6 +346,7 @@ class LetterRenderer:
             "offer": dict(req.offer) if req.offer else None,
             "notice_served_on": fmt.date(req.notice_served_on, "long") if req.notice_served_on else "",
             "arbitration_unanswered": req.arbitration_unanswered and req.notice_served_on is not None,
+            **self._payment(req, language),
             "jurisdiction": jurisdiction_context(code, jur, req.enclosures),
         }
         notice = ""
@@ -370,6 +380,17 @@ class LetterRenderer:
                        *(ln.name for ln in action.lines), ctx["attorney"]["name"], ctx["attorney"]["email"])
         refuse_forbidden(text.all_text(), f"the {kind} letter for {req.client.name}", client_data)
         return text
+
+    def _payment(self, req: LetterRequest, language: str) -> dict[str, Any]:
+        """The channels for the letter's currencies (printed after the verification line) and its pay links."""
+        lines = [ln for ln in req.action.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
+        currencies = sorted({ln.currency for ln in req.action.lines})
+        channels = [channel_context(ch, language) for ch in self.settings.payment.channels_for(currencies)]
+        numbers = [clean_line(ln.name) for ln in lines]
+        payment = with_references({"channels": channels}, numbers, "")
+        links = [{"number": clean_line(ln.name), "url": clean_line(req.pay_links[ln.invoice_id], 500)}
+                 for ln in lines if req.pay_links.get(ln.invoice_id)]
+        return {"payment": payment, "pay_links": links}
 
     def _facts(self, req: LetterRequest, fmt: LetterFormats) -> dict[str, Any]:
         """What the sentences state, from the record (core/sentences): ages, history, the payment deadline (never

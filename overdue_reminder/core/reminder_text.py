@@ -259,15 +259,19 @@ class Shared:
     partners: Mapping[int, Person] = field(default_factory=dict)
     attorneys: Mapping[int, Attorney] = field(default_factory=dict)
     offers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
-    _payment: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    pay_links: Mapping[int, str] = field(default_factory=dict)  # invoice id -> Odoo portal URL (services.paylinks)
+    _payment: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = field(default_factory=dict, init=False,
+                                                                        repr=False, compare=False)
     _attorneys: dict[int, dict[str, str] | None] = field(default_factory=dict, init=False, repr=False,
                                                          compare=False)
 
-    def payment(self, language: str) -> dict[str, Any]:
-        """Per language, built once and shared: the sandbox is immutable, so no template can change it."""
-        found = self._payment.get(language)
+    def payment(self, language: str, currencies: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Per language and currencies, built once and shared: the sandbox is immutable, so no template can
+        change it. Only the channels that take one of `currencies` (all of them when none is named)."""
+        key = (language, currencies)
+        found = self._payment.get(key)
         if found is None:
-            found = self._payment[language] = self._build_payment(language)
+            found = self._payment[key] = self._build_payment(language, currencies)
         return found
 
     def attorney(self, attorney_id: int | None) -> dict[str, str] | None:
@@ -279,22 +283,37 @@ class Shared:
                                                                      "email": clean_line(att.email)}
         return self._attorneys[attorney_id]
 
-    def _build_payment(self, language: str) -> dict[str, Any]:
+    def _build_payment(self, language: str, currencies: tuple[str, ...]) -> dict[str, Any]:
         base = language.split("_")[0]
-        channels = [{
-            "label": clean_line(ch.labels.get(language) or ch.labels.get(base) or ch.label),
-            "details": [clean_line(d, 300) for d in ch.details],
-            "url": clean_line(ch.url, 300),
-        } for ch in self.channels]
+        channels = [channel_context(ch, language) for ch in self.channels
+                    if not currencies or any(ch.takes(c) for c in currencies)]
         verification = self.verification.get(language) or self.verification.get(base) or ""
         return {"channels": channels, "verify_phone": self.verify_phone,
                 "verification": clean_line(verification, 1000)}
 
 
+def channel_context(ch: PaymentChannel, language: str) -> dict[str, Any]:
+    """One channel as a template (email or letter) sees it, in `language` (config/payment.py)."""
+    words = ch.text(language)
+    return {"label": clean_line(words.label), "details": [clean_line(d, 300) for d in words.details],
+            "url": clean_line(ch.url, 300), "swift": clean_line(ch.swift, 40), "iban": clean_line(ch.iban, 60),
+            "intermediary_bank": clean_line(words.intermediary_bank, 300), "currencies": list(ch.currencies),
+            "reference_format": ch.reference, "references": []}
+
+
+def with_references(payment: Mapping[str, Any], numbers: Sequence[str], reference: str) -> dict[str, Any]:
+    """The channels' reference lines for these invoices (a copy: the shared context stays untouched)."""
+    if not any(ch["reference_format"] for ch in payment["channels"]):
+        return dict(payment)
+    channels = [{**ch, "references": [clean_line(r, 200) for r in PaymentChannel(
+        "", reference=ch["reference_format"]).references(list(numbers), reference)]} for ch in payment["channels"]]
+    return {**payment, "channels": channels}
+
+
 def shared_for(settings: Settings, run_date: date, *, partners: Mapping[int, Person] | None = None,
                attorneys: Mapping[int, Attorney] | None = None,
                offers: Mapping[int, Mapping[str, Any]] | None = None,
-               calendar: FirmCalendar | None = None) -> Shared:
+               calendar: FirmCalendar | None = None, pay_links: Mapping[int, str] | None = None) -> Shared:
     """The run-wide part of the context; refuses to draft without official channels (DESIGN.md)."""
     pay = settings.payment
     if not pay.channels:
@@ -313,7 +332,7 @@ def shared_for(settings: Settings, run_date: date, *, partners: Mapping[int, Per
     respond_by = cal.add_business_days(run_date, settings.templates.respond_within_days)
     return Shared(firm=firm, channels=tuple(pay.channels), verify_phone=phone, verification=dict(pay.verification),
                   run_date=run_date, respond_by=respond_by, partners=partners or {}, attorneys=attorneys or {},
-                  offers=offers or {})
+                  offers=offers or {}, pay_links=pay_links or {})
 
 
 def reference_for(idempotency_key: str) -> str:
@@ -326,7 +345,7 @@ def _amounts(fmt: Formatter, totals: Mapping[str, Decimal]) -> list[dict[str, st
             for cur, amt in totals.items() if amt != ZERO]
 
 
-def _line(fmt: Formatter, line: ActionLine) -> dict[str, Any]:
+def _line(fmt: Formatter, line: ActionLine, pay_links: Mapping[int, str]) -> dict[str, Any]:
     credit = line.kind is InvoiceKind.CREDIT_NOTE
     sign = -1 if credit else 1
     cur = line.currency
@@ -344,6 +363,7 @@ def _line(fmt: Formatter, line: ActionLine) -> dict[str, Any]:
         "has_paid": line.amount_paid != ZERO,
         "residual": fmt.money(sign * line.amount_residual, cur),
         "credit": fmt.money(line.amount_residual, cur) if credit else "",
+        "pay_url": "" if credit else clean_line(pay_links.get(line.invoice_id, ""), 500),
     }
 
 
@@ -358,6 +378,18 @@ def _offer(fmt: Formatter, raw: Mapping[str, Any] | None) -> dict[str, Any] | No
             else clean_line(respond_by or "")}
 
 
+def _channels_for(shared: Shared, language: str, action: Action) -> dict[str, Any]:
+    """The payment block for this action's currencies; none of the firm's channels taking one is a
+    configuration error (`config check` names it before a night's run)."""
+    currencies = tuple(sorted({ln.currency for ln in action.lines}))
+    missing = [c for c in currencies if not any(ch.takes(c) for ch in shared.channels)]
+    if missing:
+        raise ConfigError(f"no payment channel takes {', '.join(missing)}: the reminder to "
+                          f"{action.client_name} could not say how to pay.", key="payment.channels",
+                          fix=f"add {', '.join(missing)} to the currencies of a [[payment.channels]] entry.")
+    return shared.payment(language, currencies)
+
+
 def build_context(action: Action, shared: Shared, *, reference: str, language: str, fmt: Formatter) -> dict[str, Any]:
     """The documented template context (templates/email/README.md) for one action."""
     client_name = clean_line(action.client_name)
@@ -365,7 +397,7 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
     contact_name = clean_line(contact.name) if contact is not None and contact.name.strip() else client_name
     client = shared.partners.get(action.client_id)
     ordered = sorted(action.lines, key=lambda ln: (ln.kind is InvoiceKind.CREDIT_NOTE, ln.due_date, ln.name))
-    invoices = [_line(fmt, ln) for ln in ordered]
+    invoices = [_line(fmt, ln, shared.pay_links) for ln in ordered]
     debits = [ln for ln in ordered if ln.kind is not InvoiceKind.CREDIT_NOTE]
     oldest = min((ln.due_date for ln in debits), default=None)
     raw_offer = shared.offers.get(action.client_id) if action.with_offer else None
@@ -401,7 +433,9 @@ def build_context(action: Action, shared: Shared, *, reference: str, language: s
         "oldest_due_date": fmt.date(oldest, "long"),
         "attorney": shared.attorney(action.attorney_id),
         "offer": offer,
-        "payment": shared.payment(language),
+        "payment": with_references(_channels_for(shared, language, action),
+                                   [inv["number"] for inv in invoices if not inv["is_credit"]], reference),
+        "pay_links": [{"number": inv["number"], "url": inv["pay_url"]} for inv in invoices if inv["pay_url"]],
     }
 
 
@@ -447,7 +481,10 @@ def _check_settings(settings: Settings) -> Settings:
     """Sample channels and phone when the firm has not configured them yet (the check still runs)."""
     pay = settings.payment
     phone = pay.verify_phone or settings.firm.phone or "+1 212 555 0100"
-    channels = pay.channels or [PaymentChannel("Bank transfer", ["Sample Bank", "Account 000123"])]
+    # every channel for every sample currency: the check renders each channel's words in each language
+    channels = [replace(ch, currencies=[]) for ch in pay.channels] or [
+        PaymentChannel("Bank transfer", ["Sample Bank", "Account 000123"], swift="SAMPUS33",
+                       reference="{invoice_number}")]
     return replace(settings, payment=replace(pay, channels=channels, verify_phone=phone))
 
 
@@ -464,8 +501,9 @@ def check_templates(settings: Settings, run_date: date, *, templates: Templates 
                 9002: Partner(9002, "Alex Sample", 9001, email="billing@client.example")}
     attorneys = {9100: Attorney(9100, "Jordan Counsel", "jcounsel", "jcounsel@firm.example")}
     offers = {9001: {"summary": "Sample offer", "lines": ["Three monthly installments"], "respond_by": run_date}}
+    links = {i: f"https://portal.example/my/invoices/{i}?access_token=sample-token-{i}" for i in range(1, 7)}
     shared = shared_for(_check_settings(settings), run_date, partners=partners, attorneys=attorneys, offers=offers,
-                        calendar=FirmCalendar(timezone=settings.firm.timezone))
+                        calendar=FirmCalendar(timezone=settings.firm.timezone), pay_links=links)
     wanted = sorted(set(tiers) | set(SHIPPED_TIERS) | set(tpl.tiers()))
     problems: list[TemplateProblem] = []
     for lang in tpl.languages:

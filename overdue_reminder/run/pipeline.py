@@ -19,11 +19,11 @@ from typing import Any
 
 from overdue_reminder.config import Settings
 from overdue_reminder.errors import DeliveryError, describe
-from overdue_reminder.model import Action, Plan
+from overdue_reminder.model import Action, InvoiceKind, Plan
 from overdue_reminder.run import outcome
 from overdue_reminder.run.isolation import Isolated, merge_counts, per_client
 from overdue_reminder.run.wiring import make_source, writeback_of
-from overdue_reminder.services import contacts, delivery, planning, runs
+from overdue_reminder.services import contacts, delivery, paylinks, planning, runs
 from overdue_reminder.services import letters as letter_queue
 from overdue_reminder.services import offers as offer_service
 from overdue_reminder.services import reminders as drafts
@@ -35,7 +35,7 @@ from overdue_reminder.store import Store
 from overdue_reminder.store.locks import run_lock
 
 log = logging.getLogger(__name__)
-STEPS = ("sync", "promises", "plans", "plan", "drafts", "offers", "letters", "deliver")
+STEPS = ("sync", "promises", "plans", "plan", "paylinks", "drafts", "offers", "letters", "deliver")
 
 
 class Stopped(Exception):
@@ -116,11 +116,21 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
                                 "letters": sum(1 for a in plan.actions if a.channel == "letter")}
         carried = carried_offers(store, settings, plan.actions, today)
         offers = {client: c.context for client, c in carried.items()}
+        links = paylinks.NONE
+
+        def do_paylinks() -> dict[str, Any]:
+            nonlocal links
+            links = _pay_links(settings, store, source_factory, plan, dry_run)
+            return links.summary()
+
+        if settings.payment.portal_links:
+            step("paylinks", do_paylinks)
 
         def do_drafts() -> dict[str, Any]:
             done = per_client("drafts", plan.actions,
                               lambda acts: drafts.draft_plan(store, settings, _only(plan, acts), now(), offers=offers,
-                                                             dry_run=dry_run, actor=actor).summary())
+                                                             dry_run=dry_run, actor=actor,
+                                                             pay_links=links.urls).summary())
             report.contained(done)
             return merge_counts(done.results)
 
@@ -134,7 +144,8 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
             wb = _odoo(source_factory) if writeback else None
             made = per_client("letters", [a for a in plan.actions if a.channel == "letter"],
                               lambda acts: letter_queue.create_letters(store, settings, acts, today=today, actor=actor,
-                                                                       offers=offers, writeback=wb))
+                                                                       offers=offers, writeback=wb,
+                                                                       pay_links=links.urls))
             report.contained(made)
             done = [d for part, _ in made.results for d in part]
             refused = [r for _, part in made.results for r in part]
@@ -168,6 +179,23 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
 
 def _only(plan: Plan, actions: Sequence[Action]) -> Plan:
     return plan if len(actions) == len(plan.actions) else Plan(plan.today, tuple(actions), plan.skipped)
+
+
+def _pay_links(settings: Settings, store: Store, source_factory: Callable[[], Source], plan: Plan,
+               dry_run: bool) -> paylinks.PayLinks:
+    """Tonight's pay links: one session, Odoo's base URL once, missing tokens in one batch (none in a dry run)."""
+    ids = [ln.invoice_id for a in plan.actions for ln in a.lines if ln.kind is not InvoiceKind.CREDIT_NOTE]
+    if not ids:
+        return paylinks.NONE
+    source = source_factory() if settings.source == "odoo" else None
+    portal = source if isinstance(source, paylinks.Portal) else None
+    try:
+        if source is not None:
+            source.open()
+        return paylinks.prepare(store, settings, ids, portal, create=not dry_run)
+    finally:
+        if source is not None:
+            source.close()
 
 
 def _odoo(source_factory: Callable[[], Source]) -> WriteBack:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import domain as dom
+from . import portal
 from .behaviour import subscribe
 from .errors import AccessError, MissingError, OdooTypeError, OdooValueError
 from .models import GROUP_LABELS, GROUP_SYSTEM, NUMERIC
@@ -530,6 +531,9 @@ METHODS: dict[str, Method] = {
     "action_feedback": Method(m_action_feedback, "write", frozenset({"mail.activity"})),
     "action_done": Method(m_action_done, "write", frozenset({"mail.activity"})),
     "context_get": Method(m_context_get, None, frozenset({"res.users"})),
+    "get_portal_url": Method(portal.m_get_portal_url, "read", frozenset({"account.move"})),
+    "load": Method(portal.m_load, "write", frozenset({"account.move"})),
+    "get_param": Method(portal.m_get_param, "read", frozenset({"ir.config_parameter"})),
 }
 
 

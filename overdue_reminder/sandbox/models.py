@@ -196,6 +196,11 @@ def build_models(version: int) -> dict[str, ModelDef]:
             _f("share", "boolean", "Share User", readonly=True),
             _m2o("company_id", "Company", "res.company"),
         ], version, order="name, login", defaults={"active": True, "share": False}),
+        _model("ir.config_parameter", "System Parameter", [
+            _f("key", "char", "Key", required=True),
+            _f("value", "text", "Value", required=True),
+        ], version, order="key", rec_name="key",
+            acl={op: (GROUP_SYSTEM,) for op in ("read", "write", "create", "unlink")}),
         _model("res.company", "Companies", [
             _f("name", "char", "Company Name", required=True),
             _m2o("partner_id", "Partner", "res.partner", required=True),
@@ -247,6 +252,7 @@ def build_models(version: int) -> dict[str, ModelDef]:
             _f("narration", "html", "Terms and Conditions"),
             _m2o("reversed_entry_id", "Reversal of", "account.move", readonly=True),
             _m2o("company_id", "Company", "res.company", required=True, readonly=True),
+            _f("access_token", "char", "Security Token"),  # portal.mixin
         ], version, order="date desc, name desc, id desc", acl=_ACCOUNTING_ACL, mail_thread=True,
             defaults={"move_type": "entry", "state": "draft", "payment_state": "not_paid", "name": "/"}),
         _model("account.move.line", "Journal Item", [

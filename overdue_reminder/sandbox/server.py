@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
 
+from . import portal
 from .errors import OdooError, OdooTypeError, wrap_unexpected
 from .rpc import Dispatcher
 from .store import SandboxDB
@@ -216,6 +217,8 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         self._stopping.clear()
         self._open_listener()
+        if not portal.get_param(self.db, "web.base.url"):
+            portal.set_param(self.db, "web.base.url", self.url)  # what Odoo records from its first admin login
         return self
 
     def stop(self) -> None:
@@ -383,6 +386,9 @@ class _Handler(BaseHTTPRequestHandler):
         _log.debug("%s - %s", self.address_string(), format % args)
 
     def do_GET(self) -> None:
+        if self.path.startswith("/my/invoices/"):  # the customer portal's invoice page (sandbox/portal.py)
+            self._send(*portal.invoice_page(self.server.sandbox.db, self.path))
+            return
         self._send(405, "text/html; charset=utf-8", b"<!doctype html><title>405 Method Not Allowed</title>")
 
     def do_POST(self) -> None:

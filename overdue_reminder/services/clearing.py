@@ -43,10 +43,12 @@ from overdue_reminder.store import read_audit, record_audit
 from overdue_reminder.store.schema import clients, holds, invoices
 
 
-def wording(settings: Settings, language: str = "", *, reminder: bool = False) -> Wording:
+def wording(settings: Settings, language: str = "", *, reminder: bool = False,
+            currencies: Sequence[str] = ()) -> Wording:
     """The firm's content rules (core.wording): a reminder must also carry the verification phone and every
-    channel label of its language; letters and offers only must not threaten or name foreign accounts."""
-    full = reminder_wording(settings, language or settings.firm.default_language)
+    channel label of its language and currencies; letters and offers only must not threaten or name foreign
+    accounts."""
+    full = reminder_wording(settings, language or settings.firm.default_language, currencies)
     return full if reminder else replace(full, required=())
 
 
@@ -155,7 +157,9 @@ def clear_reminder(conn: Connection, settings: Settings, r: Any, now: datetime, 
     facts = with_live(facts_for(conn, r.client_id, today, [str(ln.get("currency", "")) for ln in r.lines]), live)
     approved = None if exit_ is Exit.REMINDER_APPROVAL else actor if exit_ is Exit.POSTAL \
         else reminder_approval(conn, r)
-    return clear(reminder_item(r, exit_, approved), facts, actor, today, wording(settings, r.language, reminder=True))
+    currencies = sorted({str(ln.get("currency", "")) for ln in r.lines})
+    return clear(reminder_item(r, exit_, approved), facts, actor, today,
+                 wording(settings, r.language, reminder=True, currencies=currencies))
 
 
 def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None = None) -> Item:

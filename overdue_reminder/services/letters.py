@@ -249,7 +249,8 @@ def _court_matters(conn: Connection, action: Action, refs: Sequence[str]) -> tup
 
 def create_letter(store: Store, settings: Settings, action: Action, *, today: date, actor: str = "overdue-reminder",
                   offer: Mapping[str, Any] | None = None, writeback: LetterWriteBack | None = None,
-                  builder: LetterBuilder | None = None, now: datetime | None = None) -> CreateResult:
+                  builder: LetterBuilder | None = None, now: datetime | None = None,
+                  pay_links: Mapping[int, str] | None = None) -> CreateResult:
     """Queue the letter for an action: write the DRAFT .docx (and PDF), assign it, audit it. Re-running adds nothing.
 
     Raises PolicyError for a refer-to-suit letter whose notice or waiting period is missing (an audit entry
@@ -300,6 +301,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     signer = attorneys.get(attorney_id) if attorney_id is not None else None  # the partner, when assigned
     req = LetterRequest(action=action, client=client, today=today, contact=contact, attorney=signer,
                         history=history, offer=offer, court_matters=rules.court_matters_to_name(kind, court),
+                        pay_links=pay_links or {},
                         jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None,
                         enclosures=parts.forms, arbitration_unanswered=unanswered)
     data = builder.build(req, draft=True)
@@ -353,7 +355,8 @@ def _same_letter_pending(conn: Connection, action: Action) -> Letter | None:
 
 def create_letters(store: Store, settings: Settings, actions: Iterable[Action], *, today: date,
                    actor: str = "overdue-reminder", offers: Mapping[int, Mapping[str, Any]] | None = None,
-                   writeback: LetterWriteBack | None = None) -> tuple[list[CreateResult], list[tuple[Action, str]]]:
+                   writeback: LetterWriteBack | None = None, pay_links: Mapping[int, str] | None = None,
+                   ) -> tuple[list[CreateResult], list[tuple[Action, str]]]:
     """Queue letters for every letter action of a plan (one builder for all); refused ones come back with why."""
     builder = LetterBuilder(settings)
     done: list[CreateResult] = []
@@ -363,7 +366,8 @@ def create_letters(store: Store, settings: Settings, actions: Iterable[Action], 
             continue
         try:
             done.append(create_letter(store, settings, action, today=today, actor=actor, builder=builder,
-                                      offer=(offers or {}).get(action.client_id), writeback=None))
+                                      offer=(offers or {}).get(action.client_id), writeback=None,
+                                      pay_links=pay_links))
         except (PolicyError, ConfigError) as exc:
             refused.append((action, str(exc)))
     # Odoo write-back for the whole batch at once: a few calls, not a few per letter.

@@ -39,6 +39,7 @@ from overdue_reminder.core.offers import (
     suggest,
     to_json,
 )
+from overdue_reminder.core.reminder_text import channel_context
 from overdue_reminder.core.texts import environment_for, pick_language
 from overdue_reminder.errors import PolicyError, UsageError
 from overdue_reminder.money import ZERO, format_plain, quantize
@@ -560,7 +561,7 @@ def email_context(store: Store, settings: Settings, rec: OfferRecord, language: 
     from overdue_reminder.store.schema import invoices
 
     with store.begin() as conn:
-        rows = conn.execute(select(invoices.c.name, invoices.c.matter_ref, invoices.c.contact_id)
+        rows = conn.execute(select(invoices.c.name, invoices.c.matter_ref, invoices.c.contact_id, invoices.c.currency)
                             .where(invoices.c.id.in_(list(rec.invoice_ids))).order_by(invoices.c.id)).all()
         contact_ids = [int(r.contact_id) for r in rows if r.contact_id]
         partners = load_partners(conn, [rec.client_id, *contact_ids])
@@ -570,8 +571,7 @@ def email_context(store: Store, settings: Settings, rec: OfferRecord, language: 
     client_name_ = client.name if client else ""
     contact = next((partners[c] for c in contact_ids if c in partners and partners[c].name.strip()), None)
     f, pay = settings.firm, settings.payment
-    channels = [{"label": ch.labels.get(language, ch.label), "details": list(ch.details), "url": ch.url}
-                for ch in pay.channels]
+    channels = [channel_context(ch, language) for ch in pay.channels_for(sorted({str(r.currency) for r in rows}))]
     return {
         "firm": {"name": f.name, "address": list(f.address), "phone": f.phone, "email": f.email,
                  "website": f.website},

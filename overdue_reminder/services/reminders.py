@@ -308,7 +308,8 @@ def _row(action: Action, key: str, msg_id: str, shared: Shared, templates: Templ
 
 def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
                offers: Mapping[int, Mapping[str, Any]] | None = None, dry_run: bool = False,
-               actor: str = SYSTEM_ACTOR, templates: Templates | None = None) -> DraftResult:
+               actor: str = SYSTEM_ACTOR, templates: Templates | None = None,
+               pay_links: Mapping[int, str] | None = None) -> DraftResult:
     """Turn the plan's email actions into stored reminders; re-running the same day adds nothing.
 
     Letter-channel actions are left to the letters service. An action without an email address
@@ -322,17 +323,18 @@ def draft_plan(store: Store, settings: Settings, plan: Plan, now: datetime, *,
     result.letters = len(plan.actions) - len(actions)
     if not actions:
         return result
-    _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result)
+    _draft_actions(store, settings, plan, actions, now, offers, dry_run, actor, templates, result, pay_links or {})
     return result
 
 
 def _draft_actions(store: Store, settings: Settings, plan: Plan, actions: list[Action], now: datetime,
                    offers: Mapping[int, Mapping[str, Any]] | None, dry_run: bool, actor: str,
-                   templates: Templates | None, result: DraftResult) -> None:
+                   templates: Templates | None, result: DraftResult, pay_links: Mapping[int, str]) -> None:
     domain = message_domain(settings)
     tpl = templates or templates_for(settings)
     partners, attorneys = _ledger_people(store, actions)
-    shared = shared_for(settings, plan.today, partners=partners, attorneys=attorneys, offers=offers)
+    shared = shared_for(settings, plan.today, partners=partners, attorneys=attorneys, offers=offers,
+                        pay_links=pay_links)
     seen: set[str] = set()
     for start in range(0, len(actions), CHUNK):
         chunk = actions[start:start + CHUNK]
@@ -520,7 +522,9 @@ def edit(store: Store, settings: Settings, reminder_id: int, actor: str, now: da
         if r.status not in (DRAFT, APPROVED):
             raise UsageError(f"reminder #{r.id} is {r.status}; only drafts and approved reminders can be edited.")
         parts = edited_parts(subject=subject, text=text, html=html, language=r.language,
-                             wording=reminder_wording(settings, r.language), links=official_links(settings),
+                             wording=reminder_wording(settings, r.language,
+                                                      sorted({str(ln.get("currency", "")) for ln in r.lines})),
+                             links=official_links(settings),
                              client_data=(r.client_name, r.matter_ref, *(str(ln.get("name", "")) for ln in r.lines)))
         values = parts.values()
         detail: dict[str, Any] = {"parts": sorted(values), "old": {k: _digest(getattr(r, k)) for k in values},

@@ -30,6 +30,7 @@ from overdue_reminder.model import (
 )
 from overdue_reminder.money import MoneyError, is_currency, quantize, quantum, to_decimal
 from overdue_reminder.sources import Page, StoredWriteDates, Watermark
+from overdue_reminder.sources.odoo_portal import OdooPortal, clean_token
 from overdue_reminder.sources.odoo_writeback import OdooWriteBack
 from overdue_reminder.sources.rpc import RpcClient
 from overdue_reminder.sources.sanitise import DEFAULT_MAX_AMOUNT, NAME_MAX, Cleaner, line
@@ -40,7 +41,8 @@ MOVE_TYPES = ["out_invoice", "out_refund"]
 OPEN_PAYMENT_STATES = ("not_paid", "partial")  # in_payment: registered, awaiting reconciliation
 INVOICE_FIELDS = ["name", "move_type", "state", "payment_state", "partner_id", "commercial_partner_id",
                   "invoice_user_id", "invoice_origin", "ref", "currency_id", "amount_total",
-                  "amount_residual", "invoice_date", "invoice_date_due", "write_date"]
+                  "amount_residual", "invoice_date", "invoice_date_due", "write_date",
+                  "access_token"]  # portal.mixin: the pay link's token, read with the batch (no extra call)
 PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city", "zip", "state_id",
                   "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
 USER_FIELDS = ["name", "login", "email", "write_date"]
@@ -132,7 +134,7 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
                    attorney_id=user[0] if user else None, matter_ref=matter, currency=currency,
                    amount_total=total, amount_residual=residual, invoice_date=odoo_date(rec.get("invoice_date")),
                    due_date=due, payment_state=text(rec.get("payment_state")), is_open=open_,
-                   write_date=odoo_datetime(rec.get("write_date")),
+                   write_date=odoo_datetime(rec.get("write_date")), access_token=clean_token(rec.get("access_token")),
                    jurisdiction=jurisdiction_code(rec.get(jurisdiction_field)) if jurisdiction_field else "")
 
 
@@ -193,8 +195,9 @@ def parse_currencies(records: Sequence[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-class OdooSource(OdooWriteBack):
-    """Reads receivables from Odoo; writes notes, attachments and activities back (OdooWriteBack)."""
+class OdooSource(OdooWriteBack, OdooPortal):
+    """Reads receivables from Odoo; writes notes, attachments and activities back (OdooWriteBack); pay links
+    (OdooPortal)."""
 
     name = "odoo"
 

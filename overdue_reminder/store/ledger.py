@@ -216,7 +216,7 @@ def invoice_row(inv: Invoice, now: datetime) -> dict[str, Any]:
             "amount_residual": inv.amount_residual, "invoice_date": inv.invoice_date,
             "due_date": inv.due_date, "payment_state": inv.payment_state, "is_open": inv.is_open,
             "write_date": inv.write_date, "first_seen": now, "closed_at": None if inv.is_open else now,
-            "jurisdiction": inv.jurisdiction}
+            "access_token": inv.access_token, "jurisdiction": inv.jurisdiction}
 
 
 # What makes an invoice "changed" for the sync summary: not write_date, which Odoo also moves for chatter
@@ -438,3 +438,25 @@ def client_matters(conn: Connection, client_id: int) -> list[str]:
     refs |= {r or "" for (r,) in conn.execute(select(invoices.c.matter_ref).where(and_(
         invoices.c.client_id == client_id, invoices.c.is_open.is_(True))).distinct())}
     return sorted(refs)
+
+
+def access_tokens(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """invoice id -> its stored Odoo portal access token ("" when it has none yet)."""
+    out: dict[int, str] = {}
+    wanted = sorted(set(ids))
+    for i in range(0, len(wanted), 2000):
+        out.update((r.id, r.access_token or "") for r in conn.execute(
+            select(invoices.c.id, invoices.c.access_token).where(invoices.c.id.in_(wanted[i:i + 2000]))))
+    return out
+
+
+def save_access_tokens(conn: Connection, tokens: Mapping[int, str]) -> None:
+    """Record tokens just created in Odoo, so that none is created twice (only where none is stored)."""
+    for inv_id, token in tokens.items():
+        conn.execute(update(invoices).where(and_(invoices.c.id == inv_id, invoices.c.access_token == ""))
+                     .values(access_token=token))
+
+
+def open_currencies(conn: Connection) -> set[str]:
+    """The currencies of the open invoices the ledger holds."""
+    return {c for (c,) in conn.execute(select(invoices.c.currency).where(invoices.c.is_open.is_(True)).distinct())}

@@ -97,6 +97,7 @@ invoices = Table(
     Column("write_date", UTCDateTime, nullable=True),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
+    Column("access_token", String(64), nullable=False, default="", server_default=""),  # Odoo portal token
 )
 
 payments = Table(

@@ -84,7 +84,7 @@ def test_config_check_names_each_sample_value_left_from_init(desk: Path, tmp_pat
     warnings = [ln for ln in r.stderr.splitlines() if ln.startswith("warning:")]
     keys = {ln.split(": [", 1)[1].split("] still holds", 1)[0] for ln in warnings}
     assert {"firm.name", "firm.email", "odoo.login", "payment.channels[1].details",
-            "payment.channels[2].url", "delivery.smtp_host"} <= keys
+            "payment.channels[3].url", "payment.portal_url", "delivery.smtp_host"} <= keys
     assert len(warnings) == len(keys)  # one line per key
     assert any("1234567890" in ln and "sample bank account" in ln for ln in warnings)
     report = json.loads(run(["--config", str(desk), "--json", "config", "check", "--offline"], tmp_path).stdout)

@@ -16,7 +16,7 @@ import pytest
 from offer_factory import CLERK, CONTACT, DESK, NOW, TODAY, US, make_settings
 from test_offers_templates import offers
 
-from overdue_reminder.config import LETTER_KINDS, PaymentChannel, Settings
+from overdue_reminder.config import LETTER_KINDS, ChannelText, PaymentChannel, Settings
 from overdue_reminder.core.letter_docx import DRAFT_MARKER, LetterBuilder, document_text, open_docx, sample_request
 from overdue_reminder.core.offers import installment_plan, offer_context
 from overdue_reminder.core.reminder_text import SHIPPED_TIERS, Templates, render_action, sample_actions, shared_for
@@ -31,6 +31,9 @@ SPACED_DIGIT = re.compile(f"[{HAN}][ \t]+[0-9]|[0-9][ \t]+[{HAN}]")
 WORD = re.compile(r"[A-Za-z]{2,}")
 CURRENCIES = {"USD", "JPY", "EUR", "CNY", "GBP"}
 CHANNEL_DETAILS = ["Example Bank N.A.", "Account 000123456"]
+CHANNEL_DETAILS_ZH = ["示例银行（纽约）", "账号000123456"]
+CHANNEL_CODES = ["BKCHCNBJ110", "DE89 3704 0044 0532 0130 00"]  # SWIFT/BIC and IBAN: data, quoted as they are
+PAY_LINKS = {i: f"https://odoo.harperlowe.example/my/invoices/{i}?access_token=tok{i}" for i in range(1, 7)}
 
 
 def style_problems(text: str, data: Iterable[str] = ()) -> list[str]:
@@ -73,13 +76,19 @@ def _settings() -> Settings:
                                address=["350 Fifth Avenue, Suite 4100", "New York, NY 10118"],
                                email="billing@harperlowe.example", website="https://harperlowe.example",
                                timezone="America/New_York")
-    channel = PaymentChannel("Bank transfer", CHANNEL_DETAILS, labels={"zh_CN": "银行转账"})
+    # Channel details are the firm's own words: a zh_CN reminder prints their zh_CN translation, checked here
+    # like every other sentence (not masked as quoted data).
+    channel = PaymentChannel("Bank transfer", CHANNEL_DETAILS, labels={"zh_CN": "银行转账"}, swift=CHANNEL_CODES[0],
+                             iban=CHANNEL_CODES[1], intermediary_bank="JPMorgan Chase Bank, New York",
+                             reference="{invoice_number}",
+                             translations={"zh_CN": ChannelText(details=CHANNEL_DETAILS_ZH,
+                                                                intermediary_bank="摩根大通银行（纽约）")})
     return dataclasses.replace(base, firm=firm, payment=dataclasses.replace(base.payment, channels=[channel]))
 
 
 def _firm_data(s: Settings) -> list[str]:
     f = s.firm
-    return [f.name, *f.address, f.phone, f.email, f.website, *CHANNEL_DETAILS, DRAFT_MARKER]
+    return [f.name, *f.address, f.phone, f.email, f.website, *CHANNEL_CODES, DRAFT_MARKER]
 
 
 @pytest.mark.parametrize("company", [True, False])
@@ -92,7 +101,7 @@ def test_every_reminder_email_in_chinese_follows_the_style(tier: str, company: b
                 9002: Partner(9002, "Alex Sample", 9001)}
     plan = offers()["installments"]
     shared = shared_for(s, run, partners=partners, attorneys={9100: attorney},
-                        offers={9001: offer_context(plan, "zh_CN")})
+                        offers={9001: offer_context(plan, "zh_CN")}, pay_links=PAY_LINKS)
     for sample in sample_actions(run):
         a = dataclasses.replace(sample, tier=tier, language="zh_CN")
         r = render_action(Templates(), a, shared, "R-SAMPLE0000")
@@ -100,10 +109,25 @@ def test_every_reminder_email_in_chinese_follows_the_style(tier: str, company: b
                 *(ln.name for ln in a.lines), *(ln.matter_ref for ln in a.lines)]
         for part in (r.subject, r.text, _plain(r.html)):
             assert style_problems(part, data) == [], (tier, part)
+        assert CHANNEL_DETAILS_ZH[0] in r.text and "摩根大通银行" in r.text and "【在线付款】" in r.text
         you = "贵司" if company else "您"
         other = "您" if company else "贵司"
         body = r.text.split("【付款方式】")[0].split("您好！", 1)[1]
         assert you in r.text and other not in body and "贵方" not in r.text
+
+
+def test_an_untranslated_channel_fails_the_zh_style_check() -> None:
+    """The check above is not vacuous: a channel without zh_CN words puts English into the zh_CN email."""
+    s = _settings()
+    plain = dataclasses.replace(s.payment.channels[0], translations={})
+    s = dataclasses.replace(s, payment=dataclasses.replace(s.payment, channels=[plain]))
+    run = date(2026, 3, 10)
+    shared = shared_for(s, run, partners={9001: Partner(9001, "Sample Client Ltd", 9001, is_company=True)})
+    a = dataclasses.replace(sample_actions(run)[0], tier="friendly", language="zh_CN")
+    r = render_action(Templates(), a, shared, "R-SAMPLE0000")
+    found = style_problems(r.text, [*_firm_data(s), "Sample Client Ltd", "R-SAMPLE0000", *(ln.name for ln in a.lines),
+                                    *(ln.matter_ref for ln in a.lines)])
+    assert any("Example" in p or "Account" in p or "JPMorgan" in p for p in found), found
 
 
 @pytest.mark.parametrize("told_us", [False, True])

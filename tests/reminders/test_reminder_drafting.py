@@ -258,14 +258,15 @@ def test_context_carries_matter_references_only(settings: Settings) -> None:
     fmt = drafting.formatter(Locale.parse("en_US"))
     ctx = drafting.build_context(a, _shared(settings), reference="R-X", language="en_US", fmt=fmt)
     assert set(ctx["invoices"][0]) == {"number", "matter_ref", "kind", "is_credit", "currency", "invoice_date",
-                                       "due_date", "days_past_due", "total", "paid", "has_paid", "residual", "credit"}
+                                       "due_date", "days_past_due", "total", "paid", "has_paid", "residual", "credit",
+                                       "pay_url"}
     assert ctx["matters"] == ["2025-0193"]
     assert set(ctx) == {"firm", "client", "contact", "salutation_name", "tier", "language", "reference", "run_date",
                         "respond_by", "matter_ref", "matters", "invoices", "invoice_numbers", "invoice_count",
                         "totals", "credits", "unapplied_payments", "interest", "amount_due", "days_past_due",
                         "oldest_due_date", "attorney", "offer", "payment", "oldest_days", "youngest_days",
                         "same_age", "overdue_count", "history_count", "has_history", "first_contact", "prompt",
-                        "is_company"}
+                        "is_company", "pay_links"}
 
 
 def test_a_template_failing_while_drafting_names_itself(sqlite_store: Store, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Jurisdiction per matter, served notices tied to released letters, letter enclosures
 
 Revision ID: 0004c
-Revises: 0003
+Revises: 0006a
 Create Date: 2026-11-29 23:50:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0004c'
-down_revision = '0003'
+down_revision = '0006a'
 branch_labels = None
 depends_on = None
 
