@@ -52,6 +52,7 @@ from overdue_reminder.services.letter_writeback import (
     ACTIVITY_SUMMARY,
     LetterPost,
     LetterWriteBack,
+    activity_note,
     link_note,
     write_back,
 )
@@ -402,7 +403,7 @@ def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], w
         return lambda: blobs[lt.id] if lt.id in blobs else Path(lt.path).read_bytes()
 
     posts = [LetterPost(lt.id, lt.kind, lt.invoice_ids, next(iter(lt.odoo_attachment_ids.values()), None),
-                        lt.odoo_activity_id, lt.attorney_id, reader(lt), _activity_note(lt), deadline, DOCX_MIME)
+                        lt.odoo_activity_id, lt.attorney_id, reader(lt), activity_note(lt), deadline, DOCX_MIME)
              for lt in pending]
     out: list[Letter] = []
     with store.begin() as conn:
@@ -420,18 +421,6 @@ def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], w
                              {"attachments": attachments, "activity_id": posted.activity_id})
             out.append(_get(conn, lt.id))
     return out
-
-
-def _activity_note(letter: Letter) -> str:
-    totals = ", ".join(f"{v:,} {c}" for c, v in letter.totals.items())
-    parts = [f"Letter {letter.id} ({letter.kind}) awaits your review in overdue-reminder: "
-             f"overdue-reminder letters show {letter.id}. Amount due: {totals}."]
-    if letter.matter_refs:
-        parts.append(f"Matters: {', '.join(letter.matter_refs)}.")
-    court = rules.court_flags(letter.flags)
-    if court:
-        parts.append(f"Before a court: {', '.join(court)}: withdrawal needs the court's permission.")
-    return " ".join(parts)
 
 
 def _close_activity(store: Store, letter: Letter, wb: LetterWriteBack | None, settings: Settings, feedback: str,
