@@ -5,6 +5,7 @@ Pure apart from constructing the holiday table; `today` always comes from the ca
 
 from __future__ import annotations
 
+from calendar import isleap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -19,25 +20,55 @@ class CalendarError(ValueError):
 
 
 def holiday_table(country: str | None, subdivision: str | None, years: Iterable[int]) -> set[date]:
+    """The public holidays of `years` from the `holidays` package (any year it can compute)."""
     if not country:
         return set()
+    return set(_holidays(country, subdivision, list(years)).keys())
+
+
+def check_holiday_region(country: str, subdivision: str | None) -> None:
+    """Raise CalendarError unless the `holidays` package knows the country (and subdivision); no year needed."""
+    _holidays(country, subdivision, [])
+
+
+def _holidays(country: str, subdivision: str | None, years: list[int]) -> holidays_lib.HolidayBase:
     try:
-        table = holidays_lib.country_holidays(country, subdiv=subdivision, years=list(years))
-    except NotImplementedError as exc:
+        return holidays_lib.country_holidays(country, subdiv=subdivision, years=years)
+    except (NotImplementedError, ValueError, KeyError) as exc:  # which one depends on the holidays version
+        if subdivision:
+            try:
+                holidays_lib.country_holidays(country, years=[])
+            except (NotImplementedError, ValueError, KeyError):
+                pass
+            else:
+                raise CalendarError(f"unknown holiday subdivision {subdivision!r} of {country!r}") from exc
         raise CalendarError(f"unknown holiday country {country!r}") from exc
-    except Exception as exc:  # holidays raises NotImplementedError or ValueError by version
-        raise CalendarError(f"unknown holiday country/subdivision {country!r}/{subdivision!r}: {exc}") from exc
-    return set(table.keys())
+
+
+def yearly_closure(text: str) -> tuple[int, int]:
+    """'12-24' as (12, 24): a closure on that day every year. February 29 counts in leap years only."""
+    month, sep, day = text.strip().partition("-")
+    try:
+        if not sep or len(month) != 2 or len(day) != 2:
+            raise ValueError(text)
+        date(2000, int(month), int(day))  # 2000 was a leap year: every real month-day is valid in it
+    except ValueError as exc:
+        raise CalendarError(f"{text!r} is not a month and day written MM-DD") from exc
+    return int(month), int(day)
 
 
 @dataclass(frozen=True)
 class FirmCalendar:
-    """Business days = Monday-Friday that are neither public holidays nor firm closures."""
+    """Business days = Monday-Friday that are neither public holidays nor firm closures.
+
+    Closures are one-off dates (`closures`) or month-days closed every year (`yearly`, e.g. (12, 24)).
+    """
 
     timezone: str = "UTC"
     country: str | None = None
     subdivision: str | None = None
     closures: frozenset[date] = field(default_factory=frozenset)
+    yearly: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
     @cached_property
     def tz(self) -> ZoneInfo:
@@ -52,7 +83,8 @@ class FirmCalendar:
         got = self._years.get(year)
         if got is None:
             got = frozenset(holiday_table(self.country, self.subdivision, [year])) | frozenset(
-                d for d in self.closures if d.year == year)
+                d for d in self.closures if d.year == year) | frozenset(
+                date(year, m, d) for m, d in self.yearly if isleap(year) or (m, d) != (2, 29))
             self._years[year] = got
         return got
 

@@ -110,7 +110,7 @@ def test_imports_run_with_the_flow() -> None:
 def test_sandbox_only_reached_by_the_demo() -> None:
     users = sorted(m for m, ts in GRAPH.items() if _layer(m) != "sandbox"
                    and any(_layer(_resolve(t)) == "sandbox" for t in ts))
-    assert set(users) <= {"run.demo", "cli.demo_cmd"}, users
+    assert set(users) <= {"run.demo", "run.demo_guide", "cli.demo_cmd"}, users
 
 
 def test_tables_only_behind_store_and_services() -> None:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-from datetime import UTC, date, datetime, timedelta
+import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from overdue_reminder import config
 from overdue_reminder.cli.common import App, pass_app
+from overdue_reminder.cli.demo_serve import bind_web_socket, print_guide, review_page, wait_for_stop
+from overdue_reminder.config import CONFIG_ENV
 from overdue_reminder.errors import EXIT_OK, UsageError
-from overdue_reminder.sandbox.generator import SANDBOX_PASSWORD
+from overdue_reminder.run.demo_guide import (
+    SignIn,
+    Suggestion,
+    config_export,
+    first_awaiting,
+    next_commands,
+    sign_ins,
+)
+from overdue_reminder.sandbox.constants import CLERK_LOGIN, SANDBOX_DB, SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import start_sandbox
 from overdue_reminder.services.letter_enclosures import write_sample_forms
 
@@ -25,7 +39,7 @@ address = ["350 Fifth Avenue, Suite 4100", "New York, NY 10118"]
 phone = "+1 212 555 0100"
 email = "billing@harperlowe.example"
 website = "https://harperlowe.example"
-timezone = "America/New_York"
+timezone = "{timezone}"
 holiday_country = "US"
 holiday_subdivision = "NY"
 jurisdiction = "NY"
@@ -62,6 +76,17 @@ pdf = "never"
 
 [digest]
 billing_staff = ["billing@harperlowe.example"]
+
+[web]
+# The review page: the demo serves it itself, on this computer only and over plain HTTP, so its
+# cookies cannot be Secure-only. A firm serves it behind HTTPS with secure_cookies = true.
+host = "127.0.0.1"
+port = {web_port}
+secure_cookies = false
+secret_key_file = "web.key"
+# Attorneys need no entry: an Odoo login that is a responsible attorney sees their own queue.
+# The sandbox's clerk signs in as billing staff (sees everything, decides nothing an attorney must).
+billing_staff = ["{clerk}"]
 
 [payment]
 verify_phone = "+1 212 555 0100"
@@ -105,6 +130,7 @@ labels = {{ zh_CN = "客户门户（银行卡或 ACH）" }}
 
 
 MARKER = ".overdue-reminder-demo"
+DEMO_TIMEZONE = "America/New_York"
 
 
 def fresh_work_dir(work: Path) -> None:
@@ -117,16 +143,21 @@ def fresh_work_dir(work: Path) -> None:
     (work / MARKER).write_text("made by overdue-reminder demo; removed by the next demo run\n", encoding="utf-8")
 
 
-def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
+def _private(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, 0o600)
+
+
+def write_demo_config(work: Path, port: int, database: str, login: str, web_port: int = 8470) -> Path:
+    """The demo's configuration, its Odoo key and the review page's session key, all owner-only."""
     work.mkdir(parents=True, exist_ok=True)
     os.chmod(work, 0o700)
-    key = work / "odoo.key"
-    key.write_text(SANDBOX_PASSWORD + "\n", encoding="utf-8")
-    os.chmod(key, 0o600)
+    _private(work / "odoo.key", SANDBOX_PASSWORD + "\n")
+    _private(work / "web.key", secrets.token_urlsafe(48) + "\n")
     write_sample_forms(work / "forms")
     path = work / "overdue-reminder.toml"
-    path.write_text(DEMO_CONFIG.format(port=port, database=database, login=login), encoding="utf-8")
-    os.chmod(path, 0o600)
+    _private(path, DEMO_CONFIG.format(port=port, database=database, login=login, web_port=web_port,
+                                      timezone=DEMO_TIMEZONE, clerk=CLERK_LOGIN))
     return path
 
 
@@ -135,43 +166,71 @@ def write_demo_config(work: Path, port: int, database: str, login: str) -> Path:
               help="Work folder for the demo's configuration, store, outbox and letters.")
 @click.option("--clients", default=40, show_default=True, help="Clients in the sample firm.")
 @click.option("--invoices", default=240, show_default=True, help="Invoices in the sample firm.")
-@click.option("--date", "as_of", metavar="YYYY-MM-DD", help="The demo's 'today' (default: today).")
+@click.option("--date", "as_of", metavar="YYYY-MM-DD",
+              help="The demo's 'today' (default: today in the firm's timezone).")
 @click.option("--days", default=45, show_default=True,
               help="Nights to simulate before today (clients pay, new bills go out, staff approve), "
                    "so the desk has a history: 0 runs tonight's pass only.")
-@click.option("--serve", is_flag=True, help="Keep the sandbox running afterwards (Ctrl-C to stop).")
+@click.option("--serve/--no-serve", default=True, show_default=True,
+              help="Afterwards keep the sandbox Odoo and the review page running until Ctrl-C or SIGTERM "
+                   "(the default), or stop them and exit.")
+@click.option("--web-port", default=8470, show_default=True, type=click.IntRange(0, 65535), metavar="PORT",
+              help="The review page's port; a free one is used when it is taken (0: always a free one).")
 @pass_app
-def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None, days: int, serve: bool) -> int:
-    """Start a sandbox Odoo with a sample firm, write a config for it, and run the desk against it.
+def demo(app: App, work_dir: str, clients: int, invoices: int, as_of: str | None, days: int, serve: bool,
+         web_port: int) -> int:
+    """Start a sandbox Odoo with a sample firm, run the desk against it, and keep it up for you to explore.
 
     The firm is generated as of --days ago; then each night runs as the nightly service would,
     with the sandbox's clients paying some bills and a simulated clerk and attorneys approving
-    what waits for them, up to today's pass. Everything lands in --dir.
+    what waits for them, up to today's pass. Everything lands in --dir. Then the sandbox Odoo and
+    the review page stay up, with the sign-ins and the next commands to try, until Ctrl-C.
     """
-    today = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    today = date.fromisoformat(as_of) if as_of else datetime.now(ZoneInfo(DEMO_TIMEZONE)).date()
     if days < 0:
         raise UsageError("--days must be 0 or more.")
     work = Path(work_dir).resolve()
     fresh_work_dir(work)
+    sock = bind_web_socket(web_port) if serve else None
     sb = start_sandbox(clients=clients, invoices=invoices, today=today - timedelta(days=days))
     try:
-        cfg = write_demo_config(work, sb.server.port, sb.odoo_settings().database, sb.odoo_settings().login)
+        odoo = sb.odoo_settings()
+        cfg = write_demo_config(work, sb.server.port, odoo.database, odoo.login,
+                                web_port=sock.getsockname()[1] if sock else web_port)
         app.config_path = str(cfg)
         app._settings = config.load(str(cfg))
-        app.info(f"sandbox Odoo 17.0 at {sb.server.url} (database {sb.odoo_settings().database}); "
-                 f"config written to {cfg}")
+        app.info(f"sandbox Odoo 17.0 at {sb.server.url} (database {odoo.database}); config written to {cfg}")
         from overdue_reminder.run.demo import run_demo
 
         result = run_demo(app, sb, today, days)
-        if app.as_json:
-            app.emit_json({"config": str(cfg), "sandbox": sb.server.url, **result})
-        if serve:
-            app.info(f"sandbox still running at {sb.server.url}; try: overdue-reminder --config {cfg} plan  "
-                     "(Ctrl-C to stop)")
-            sb.server.serve_forever()
+        people = sign_ins(app.store)
+        shown = first_awaiting(app.store, people[0].login)
+        commands = next_commands(odoo_up=serve, letter_id=shown)
+        if sock is None:
+            _tell(app, result, cfg, None, sb.server.url, people, commands)
+            return EXIT_OK
+        with review_page(app, sock) as url:
+            _tell(app, result, cfg, url, sb.server.url, people, commands)
+            why = wait_for_stop()
+        app.info(f"demo stopped ({why}): the review page and the sandbox Odoo are down; {work} stays.")
     finally:
+        if sock is not None:
+            sock.close()
         sb.stop()
     return EXIT_OK
+
+
+def _tell(app: App, result: dict[str, Any], cfg: Path, web_url: str | None, odoo_url: str,
+          people: list[SignIn], commands: list[Suggestion]) -> None:
+    """The JSON document, or the guide for people; either way flushed before the demo starts waiting."""
+    if app.as_json:
+        app.emit_json({"config": str(cfg), "sandbox": odoo_url, "web": web_url, **result,
+                       "sign_in": [p.as_dict() for p in people] if web_url else [],
+                       "env": {CONFIG_ENV: str(cfg)}, "next_commands": [c.command for c in commands]})
+    else:
+        print_guide(app, web_url=web_url, odoo_url=odoo_url, database=SANDBOX_DB, people=people,
+                    export=config_export(cfg), commands=commands)
+    sys.stdout.flush()
 
 
 COMMANDS = [demo]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from overdue_reminder.calendar import FirmCalendar
+from overdue_reminder.calendar import FirmCalendar, yearly_closure
 from overdue_reminder.config.builder import Ctx, build, check_currency
 from overdue_reminder.config.letters import (
     LETTER_KINDS,
@@ -105,7 +105,7 @@ class Settings:
     def calendar(self) -> FirmCalendar:
         """One calendar per firm setting, shared: its holiday tables fill per year as they are asked for."""
         return _calendar(self.firm.timezone, self.firm.holiday_country or None, self.firm.holiday_subdivision or None,
-                         frozenset(self.firm.closures))
+                         frozenset(self.firm.closures), frozenset(map(yearly_closure, self.firm.yearly_closures)))
 
     def odoo_password(self) -> str:
         pw_file = str(self.resolve(self.odoo.password_file)) if self.odoo.password_file else ""
@@ -113,8 +113,10 @@ class Settings:
 
 
 @lru_cache(maxsize=16)
-def _calendar(timezone: str, country: str | None, subdivision: str | None, closures: frozenset[date]) -> FirmCalendar:
-    return FirmCalendar(timezone=timezone, country=country, subdivision=subdivision, closures=closures)
+def _calendar(timezone: str, country: str | None, subdivision: str | None, closures: frozenset[date],
+              yearly: frozenset[tuple[int, int]] = frozenset()) -> FirmCalendar:
+    return FirmCalendar(timezone=timezone, country=country, subdivision=subdivision, closures=closures,
+                        yearly=yearly)
 
 
 # ---------------------------------------------------------------- loading

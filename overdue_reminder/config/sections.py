@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from overdue_reminder.calendar import CalendarError, holiday_table
+from overdue_reminder.calendar import CalendarError, check_holiday_region, yearly_closure
 from overdue_reminder.config.builder import Ctx, check_currency
 
 
@@ -25,6 +25,7 @@ class FirmSettings:
     holiday_country: str = "US"
     holiday_subdivision: str = ""
     closures: list[date] = field(default_factory=list)
+    yearly_closures: list[str] = field(default_factory=list)
     logo: str = ""
     jurisdiction: str = ""
 
@@ -36,12 +37,17 @@ class FirmSettings:
                      "use an IANA name such as 'America/New_York' or 'Europe/Berlin'.")
         if self.holiday_country:
             try:
-                holiday_table(self.holiday_country, self.holiday_subdivision or None, [2026])
+                check_holiday_region(self.holiday_country, self.holiday_subdivision or None)
             except CalendarError as exc:
-                key = "firm.holiday_subdivision" if self.holiday_subdivision else "firm.holiday_country"
+                key = "firm.holiday_subdivision" if "subdivision" in str(exc) else "firm.holiday_country"
                 ctx.fail(key, f"{exc}.",
                          "use an ISO 3166 country code such as 'US' and a subdivision such as 'NY', "
                          "or an empty string for none.")
+        for text in self.yearly_closures:
+            try:
+                yearly_closure(text)
+            except CalendarError as exc:
+                ctx.fail("firm.yearly_closures", f"{exc}.", "write each as \"MM-DD\", e.g. [\"12-24\", \"12-31\"].")
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, suppress
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 from typing import Any, Protocol
 
 from rich.console import Console
@@ -24,6 +23,7 @@ from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.errors import PolicyError
 from overdue_reminder.run.pipeline import nightly_pass, run_once
 from overdue_reminder.run.wiring import make_source
+from overdue_reminder.sandbox.constants import ATTORNEYS
 from overdue_reminder.sandbox.harness import RunningSandbox
 from overdue_reminder.sandbox.simulate import pay_invoice, post_invoice
 from overdue_reminder.services import delivery
@@ -54,8 +54,33 @@ class App(Protocol):
     def progress(self, label: str, total: int | None = None) -> AbstractContextManager[Callable[[int], None]]: ...
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+# The simulated day, on the firm's wall clock: clients pay overnight, the nightly pass runs at
+# schedule.nightly_at, the clerk approves and sends at 09:30, the attorneys read their letters at 11:00.
+# Every record the history leaves is stamped at these times, so an audit trail reads in order.
+PAYMENTS_AT, CLERK_AT, ATTORNEYS_AT = time(1, 0), time(9, 30), time(11, 0)
+
+
+def local_instant(s: Settings, day: date, at: time) -> datetime:
+    """`at` on `day` in the firm's timezone, as an aware UTC instant (a gap in the clock moves it forward)."""
+    return datetime.combine(day, at, tzinfo=s.calendar().tz).astimezone(UTC)
+
+
+def nightly_time(s: Settings) -> time:
+    hour, minute = (int(part) for part in s.schedule.nightly_at.split(":"))
+    return time(hour, minute)
+
+
+def tonight_clock(s: Settings, today: date, real_now: datetime) -> Callable[[], datetime]:
+    """The clock tonight's pass stamps with: the real one when the demo's today is the firm's today, else
+    the nightly time on that day (a demo --date in the past or future stays a consistent story)."""
+    if s.calendar().local_today(real_now) == today:
+        return lambda: datetime.now(UTC)
+    return partial(local_instant, s, today, nightly_time(s))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The sandbox's clock is naive UTC, as Odoo's is."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: int = 11) -> int:
@@ -67,7 +92,7 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
     with app.progress("simulating nights", days) as tick:
         for n in range(days):
             day = start + timedelta(days=n)
-            sb.db.clock.set(datetime(day.year, day.month, day.day, 6, 0))
+            sb.db.clock.set(_naive_utc(local_instant(s, day, PAYMENTS_AT)))
             for row in sb.db.read("account.move", sb.db.search("account.move", OPEN),
                                   ["amount_residual", "invoice_date_due"]):
                 due = row["invoice_date_due"]
@@ -76,8 +101,9 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
             if n % 4 == 0:
                 post_invoice(sb.db, partner_id=rng.choice(clients), amount=Decimal(rng.randrange(800, 12000)),
                              invoice_date=day, due_date=day + timedelta(days=30), matter=f"M-{day:%Y}-{n:04d}")
-            run_once(s, store, lambda: make_source(s), day, now=partial(_at, day, 15), actor="demo-night")
-            now = _at(day, 16)
+            run_once(s, store, lambda: make_source(s), day, now=partial(local_instant, s, day, nightly_time(s)),
+                     actor="demo-night")
+            now = local_instant(s, day, CLERK_AT)
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=5000)
             for r in waiting:  # the simulated clerk, or the responsible attorney where the tier needs one
                 with suppress(PolicyError):  # cleared like any approval: a held or changed draft stays for review
@@ -85,9 +111,10 @@ def simulate_nights(app: App, sb: RunningSandbox, start: date, days: int, seed: 
                                    now, note="approved by the demo's simulated staff", settings=s)
             sent += delivery.send_approved(store, s, now, residuals=delivery.StoreResiduals(store),
                                            actor=CLERK).count("sent")
+            read_at = local_instant(s, day, ATTORNEYS_AT)
             for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
                 with suppress(PolicyError):  # figures moved on: it was superseded by a fresh draft, approved next night
-                    letter_queue.approve_letter(store, s, letter.id, _simulated(letter.attorney_id, s), now=now)
+                    letter_queue.approve_letter(store, s, letter.id, _simulated(letter.attorney_id, s), now=read_at)
             tick(1)
     return sent
 
@@ -96,10 +123,12 @@ SIM_CLERK = Actor(CLERK, Role.STAFF, "demo-simulation")
 
 
 def _simulated(attorney_uid: int | None, s: Settings) -> Actor:
-    """The demo's simulated attorney (proof: the simulation itself), or the partner when none is assigned."""
+    """The demo's simulated attorney by their login, as the audit trail shows a person (proof: the simulation
+    itself), or the partner when none is assigned."""
     if attorney_uid is None:
         return Actor(s.letters.supervising_partner, Role.PARTNER, "demo-simulation")
-    return Actor(f"attorney uid {attorney_uid}", Role.ATTORNEY, "demo-simulation", attorney_uid)
+    login = next((a[3] for a in ATTORNEYS if a[0] == attorney_uid), f"attorney uid {attorney_uid}")
+    return Actor(login, Role.ATTORNEY, "demo-simulation", attorney_uid)
 
 
 def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, Any]:
@@ -108,8 +137,8 @@ def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, 
 
     s = app.settings
     history_sent = simulate_nights(app, sb, today - timedelta(days=days), days) if days else 0
-    sb.db.clock.set(datetime(today.year, today.month, today.day, 6, 0))
-    out = nightly_pass(s, app.store, today)
+    sb.db.clock.set(_naive_utc(local_instant(s, today, PAYMENTS_AT)))
+    out = nightly_pass(s, app.store, today, now=tonight_clock(s, today, datetime.now(UTC)))
     plan = plan_from_store(app.store, s, today)
     samples = sample_letters(s, s.resolve("letters/samples"), today=today)
     seen = tally(app.store)
@@ -132,6 +161,4 @@ def run_demo(app: App, sb: RunningSandbox, today: date, days: int) -> dict[str, 
     app.console.print(f"outbox: {len(outbox)} .eml files (reminders and digests) in {s.resolve(s.delivery.outbox_dir)}")
     for p in samples:
         app.console.print(f"sample letter: {p}")
-    cfg = Path(s.config_path)
-    app.console.print(f"\nnext: overdue-reminder --config {cfg} status | plan | drafts list | letters list | web")
     return result

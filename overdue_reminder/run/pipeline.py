@@ -96,7 +96,7 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
 
     try:
         def do_sync() -> dict[str, Any]:
-            r = sync(store, source_factory())
+            r = sync(store, source_factory(), now=now)
             report.skipped_records = len(r.skipped)
             out = r.as_dict()
             out["skipped"] = len(r.skipped)
@@ -144,7 +144,7 @@ def _run(settings: Settings, store: Store, source_factory: Callable[[], Source],
             wb = _odoo(source_factory) if writeback else None
             made = per_client("letters", [a for a in plan.actions if a.channel == "letter"],
                               lambda acts: letter_queue.create_letters(store, settings, acts, today=today, actor=actor,
-                                                                       offers=offers, writeback=wb,
+                                                                       offers=offers, writeback=wb, now=now(),
                                                                        pay_links=links.urls))
             report.contained(made)
             done = [d for part, _ in made.results for d in part]
@@ -218,7 +218,7 @@ def nightly_pass(settings: Settings, store: Store, today: date, *, dry_run: bool
     """The pass `run`, `serve` and the demo share: the pipeline on the configured source, then the morning
     digest when the run went through. A digest that cannot go is one more problem (run/outcome.py)."""
     report = run_once(settings, store, lambda: make_source(settings), today, dry_run=dry_run, send=send,
-                      should_stop=should_stop)
+                      should_stop=should_stop, now=now)
     out: dict[str, Any] = report.as_dict()
     if digest and report.status in outcome.COMPLETED:
         try:

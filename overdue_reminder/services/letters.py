@@ -357,8 +357,11 @@ def _same_letter_pending(conn: Connection, action: Action) -> Letter | None:
 def create_letters(store: Store, settings: Settings, actions: Iterable[Action], *, today: date,
                    actor: str = "overdue-reminder", offers: Mapping[int, Mapping[str, Any]] | None = None,
                    writeback: LetterWriteBack | None = None, pay_links: Mapping[int, str] | None = None,
-                   ) -> tuple[list[CreateResult], list[tuple[Action, str]]]:
-    """Queue letters for every letter action of a plan (one builder for all); refused ones come back with why."""
+                   now: datetime | None = None) -> tuple[list[CreateResult], list[tuple[Action, str]]]:
+    """Queue letters for every letter action of a plan (one builder for all); refused ones come back with why.
+
+    `now` stamps them (the demo's simulated nights pass their own); by default the clock's.
+    """
     builder = LetterBuilder(settings)
     done: list[CreateResult] = []
     refused: list[tuple[Action, str]] = []
@@ -368,7 +371,7 @@ def create_letters(store: Store, settings: Settings, actions: Iterable[Action], 
         try:
             done.append(create_letter(store, settings, action, today=today, actor=actor, builder=builder,
                                       offer=(offers or {}).get(action.client_id), writeback=None,
-                                      pay_links=pay_links))
+                                      pay_links=pay_links, now=now))
         except (PolicyError, ConfigError) as exc:
             refused.append((action, str(exc)))
     # Odoo write-back for the whole batch at once: a few calls, not a few per letter.

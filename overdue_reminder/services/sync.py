@@ -59,13 +59,13 @@ def _start_run(store: Store, source: str, kind: str, now: datetime) -> int:
         return int(key[0])
 
 
-def _finish_run(store: Store, report: SyncReport, status: str, error: str = "") -> None:
+def _finish_run(store: Store, report: SyncReport, at: datetime, status: str, error: str = "") -> None:
     counts = report.as_dict()
     counts.pop("skipped")
     counts["skipped"] = len(report.skipped)
     with store.begin() as conn:
         conn.execute(update(sync_runs).where(sync_runs.c.id == report.run_id).values(
-            finished_at=datetime.now(UTC), status=status, counts=counts, error=error))
+            finished_at=at, status=status, counts=counts, error=error))
 
 
 def sync(store: Store, source: Source, *, full: bool = False, progress: Callable[[int], None] | None = None,
@@ -100,13 +100,13 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
     except BaseException as exc:
         report.rpc_calls = source.rpc_calls
         report.seconds = time.perf_counter() - t0
-        _finish_run(store, report, "failed", str(exc) or type(exc).__name__)
+        _finish_run(store, report, now(), "failed", str(exc) or type(exc).__name__)
         raise
     finally:
         source.close()
     report.rpc_calls = source.rpc_calls
     report.seconds = time.perf_counter() - t0
-    _finish_run(store, report, "partial" if report.skipped else "ok")
+    _finish_run(store, report, now(), "partial" if report.skipped else "ok")
     return report
 
 

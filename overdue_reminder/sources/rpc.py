@@ -8,12 +8,14 @@ dropped connections, 5xx and unreadable replies are retried with backoff (Transi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import http.client
 import json
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 import xmlrpc.client
@@ -80,12 +82,20 @@ class JsonRpcError(Exception):
         self.error = error
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process. httpx builds one for every client, even for plain http, and
+    loading the CA bundle costs about 0.2 s: a sixth of the demo's 45 simulated nights before this."""
+    return ssl.create_default_context()
+
+
 class JsonRpcConnector(odoolib.rpc.Connector):  # type: ignore[misc]
     """JSON-RPC on /jsonrpc through one kept-alive httpx client with an explicit timeout."""
 
     def __init__(self, hostname: str, port: int, timeout: float, tls: bool = False) -> None:
         self.url = f"{'https' if tls else 'http'}://{hostname}:{port}/jsonrpc"
-        self._client = httpx.Client(timeout=httpx.Timeout(timeout), headers={"Content-Type": "application/json"})
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout), headers={"Content-Type": "application/json"},
+                                    verify=_tls_context())
         self._ids = random.Random()
 
     def send(self, service_name: str, method: str, *args: Any) -> Any:

@@ -6,24 +6,32 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from overdue_reminder import config
 from overdue_reminder.cli import cli
 from overdue_reminder.cli.demo_cmd import write_demo_config
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.services.letters import audit_trail, list_letters
+from overdue_reminder.store import Store
 from overdue_reminder.store.db import MIGRATIONS
+from overdue_reminder.store.schema import audit
 
 EXE = [sys.executable, "-m", "overdue_reminder"]
 
 
-def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
     full_env.pop("OVERDUE_REMINDER_CONFIG", None)
-    return subprocess.run([*EXE, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([*EXE, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
 
 
 def _walk(group: click.Group, path: list[str]) -> list[list[str]]:
@@ -90,17 +98,54 @@ def test_sync_aging_and_exit_codes_against_the_sandbox(tmp_path: Path, sandbox: 
     assert r.returncode == 3 and f"cannot connect to Odoo at 127.0.0.1:{sandbox.server.port}" in r.stderr
 
 
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def test_demo_runs_the_desk_and_starts_fresh_each_time(tmp_path: Path) -> None:
+    """The default 45 nights, then a second demo in the same folder starts from nothing."""
     work = tmp_path / "demo"
-    for _ in range(2):  # a second demo starts from nothing, in the same folder
-        r = run(["--json", "demo", "--dir", str(work), "--days", "20", "--date", "2026-11-28"], tmp_path)
-        assert r.returncode == 0, r.stderr
-        out = json.loads(r.stdout)
-        assert out["sent_before_today"] > 0 and out["tonight"]["status"] in ("ok", "partial")
-        assert {Path(p).name for p in out["sample_letters"]} == {"sample-letter-en_US.docx", "sample-letter-zh_CN.docx"}
-        assert all(Path(p).exists() for p in out["outbox"]) and len(out["outbox"]) >= out["sent_before_today"]
+    r = run(["--json", "demo", "--no-serve", "--dir", str(work), "--date", "2026-11-28"], tmp_path, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["nights_simulated"] == 45 and out["sent_before_today"] > 0
+    assert out["tonight"]["status"] in ("ok", "partial") and out["web"] is None  # --no-serve: nothing left up
+    assert {Path(p).name for p in out["sample_letters"]} == {"sample-letter-en_US.docx", "sample-letter-zh_CN.docx"}
+    assert all(Path(p).exists() for p in out["outbox"]) and len(out["outbox"]) >= out["sent_before_today"]
+    assert "overdue-reminder send --dry-run" not in out["next_commands"]  # it needs the sandbox, which stopped
+    _audit_trail_reads_in_simulated_order(Path(out["config"]))
+    r = run(["--json", "demo", "--no-serve", "--dir", str(work), "--date", "2026-11-28", "--days", "0"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    again = json.loads(r.stdout)
+    assert again["sent_before_today"] == 0 and len(again["outbox"]) < len(out["outbox"])
+    store = Store(config.load(again["config"]).store_url)
+    assert all(lt.run_date == date(2026, 11, 28) for lt in list_letters(store))  # the first demo's history is gone
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
     r = run(["demo", "--dir", str(other)], tmp_path)
     assert r.returncode == 2 and (other / "notes.txt").exists()
+
+
+def _audit_trail_reads_in_simulated_order(cfg: Path) -> None:
+    """Every record of the simulated history is stamped at its simulated time, on the firm's clock: a
+    letter is created at the nightly run, then approved at 11:00 New York time on a later or the same day."""
+    tz = ZoneInfo("America/New_York")
+    first = datetime(2026, 10, 14, 0, 0, tzinfo=tz)  # 45 nights before --date
+    tonight = datetime(2026, 11, 28, 2, 0, tzinfo=tz)  # --date is not today: tonight's pass at schedule.nightly_at
+    store = Store(config.load(str(cfg)).store_url)
+    with store.begin() as conn:
+        stamps = [_utc(at) for (at,) in conn.execute(select(audit.c.at))]
+    assert len(stamps) > 100 and first <= min(stamps) and max(stamps) <= tonight  # no real-clock stamp leaked
+    approved = 0
+    for letter in list_letters(store):
+        trail = audit_trail(store, letter.id)
+        times = [_utc(e["at"]) for e in trail]
+        assert times == sorted(times), (letter.id, trail)
+        assert trail[0]["action"] == "letter.created" and times[0] == _utc(letter.created_at)
+        for e in trail:
+            if e["action"] == "letter.approved":
+                approved += 1
+                local = _utc(e["at"]).astimezone(tz)
+                assert (local.hour, local.minute) == (11, 0) and _utc(e["at"]) > times[0]
+    assert approved > 0
