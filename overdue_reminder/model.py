@@ -99,6 +99,7 @@ class Invoice(NamedTuple):
     is_open: bool
     write_date: datetime | None = None
     access_token: str = ""  # Odoo's customer-portal token (portal.mixin); "" when it has none yet
+    jurisdiction: str = ""  # from odoo.jurisdiction_field, when configured
 
     @property
     def amount_paid(self) -> Decimal:

@@ -28,6 +28,7 @@ from docx.shared import Pt, RGBColor
 from overdue_reminder import config
 from overdue_reminder.core.letter_docx import LetterBuilder, LetterRequest, LetterText, SentReminder
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, InvoiceKind, Partner
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 from overdue_reminder.services.letters import create_letter
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_attorneys, store_partners
@@ -50,6 +51,9 @@ path = "bench.db"
 dir = "letters"
 supervising_partner = "partner@harperlowe.example"
 pdf = "never"
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 """
 
 
@@ -155,6 +159,7 @@ def run(scale: float) -> list[dict[str, Any]]:
     n = max(10, int(1000 * scale))
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "overdue-reminder.toml"
+        write_sample_forms(Path(tmp) / "forms")  # the NY notice encloses them
         cfg.write_text(CONFIG, encoding="utf-8")
         settings = config.parse(CONFIG, str(cfg))
         reqs = requests(n)

@@ -126,6 +126,10 @@ dir = "letters"
 pdf = "never"
 write_back = true
 
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
+
 [[policy.tiers]]
 name = "courtesy"
 days = -3
@@ -204,6 +208,9 @@ def _night(env: dict[str, str], synced: Path, tmp: Path) -> dict[str, Any]:
     night.mkdir()
     shutil.copy(synced, night / "store.db")
     cfg = night / "overdue-reminder.toml"
+    from overdue_reminder.services.letter_enclosures import write_sample_forms
+
+    write_sample_forms(night / "forms")  # the NY notice encloses them
     cfg.write_text(NIGHT_CONFIG.format(host=env["ODOO_HOST"], port=env["ODOO_PORT"], db=env["ODOO_DB"],
                                        login=env["ODOO_LOGIN"], store=night / "store.db", smtp_port=smtp_port),
                    encoding="utf-8")

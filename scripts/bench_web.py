@@ -43,6 +43,7 @@ from overdue_reminder.core.offers import installment_plan  # noqa: E402
 from overdue_reminder.errors import AuthError  # noqa: E402
 from overdue_reminder.model import Action, ActionLine, Attorney, Invoice, InvoiceKind, Partner  # noqa: E402
 from overdue_reminder.services import offers as offer_service  # noqa: E402
+from overdue_reminder.services.letter_enclosures import write_sample_forms  # noqa: E402
 from overdue_reminder.services.letters import create_letter  # noqa: E402
 from overdue_reminder.services.review import DocCache  # noqa: E402
 from overdue_reminder.store import Store  # noqa: E402
@@ -74,6 +75,9 @@ supervising_partner = "{PARTNER}"
 pdf = "never"
 [offers]
 supervising_partner = "{PARTNER}"
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 """
 
 
@@ -217,6 +221,7 @@ def run(scale: float) -> list[dict[str, Any]]:
     rnd = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
         cfg = Path(tmp) / "overdue-reminder.toml"
+        write_sample_forms(Path(tmp) / "forms")  # the NY notice encloses them
         cfg.write_text(CONFIG, encoding="utf-8")
         settings = config.parse(CONFIG, str(cfg))
         store = Store(settings.store_url)

@@ -57,6 +57,7 @@ def cli(ctx: click.Context, config_path: str | None, as_json: bool, wide: bool, 
 def _register() -> None:
     from overdue_reminder.cli import (
         demo_cmd,
+        jurisdiction_cmds,
         ledger_cmds,
         letter_cmds,
         matter_cmds,
@@ -69,7 +70,7 @@ def _register() -> None:
     )
 
     for module in (setup_cmds, ledger_cmds, policy_cmds, matter_cmds, letter_cmds, offer_cmds, reminder_cmds,
-                   service_cmds, demo_cmd, web_cmd):
+                   service_cmds, demo_cmd, web_cmd, jurisdiction_cmds):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -28,6 +28,7 @@ from overdue_reminder.run.demo_guide import (
 )
 from overdue_reminder.sandbox.constants import CLERK_LOGIN, SANDBOX_DB, SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import start_sandbox
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 
 DEMO_CONFIG = """# Written by `overdue-reminder demo`: a sandbox Odoo on loopback and a sample firm.
 source = "odoo"
@@ -67,6 +68,11 @@ business_days_only = false
 dir = "letters"
 # PDF copies need LibreOffice; the demo keeps to .docx so it runs the same everywhere.
 pdf = "never"
+
+# Sample forms written by the demo, clearly marked SAMPLE: a firm saves the official ones.
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 
 [digest]
 billing_staff = ["billing@harperlowe.example"]
@@ -148,6 +154,7 @@ def write_demo_config(work: Path, port: int, database: str, login: str, web_port
     os.chmod(work, 0o700)
     _private(work / "odoo.key", SANDBOX_PASSWORD + "\n")
     _private(work / "web.key", secrets.token_urlsafe(48) + "\n")
+    write_sample_forms(work / "forms")
     path = work / "overdue-reminder.toml"
     _private(path, DEMO_CONFIG.format(port=port, database=database, login=login, web_port=web_port,
                                       timezone=DEMO_TIMEZONE, clerk=CLERK_LOGIN))

@@ -98,6 +98,10 @@ def letters_show(app: App, letter_id: int) -> None:
     if lt.released_by:
         rows.append(("Released by", f"{lt.released_by} at {app.when(lt.released_at)}"
                      if lt.released_at else lt.released_by))
+    if lt.notice_kind:
+        rows.append(("Notice", lt.notice_kind + (f", served {lt.served_on} by {lt.served_method}" if lt.served_method
+                                                 else ", service not recorded")))
+    rows += [("Enclosure", f"{e['form']}: {e['path']}") for e in lt.enclosures]
     if lt.odoo_activity_id:
         rows.append(("Odoo activity", lt.odoo_activity_id))
     app.table(f"Letter {lt.id}", ["Field", "Value"], rows, prose=["Value"])
@@ -152,19 +156,29 @@ def letters_reject(app: App, letter_id: int, reason: str, by: str, dry_run: bool
 @letters_group.command("release")
 @click.argument("letter_id", type=int)
 @click.option("--by", default=default_actor, show_default="$USER", help="Who sends the letter out.")
+@click.option("--served-method", type=click.Choice(SERVICE_METHODS),
+              help="How the letter is served today; a fee-arbitration notice it carries counts only with this.")
 @click.option("--dry-run", is_flag=True, help="Check the letter can go out, mark nothing.")
 @pass_app
-def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
-    """Check an approved letter is unchanged and mark it sent; prints the file to print or mail."""
+def letters_release(app: App, letter_id: int, by: str, served_method: str | None, dry_run: bool) -> None:
+    """Check an approved letter is unchanged and mark it sent; prints the file and the enclosures to mail."""
     who = app.actor(by)
-    lt, path = release_letter(app.store, app.settings, letter_id, who, today=today_for(app), dry_run=dry_run)
+    lt, path = release_letter(app.store, app.settings, letter_id, who, today=today_for(app), dry_run=dry_run,
+                              served_method=served_method)
     by = who.name
+    files = [str(e["path"]) for e in lt.enclosures]
     if app.as_json:
-        app.emit_json({**_as_dict(lt), "file": str(path), "dry_run": dry_run})
-    elif dry_run:
+        app.emit_json({**_as_dict(lt), "file": str(path), "enclosure_files": files, "dry_run": dry_run})
+        return
+    if dry_run:
         app.info(f"dry run: letter {lt.id} may go out: {path}")
     else:
         app.info(f"letter {lt.id} released by {by}: send {path}")
+    for f in files:
+        app.info(f"  enclose {f}")
+    if lt.notice_kind and not served_method and not dry_run:
+        app.info(f"  the {lt.notice_kind} notice it carries counts for refer-to-suit only once its service is "
+                 f"recorded: 'overdue-reminder letters notice --letter {lt.id} …'")
 
 
 @letters_group.command("notice")
@@ -173,21 +187,29 @@ def letters_release(app: App, letter_id: int, by: str, dry_run: bool) -> None:
               help="Notice kind, e.g. ny_part137, ca_mfaa, nj_pre_action or fee_arbitration.")
 @click.option("--served-on", required=True, metavar="YYYY-MM-DD", help="The day the notice was served.")
 @click.option("--method", required=True, type=click.Choice(SERVICE_METHODS), help="How it was served.")
+@click.option("--letter", "letter_id", type=int, metavar="ID",
+              help="The released letter that carried the notice (without it the entry does not count).")
 @click.option("--by", default=default_actor, show_default="$USER", help="Who records it.")
 @click.option("--dry-run", is_flag=True, help="Check the entry, record nothing.")
 @pass_app
-def letters_notice(app: App, client: str, kind: str, served_on: str, method: str, by: str, dry_run: bool) -> None:
-    """Record that a fee-arbitration notice was served (refer-to-suit waits for it, LAW.md #9)."""
+def letters_notice(app: App, client: str, kind: str, served_on: str, method: str, letter_id: int | None, by: str,
+                   dry_run: bool) -> None:
+    """Record that a fee-arbitration notice was served (refer-to-suit waits for it, LAW.md #9). Only a notice
+    carried by a released letter, served on or after its release, counts."""
     day = parse_date(served_on, "--served-on")
     assert day is not None
     if kind not in notice_kinds(app.settings):
         raise UsageError(f"unknown notice kind {kind!r}; use one of: {', '.join(notice_kinds(app.settings))}.")
-    n = record_notice(app.store, app.settings, client, kind, day, method, by, today=today_for(app), dry_run=dry_run)
+    n = record_notice(app.store, app.settings, client, kind, day, method, by, today=today_for(app), dry_run=dry_run,
+                      letter_id=letter_id)
     if app.as_json:
         app.emit_json({**asdict(n), "dry_run": dry_run})
     else:
         verb = "would record" if dry_run else "recorded"
         app.info(f"{verb} {kind} notice for {client_name(app, n.client_id)}, served {n.served_on} by {method}")
+        if letter_id is None:
+            app.info("  it does not count for refer-to-suit: only a notice carried by a released letter counts "
+                     "(--letter ID; rule: Fee arbitration before suit)")
 
 
 @letters_group.command("notices")
@@ -204,8 +226,9 @@ def letters_notices(app: App, client: str | None) -> None:
         app.emit_json([asdict(n) for n in items])
         return
     names = client_names(app, [n.client_id for n in items])
-    app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Recorded by"],
-              [(n.id, names[n.client_id], n.kind, n.served_on, n.method, n.recorded_by) for n in items],
+    app.table("Notices served", ["ID", "Client", "Kind", "Served on", "Method", "Letter", "Recorded by"],
+              [(n.id, names[n.client_id], n.kind, n.served_on, n.method, n.letter_id or "- (does not count)",
+                n.recorded_by) for n in items],
               right=["ID"], optional=["Recorded by", "Method"])
 
 

@@ -85,11 +85,13 @@ def contact_group() -> None:
 @click.option("--promise-date", metavar="YYYY-MM-DD", help="The client promised to pay by this date.")
 @click.option("--promise-amount", metavar="AMOUNT", help="…this amount (with --promise-date).")
 @click.option("--currency", metavar="CODE", help="Currency of the promise (default: the one the client owes).")
+@click.option("--arbitration-requested", is_flag=True,
+              help="The client asked for fee arbitration: contact stops and refer-to-suit waits until it is over.")
 @click.option("--by", default=default_actor, show_default="$USER", help="Who spoke to the client (audit).")
 @click.option("--dry-run", is_flag=True, help="Check and show; write nothing.")
 @pass_app
 def contact_log(app: App, client: str, reason: str, note: str, promise_date: str | None, promise_amount: str | None,
-                currency: str | None, by: str, dry_run: bool) -> None:
+                currency: str | None, arbitration_requested: bool, by: str, dry_run: bool) -> None:
     """Record a conversation with the client. A promise to pay holds reminders until its date plus grace;
     a dispute stops contact and goes to the responsible attorney."""
     ref = resolve_client(app.store, client)
@@ -102,7 +104,8 @@ def contact_log(app: App, client: str, reason: str, note: str, promise_date: str
         assert on is not None and amount is not None
         promise = contact_service.Promise(on, amount, _currency(app, ref.id, currency))
     logged = contact_service.log_contact(app.store, app.settings, client_id=ref.id, reason=reason, note=note, by=by,
-                                         now=utc_now(), promise=promise, dry_run=dry_run)
+                                         now=utc_now(), promise=promise, dry_run=dry_run,
+                                         arbitration_requested=arbitration_requested)
     c = logged.contact
     if app.as_json:
         app.emit_json({"contact_id": c.id, "client_id": c.client_id, "reason": c.reason, "hold_ids": logged.hold_ids,
@@ -118,7 +121,8 @@ def contact_log(app: App, client: str, reason: str, note: str, promise_date: str
                  "reminders hold until then plus grace")
     if logged.to_attorney:
         who = logged.attorney.name if logged.attorney else (app.settings.offers.supervising_partner or "an attorney")
-        app.info(f"[bold]dispute:[/bold] contact stops; the matter goes to {who} (no offer; fee arbitration next)")
+        what = "fee arbitration requested" if arbitration_requested else "dispute"
+        app.info(f"[bold]{what}:[/bold] contact stops; the matter goes to {who} (no offer; fee arbitration next)")
     _dry(app, dry_run)
 
 

@@ -12,8 +12,9 @@ from rich.markup import escape
 from overdue_reminder import config
 from overdue_reminder.cli.common import App, pass_app
 from overdue_reminder.config.placeholders import placeholder_warnings
-from overdue_reminder.errors import UsageError
+from overdue_reminder.errors import ConfigError, UsageError
 from overdue_reminder.resources import example_config
+from overdue_reminder.services.letter_enclosures import config_problems, sample_forms, write_sample_forms
 from overdue_reminder.services.payment_check import check_channels
 from overdue_reminder.store.db import Store, current_revision, head_revision
 
@@ -29,6 +30,9 @@ def init(app: App, path: str | None, force: bool) -> None:
         raise UsageError(f"{target} already exists; pass --force to overwrite it.")
     target.write_text(example_config(), encoding="utf-8")
     os.chmod(target, 0o600)
+    forms = target.resolve().parent / "forms"
+    if not forms.exists():
+        write_sample_forms(forms)  # the example config names them; `config check` warns until replaced
     app.info(f"wrote {target}: edit it, export OVERDUE_REMINDER_ODOO_PASSWORD, then run "
              f"'overdue-reminder --config {target} config check'")
 
@@ -45,6 +49,8 @@ def config_check(app: App, offline: bool) -> None:
     """Validate every key, then test the Odoo connection (version, login, read access)."""
     s = app.settings
     samples = placeholder_warnings(tomllib.loads(Path(s.config_path).read_text(encoding="utf-8")))
+    law_and_forms(s)  # the law's floor and every enclosure file: errors naming file, key and fix
+    samples += [(key, "a sample form, not the official one", path) for key, path in sample_forms(s)]
     report: dict[str, object] = {"config": s.config_path, "valid": True, "store": Store(s.store_url).describe(),
                                  "warnings": [{"key": k, "sample": what, "text": text} for k, what, text in samples]}
     for key, what, text in samples:  # on stderr, before the Odoo check that may fail
@@ -76,6 +82,15 @@ def config_check(app: App, offline: bool) -> None:
         trust = info.get("trust_account") or {}
         if trust:
             app.console.print(f"trust account {trust['code']}: ok (account.account {trust['account_id']})")
+
+
+def law_and_forms(s: config.Settings) -> None:
+    """Refuse a configuration laxer than the law, or a notice listing an enclosure whose file is missing."""
+    problems = config_problems(s)
+    if problems:
+        first, *rest = problems
+        more = "".join(f"\n  also [{p.key}]: {p.problem}" for p in rest)
+        raise ConfigError(first.problem + more, path=s.config_path, key=first.key, fix=first.fix)
 
 
 @click.group("db")

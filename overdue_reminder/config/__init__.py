@@ -25,6 +25,7 @@ from overdue_reminder.config.letters import (
     SERVICE_METHODS,
     JurisdictionSettings,
     LettersSettings,
+    default_jurisdiction,
 )
 from overdue_reminder.config.offers import (
     OFFER_GRADES,
@@ -145,9 +146,23 @@ def parse(text: str, path: str = "<config>") -> Settings:
         raise ConfigError(f"not valid TOML: {exc}.", path=path,
                           fix="check quotes, brackets and '=' on that line.") from exc
     base_dir = str(Path(path).resolve().parent) if path != "<config>" else str(Path.cwd())
-    data = dict(data)
+    data = _with_jurisdiction_defaults(dict(data))
     settings = build(Settings, data, "", ctx)
     return _replace(settings, config_path=path, base_dir=base_dir)
+
+
+def _with_jurisdiction_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """A [letters.jurisdictions.X] table for a shipped code changes only the keys it names (adding form files
+    keeps NY's forms and notice); the rest come from the shipped defaults."""
+    letters = data.get("letters")
+    if not isinstance(letters, dict) or not isinstance(letters.get("jurisdictions"), dict):
+        return data
+    tables: dict[str, Any] = letters["jurisdictions"]
+    merged = {}
+    for code, table in tables.items():
+        shipped = default_jurisdiction(code) if isinstance(table, dict) else None
+        merged[code] = {**dataclasses.asdict(shipped), **table} if shipped is not None else table
+    return {**data, "letters": {**letters, "jurisdictions": merged}}
 
 
 def load(explicit: str | None = None) -> Settings:

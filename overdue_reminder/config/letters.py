@@ -25,6 +25,21 @@ class JurisdictionSettings:
     template: str = ""  # default notices/<CODE>.txt.j2
     service_methods: list[str] = field(default_factory=list)  # empty: any method counts
     waiting_days: int = 0  # 0: letters.suit_waiting_days
+    # The official forms as files, keyed by the form's name in `forms` (or its leading code, e.g. "UCS 137-1"):
+    # a notice lists as enclosed only forms attached from here (docs/jurisdictions.md).
+    form_files: dict[str, str] = field(default_factory=dict)
+    secretary_name: str = ""  # NJ R. 1:20A-6: the District Fee Arbitration Committee secretary
+    secretary_address: list[str] = field(default_factory=list)
+    secretary_phone: str = ""
+    limitation_years_written: int = 0  # 0: core.jurisdictions' table
+    limitation_years_oral: int = 0
+
+    def form_file(self, form: str) -> str:
+        """The configured file for a form: by its full name, else by a key its name starts with."""
+        if form in self.form_files:
+            return self.form_files[form]
+        keys = [k for k in self.form_files if k and form.startswith(k) and form[len(k):len(k) + 1] in ("", " ", ":")]
+        return self.form_files[max(keys, key=len)] if keys else ""
 
 
 def _default_jurisdictions() -> dict[str, JurisdictionSettings]:
@@ -45,7 +60,12 @@ def _default_jurisdictions() -> dict[str, JurisdictionSettings]:
             notice_title="Pre-Action Notice of Client's Right to Fee Arbitration (R. 1:20A-6)",
             rule="N.J. Ct. R. 1:20A-6", forms=[],
             service_methods=["certified_and_regular_mail"]),
+        "CN": JurisdictionSettings(name="People's Republic of China", notice_required=False, notice_kind="none"),
     }
+
+
+def default_jurisdiction(code: str) -> JurisdictionSettings | None:
+    return _default_jurisdictions().get(code.upper()) if code == code.upper() else None
 
 
 @dataclass(frozen=True)
@@ -65,6 +85,10 @@ class LettersSettings:
     templates_dir: str = ""
     tier_kinds: dict[str, str] = field(default_factory=dict)
     jurisdictions: dict[str, JurisdictionSettings] = field(default_factory=_default_jurisdictions)
+    # Matter reference (exact) or prefix -> jurisdiction code, when Odoo does not say (docs/jurisdictions.md).
+    jurisdiction_by_matter: dict[str, str] = field(default_factory=dict)
+    # Invoices this many days or fewer from the end of their limitation period go to the attorney, not a reminder.
+    limitation_warning_days: int = 90
 
     def check(self, ctx: Ctx) -> None:
         if not 1 <= self.max_age_days <= 365:
@@ -87,6 +111,7 @@ class LettersSettings:
         if not 0 <= self.expiry_warning_days < self.max_age_days:
             ctx.fail("letters.expiry_warning_days", "must be 0 or more and below letters.max_age_days.",
                      "use e.g. 5.")
+        self._check_mapping(ctx)
         for tier, kind in self.tier_kinds.items():
             if kind not in LETTER_KINDS:
                 ctx.fail(f"letters.tier_kinds.{tier}", f"{kind!r} is not a letter kind.",
@@ -102,9 +127,20 @@ class LettersSettings:
             if j.waiting_days < 0:
                 ctx.fail(f"letters.jurisdictions.{code}.waiting_days", "must be 0 or more.",
                          "use 0 for letters.suit_waiting_days, or a number of days.")
+            if j.limitation_years_written < 0 or j.limitation_years_oral < 0:
+                ctx.fail(f"letters.jurisdictions.{code}.limitation_years_written", "must be 0 or more.",
+                         "use the number of years, or 0 for the shipped table (docs/jurisdictions.md).")
             if not j.notice_kind:
                 ctx.fail(f"letters.jurisdictions.{code}.notice_kind", "must not be empty.",
                          "use a short name such as \"ny_part137\"; `letters notice --kind` records it.")
+
+    def _check_mapping(self, ctx: Ctx) -> None:
+        if not 0 <= self.limitation_warning_days <= 3650:
+            ctx.fail("letters.limitation_warning_days", "must be between 0 and 3650.", "use e.g. 90.")
+        for ref, code in self.jurisdiction_by_matter.items():
+            if not code.isalnum() or self.jurisdiction(code) is None:
+                ctx.fail(f"letters.jurisdiction_by_matter.{ref}", f"{code!r} is not a configured jurisdiction.",
+                         "use a code with a [letters.jurisdictions.X] table, or NY, CA, NJ or CN.")
 
     def jurisdiction(self, code: str) -> JurisdictionSettings | None:
         """The configured table first, then the shipped defaults (so configuring NY keeps CA and NJ)."""

@@ -71,6 +71,8 @@ class OdooSettings:
     # Per-matter flags the firm keeps on its invoices in Odoo: flag -> account.move field, e.g.
     # { before_court = "x_before_court", interest_allowed = "x_interest_allowed" }. A value set on the desk wins.
     matter_flag_fields: dict[str, str] = field(default_factory=dict)
+    # A field on account.move (e.g. "x_jurisdiction") naming the matter's jurisdiction ("NY"); "" for none.
+    jurisdiction_field: str = ""
     # Odoo stamps write_date with its transaction's start: a long transaction commits records dated
     # before the last watermark. Each incremental pass re-reads this many seconds before it.
     lookback_seconds: int = 600

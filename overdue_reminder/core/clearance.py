@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 
 from overdue_reminder.core import phrases
 from overdue_reminder.core.interest import over_ceiling
-from overdue_reminder.core.rules import court_leave_missing
+from overdue_reminder.core.rules import RULE as SUIT_RULE_TAG
+from overdue_reminder.core.rules import SuitFacts, court_leave_missing, judge_suit
 
 
 class Exit(StrEnum):
@@ -53,10 +54,12 @@ AUTHORITY = "Proven authority"
 CONTENT = "Official words only"
 INTEREST = "Interest within its cap"
 COURT = "Court's leave stated"
+SUIT = "Fee arbitration before suit"
+ENCLOSURES = "Enclosures as approved"
 PAY_LINKS = "Pay links to the firm's own portal"
 
 # Holds that stop every exit, decisions included: the law (automatic stay, Rule 4.2) or the client said stop.
-LEGAL_HOLDS = frozenset({"bankruptcy", "other_counsel", "do_not_contact", "dispute"})
+LEGAL_HOLDS = frozenset({"bankruptcy", "other_counsel", "do_not_contact", "dispute", "arbitration_requested"})
 # Holds removable (or given an end) only by an attorney: they end by a court or a lawyer, not by a date.
 ATTORNEY_ONLY_HOLDS = frozenset({"bankruptcy", "other_counsel"})
 # Exits that contact the client: every active hold stops them (a plan in good standing, a promise, a pause).
@@ -120,6 +123,8 @@ class Item:
     attorney_uid: int | None = None  # the responsible attorney's Odoo user id (authority)
     interest: Mapping[str, Decimal] = field(default_factory=dict)  # interest and fees stated, per currency
     kind: str = ""  # a letter's kind (withdrawal_warning…)
+    suit: bool = False  # a refer-to-suit letter: the suit gate applies
+    enclosures: tuple[tuple[str, str], ...] = ()  # (form, sha256 of the file as drafted and approved)
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ class Facts:
     # allow interest (core/interest.py `ceiling`); None: not read for this exit.
     interest_ceiling: Mapping[str, Decimal] | None = None
     before_court: frozenset[str] = frozenset()  # the item's matters before a court now (LAW.md #11)
+    suit: SuitFacts | None = None  # for a refer-to-suit item: notices served, arbitration requested
+    enclosures: Mapping[str, str | None] = field(default_factory=dict)  # form -> sha256 of its file now (None: gone)
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,8 @@ def clear(item: Item, facts: Facts, actor: Actor, today: date, wording: Wording)
     held = blocking_holds(item, facts)
     reasons = [*(_hold_reason(h) for h in held), *_figures(item, facts), *_age(item, today, wording),
                *_recipient(item, facts), *_authority(item, actor), *_content(item, wording),
-               *_pay_links(item, wording), *_interest(item, facts), *_court(item, facts)]
+               *_pay_links(item, wording), *_interest(item, facts), *_court(item, facts),
+               *_suit(item, facts, today), *_enclosures(item, facts)]
     return Clearance(item, tuple(reasons), tuple(held))
 
 
@@ -226,6 +234,7 @@ _HOLD_WORDS = {
     "payment_plan": "a payment plan is in good standing",
     "promise_to_pay": "the client promised to pay",
     "pause": "collection is paused",
+    "arbitration_requested": "the client requested fee arbitration: the attorney handles it, no collection contact",
 }
 
 
@@ -293,13 +302,41 @@ def _interest(item: Item, facts: Facts) -> Iterable[Reason]:
                                    f"and the matters' terms allow at most {most} {cur}")
 
 
+LETTER_EXITS = frozenset({Exit.LETTER_APPROVAL, Exit.LETTER_RELEASE})
+
+
 def _court(item: Item, facts: Facts) -> Iterable[Reason]:
-    if item.exit not in (Exit.LETTER_APPROVAL, Exit.LETTER_RELEASE) or not item.text:
+    if item.exit not in LETTER_EXITS or not item.text:
         return
     missing = court_leave_missing(item.kind, item.text, facts.before_court)
     if missing:
         yield Reason(COURT, f"it warns of withdrawal but does not say that withdrawing from {', '.join(missing)} "
                             "(before a court) needs the court's leave; redraft it ('overdue-reminder letters redraft')")
+
+
+def _suit(item: Item, facts: Facts, today: date) -> Iterable[Reason]:
+    """A refer-to-suit letter is decided and leaves only while the suit gate is open (LAW.md #9)."""
+    if not item.suit or item.exit not in LETTER_EXITS:
+        return
+    if facts.suit is None:
+        yield Reason(SUIT, "the facts for the suit gate (notices served, arbitration requests) were not read")
+        return
+    gate = judge_suit(facts.suit, today)
+    if not gate.allowed:
+        yield Reason(SUIT, gate.reason.replace(f" ({SUIT_RULE_TAG})", ""))
+
+
+def _enclosures(item: Item, facts: Facts) -> Iterable[Reason]:
+    """Every form the letter lists as enclosed is still there, byte for byte as drafted and approved."""
+    if item.exit not in LETTER_EXITS:
+        return
+    for form, sha in item.enclosures:
+        now = facts.enclosures.get(form)
+        if now is None:
+            yield Reason(ENCLOSURES, f"the enclosure {form!r} is missing: the letter says it is enclosed")
+        elif now != sha:
+            yield Reason(ENCLOSURES, f"the enclosure {form!r} changed since the letter was drafted (sha256 "
+                                     f"{now[:12]}…, approved {sha[:12]}…): draft the letter again")
 
 
 def _recipient(item: Item, facts: Facts) -> Iterable[Reason]:

@@ -27,9 +27,11 @@ from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import LETTER_KINDS, JurisdictionSettings, Settings
 from overdue_reminder.core import phrases
 from overdue_reminder.core.addresses import postal_lines, verify_phone
+from overdue_reminder.core.jurisdictions import notice_required
 from overdue_reminder.core.letter_words import attention_line, form_name, paren, wide
 from overdue_reminder.core.phrases import FORBIDDEN_PHRASES
 from overdue_reminder.core.reminder_text import channel_context, with_references
+from overdue_reminder.core.rules import REFER_TO_SUIT
 from overdue_reminder.core.sentences import payment_deadline, text_facts
 from overdue_reminder.core.texts import (
     FORMATS,
@@ -90,6 +92,8 @@ class LetterRequest:
     jurisdiction: str = ""  # "" → firm.jurisdiction
     kind: str = ""  # "" → letters.kind_of(action.tier)
     notice_served_on: date | None = None
+    enclosures: tuple[str, ...] | None = None  # the forms actually attached (None: the jurisdiction's list)
+    arbitration_unanswered: bool = False  # a served notice's period passed with no arbitration request on record
     pay_links: Mapping[int, str] = field(default_factory=dict)  # invoice id -> Odoo portal URL (services.paylinks)
 
 
@@ -122,6 +126,19 @@ class LetterText:
                  *(" ".join(r) for r in self.table_rows), *(f"{a} {b}" for a, b in self.totals),
                  *self.history, self.offer, self.notice, self.closing, self.signature, *self.enclosures]
         return "\n".join(p for p in parts if p)
+
+
+def jurisdiction_context(code: str, jur: JurisdictionSettings | None,
+                         attached: tuple[str, ...] | None) -> dict[str, Any]:
+    """What notice templates read about the jurisdiction; `forms` are the forms actually attached."""
+    if jur is None:
+        return {"code": code, "name": "", "notice_title": "", "rule": "", "forms": [], "notice_required": False,
+                "secretary": None}
+    secretary = {"name": jur.secretary_name, "address": list(jur.secretary_address), "phone": jur.secretary_phone} \
+        if jur.secretary_name else None
+    return {"code": code, "name": jur.name, "notice_title": jur.notice_title, "rule": jur.rule,
+            "forms": list(jur.forms if attached is None else attached), "notice_required": jur.notice_required,
+            "secretary": secretary}
 
 
 # ---------------------------------------------------------------- forbidden phrases
@@ -328,20 +345,18 @@ class LetterRenderer:
             "history": [{"date": fmt.date(h.sent_on), "tier": h.tier} for h in req.history],
             "offer": dict(req.offer) if req.offer else None,
             "notice_served_on": fmt.date(req.notice_served_on, "long") if req.notice_served_on else "",
+            "arbitration_unanswered": req.arbitration_unanswered and req.notice_served_on is not None,
             **self._payment(req, language),
-            "jurisdiction": {"code": code, "name": jur.name if jur else "",
-                             "notice_title": jur.notice_title if jur else "", "rule": jur.rule if jur else "",
-                             "forms": list(jur.forms) if jur else [],
-                             "notice_required": bool(jur and jur.notice_required)},
+            "jurisdiction": jurisdiction_context(code, jur, req.enclosures),
         }
         notice = ""
         enclosures: tuple[str, ...] = ()
-        if jur is not None and jur.notice_required:
+        if jur is not None and notice_required(self.settings, code) and kind != REFER_TO_SUIT:  # suit: the one served
             name = jur.template or f"notices/{code}.txt.j2"
             if not self._has_template(language, name):
                 name = "notices/default.txt.j2"
             notice = self._render(language, name, ctx)
-            enclosures = tuple(form_name(f, labels, language) for f in jur.forms)
+            enclosures = tuple(form_name(f, labels, language) for f in ctx["jurisdiction"]["forms"])
         offer = self._render(language, "offer.txt.j2", ctx) if req.offer else ""
         rows = tuple(_table_row(line, fmt) for line in action.lines)
         text = LetterText(
@@ -542,7 +557,8 @@ def sample_request(settings: Settings, language: str, *, today: date | None = No
     return LetterRequest(action=action, client=client, today=today, attorney=attorney, history=history,
                          offer=offer, court_matters=("M-2025-017",) if kind == "withdrawal_warning" else (),
                          jurisdiction=jurisdiction, kind=kind,
-                         notice_served_on=today - timedelta(days=45) if kind == "refer_to_suit" else None)
+                         notice_served_on=today - timedelta(days=45) if kind == "refer_to_suit" else None,
+                         arbitration_unanswered=kind == "refer_to_suit")
 
 
 __all__ = [

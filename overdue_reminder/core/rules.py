@@ -6,8 +6,9 @@ is tested on its own and has exactly one home.
 
 Shape shared by every gate: the facts are small frozen values, the answer is a `Gate` (allowed + reason).
 The clearance of an outgoing item at its exit (`core.clearance.clear(item, facts, actor, today, wording)`)
-follows the same pattern and can take a gate's refusal as one of its reasons: e.g. a refer-to-suit letter's
-release reads `ServedNotice`s with the other facts and adds `suit_gate(...).reason` when it is not allowed.
+follows the same pattern and takes a gate's refusal as one of its reasons: a refer-to-suit letter's approval
+and release read `SuitFacts` (notices with the release date of the letter that carried each, an arbitration
+request on record) with the other facts, and `judge_suit` decides (docs/rules.md, "Fee arbitration before suit").
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from overdue_reminder.config import Settings
+from overdue_reminder.core.jurisdictions import law
 
 WITHDRAWAL_WARNING = "withdrawal_warning"
 REFER_TO_SUIT = "refer_to_suit"
@@ -42,41 +44,89 @@ class SuitGate(Gate):
 
 @dataclass(frozen=True)
 class ServedNotice:
-    """A notice on file for the client (LAW.md #9): what kind, when and how it was served."""
+    """A notice on file for the client (LAW.md #9): what kind, when and how it was served, and the day the
+    letter carrying it was released (None: recorded without a released letter, so it proves no service)."""
 
     kind: str
     served_on: date
     method: str
+    released_on: date | None = None
+
+
+@dataclass(frozen=True)
+class SuitRule:
+    """What refer-to-suit waits on in one jurisdiction (configuration checked against core.jurisdictions)."""
+
+    code: str
+    notice_required: bool
+    kind: str = ""  # "" : any fee-arbitration notice
+    methods: tuple[str, ...] = ()  # () : any method
+    waiting_days: int = 30
+
+
+@dataclass(frozen=True)
+class SuitFacts:
+    """The facts of the moment for the suit gate: the rule, the notices on file, a recorded arbitration request."""
+
+    rule: SuitRule
+    notices: tuple[ServedNotice, ...] = ()
+    arbitration_requested: bool = False
+
+
+RULE = "rule: Fee arbitration before suit"
+
+
+def suit_rule(settings: Settings, jurisdiction: str = "") -> SuitRule:
+    """The configured rule, never laxer than the law (a notice the law requires stays required)."""
+    code = (jurisdiction or settings.firm.jurisdiction).upper()
+    j = settings.letters.jurisdiction(code) if code else None
+    lw = law(code)
+    required = (j is None or j.notice_required) or bool(lw and lw.notice_required)
+    wait = max(settings.letters.waiting_days(code), lw.waiting_days if lw and lw.notice_required else 0)
+    return SuitRule(code, required, j.notice_kind if j is not None else "",
+                    tuple(j.service_methods) if j is not None else (), wait)
+
+
+def counts(n: ServedNotice, rule: SuitRule, today: date) -> bool:
+    """A notice counts only when a released letter carried it, served on or after its release (not backdated),
+    not in the future, of the jurisdiction's kind and by one of its methods."""
+    return (n.released_on is not None and n.released_on <= n.served_on <= today
+            and (not rule.kind or n.kind == rule.kind) and (not rule.methods or n.method in rule.methods))
+
+
+def judge_suit(facts: SuitFacts, today: date) -> SuitGate:
+    """Refer-to-suit is allowed once a counting notice was served, its waiting period passed, and no
+    arbitration request is on record. Pure; `core.clearance` asks it at every exit of a refer-to-suit letter."""
+    rule = facts.rule
+    if facts.arbitration_requested:
+        return SuitGate(False, "the client requested fee arbitration: no suit while it is pending; the attorney "
+                               f"handles the arbitration ({RULE}).")
+    if not rule.notice_required:
+        return SuitGate(True, f"{rule.code} requires no fee-arbitration notice (letters.jurisdictions.{rule.code}).")
+    what = f"a {rule.kind} notice" if rule.kind else "a fee-arbitration notice"
+    how = f" served by {' or '.join(rule.methods)}" if rule.methods else ""
+    good = sorted((n for n in facts.notices if counts(n, rule, today)), key=lambda n: n.served_on)
+    if not good:
+        found = len(facts.notices)
+        other = f" ({found} other notice(s) on file do not count: only a released letter carrying the notice, " \
+                "served on or after its release, counts)" if found else ""
+        return SuitGate(False, f"refer-to-suit needs {what}{how}, carried by a released letter with its serving "
+                               f"date and method recorded{other}; release the escalation letter with "
+                               f"--served-method ({RULE}).")
+    first = good[0]
+    ends = first.served_on + timedelta(days=rule.waiting_days)
+    if today < ends:
+        return SuitGate(False, f"{what} was served on {first.served_on}; the {rule.waiting_days}-day waiting period "
+                               f"ends on {ends} ({RULE}).", first.served_on)
+    return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {rule.waiting_days} days passed "
+                          f"on {ends}.", first.served_on)
 
 
 # ---------------------------------------------------------------- refer-to-suit (LAW.md #9)
-def suit_gate(settings: Settings, notices: Iterable[ServedNotice], today: date, jurisdiction: str = "") -> SuitGate:
-    """Refer-to-suit is allowed once a qualifying notice was served and the waiting period has passed.
-
-    `notices` are the client's notices on file, oldest first; the first qualifying one starts the wait.
-    """
-    code = (jurisdiction or settings.firm.jurisdiction).upper()
-    j = settings.letters.jurisdiction(code) if code else None
-    if j is not None and not j.notice_required:
-        return SuitGate(True, f"{code} requires no fee-arbitration notice (letters.jurisdictions.{code}).")
-    found = list(notices)
-    kind = j.notice_kind if j is not None else ""
-    methods = list(j.service_methods) if j is not None else []
-    qualifying = [n for n in found if (not kind or n.kind == kind) and (not methods or n.method in methods)]
-    wait = settings.letters.waiting_days(code)
-    what = f"a {kind} notice" if kind else "a fee-arbitration notice"
-    how = f" served by {' or '.join(methods)}" if methods else ""
-    if not qualifying:
-        other = f" ({len(found)} other notice(s) on file do not qualify)" if found else ""
-        return SuitGate(False, f"refer-to-suit needs {what}{how} recorded as served{other}; record it with "
-                               "'overdue-reminder letters notice' (rule: Fee arbitration before suit).")
-    first = qualifying[0]
-    ends = first.served_on + timedelta(days=wait)
-    if today < ends:
-        return SuitGate(False, f"{what} was served on {first.served_on}; the {wait}-day waiting period ends on "
-                               f"{ends} (rule: Fee arbitration before suit).", first.served_on)
-    return SuitGate(True, f"{what} served on {first.served_on}; waiting period of {wait} days passed on {ends}.",
-                    first.served_on)
+def suit_gate(settings: Settings, notices: Iterable[ServedNotice], today: date, jurisdiction: str = "",
+              arbitration_requested: bool = False) -> SuitGate:
+    """Refer-to-suit for a client today, on the notices on file (see `judge_suit`)."""
+    return judge_suit(SuitFacts(suit_rule(settings, jurisdiction), tuple(notices), arbitration_requested), today)
 
 
 def needs_suit_gate(kind: str) -> bool:
@@ -127,7 +177,23 @@ def court_flags(flags: Iterable[str]) -> list[str]:
 
 
 __all__ = [
-    "BEFORE_COURT", "COURT_LEAVE_WORDS", "NO_POSTAL_ADDRESS", "REFER_TO_SUIT", "WITHDRAWAL_WARNING", "Gate",
-    "ServedNotice", "SuitGate", "court_flags", "court_leave_missing", "court_matters_to_name", "letter_flags",
-    "needs_suit_gate", "suit_gate",
+    "BEFORE_COURT",
+    "COURT_LEAVE_WORDS",
+    "NO_POSTAL_ADDRESS",
+    "REFER_TO_SUIT",
+    "WITHDRAWAL_WARNING",
+    "Gate",
+    "ServedNotice",
+    "SuitFacts",
+    "SuitGate",
+    "SuitRule",
+    "counts",
+    "court_flags",
+    "court_leave_missing",
+    "court_matters_to_name",
+    "judge_suit",
+    "letter_flags",
+    "needs_suit_gate",
+    "suit_gate",
+    "suit_rule",
 ]

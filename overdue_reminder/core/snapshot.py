@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from overdue_reminder.core.jurisdictions import Limits
 from overdue_reminder.core.profile import PaymentRecord
 from overdue_reminder.model import Attorney, Invoice, Partner, Payment, TrustBalance
 
-HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause")
+HOLD_KINDS = ("dispute", "bankruptcy", "other_counsel", "do_not_contact", "payment_plan", "promise_to_pay", "pause",
+              "arbitration_requested")
 # These stop every contact with the client even when the hold names one invoice.
 CLIENT_WIDE_KINDS = frozenset({"bankruptcy", "do_not_contact", "other_counsel"})
 # Statuses of a reminder that count as a contact (queued or out of the door).
@@ -81,3 +83,4 @@ class LedgerSnapshot:
     matters: Mapping[tuple[int, str], MatterFlags] = field(default_factory=dict)
     history: Mapping[int, Sequence[PaymentRecord]] = field(default_factory=dict)  # last 12 months
     broken_promises: Mapping[int, Sequence[date]] = field(default_factory=dict)
+    limits: Limits | None = None  # limitation periods (None: none applied)

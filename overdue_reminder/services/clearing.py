@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select
@@ -34,9 +35,11 @@ from overdue_reminder.core.clearance import (
     clear,
 )
 from overdue_reminder.core.interest import Charge, cap_table, ceiling
-from overdue_reminder.core.rules import court_flags
+from overdue_reminder.core.rules import court_flags, needs_suit_gate
 from overdue_reminder.core.wording import reminder_wording
+from overdue_reminder.files import sha256_file
 from overdue_reminder.money import quantum
+from overdue_reminder.services.notices import suit_facts
 from overdue_reminder.store import read_audit, record_audit
 from overdue_reminder.store.schema import clients, holds, invoices, matters
 
@@ -110,7 +113,7 @@ def with_live(facts: Facts, live: Live | None) -> Facts:
         if old is not None:
             inv[inv_id] = InvoiceNow(inv_id, old.name, currency or old.currency, residual,
                                      state not in CLOSED_STATES and residual != 0)
-    return Facts(facts.holds, inv, facts.billing_contacts, facts.quanta)
+    return replace(facts, invoices=inv)
 
 
 def approval_detail(actor: Actor) -> dict[str, Any]:
@@ -207,7 +210,25 @@ def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None
                 client_data=(letter.client_name, *letter.matter_refs), totals=dict(letter.totals),
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
                 attorney_uid=letter.attorney_id, kind=letter.kind,
-                interest=dict(getattr(letter, "interest", None) or {}))
+                interest=dict(getattr(letter, "interest", None) or {}), suit=needs_suit_gate(letter.kind),
+                enclosures=tuple((str(e["form"]), str(e["sha256"])) for e in getattr(letter, "enclosures", ())))
+
+
+def letter_facts(conn: Connection, settings: Settings, letter: Any, today: date) -> Facts:
+    """The ledger's facts plus a letter's own: the suit gate's (refer-to-suit) and its enclosures' files now."""
+    facts = facts_for(conn, letter.client_id, today, list(letter.totals))
+    suit = suit_facts(conn, settings, letter.client_id, today, letter.jurisdiction) \
+        if needs_suit_gate(letter.kind) else None
+    files = {str(e["form"]): file_sha256(str(e["path"])) for e in getattr(letter, "enclosures", ())}
+    return replace(facts, suit=suit, enclosures=files)
+
+
+def file_sha256(path: str) -> str | None:
+    """The sha256 of a file now, None when it is gone or unreadable."""
+    try:
+        return sha256_file(Path(path))
+    except OSError:
+        return None
 
 
 def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit, actor: Actor, now: datetime,
@@ -216,7 +237,7 @@ def clear_letter(conn: Connection, settings: Settings, letter: Any, exit_: Exit,
     approved = None
     if exit_ is Exit.LETTER_RELEASE:
         approved = recorded_approval(conn, "letter", letter.id, "letter.approved", letter.decided_by)
-    facts = replace(facts_for(conn, letter.client_id, today, list(letter.totals)),
+    facts = replace(letter_facts(conn, settings, letter, today),
                     before_court=court_matters_now(conn, letter.client_id, list(letter.matter_refs),
                                                    court_flags(letter.flags)))
     it = letter_item(letter, exit_, text, approved)

@@ -210,8 +210,11 @@ def lift_hold(conn: Connection, hold_id: int | None, *, by: str, now: datetime, 
 
 # ---------------------------------------------------------------- the log
 def log_contact(store: Store, settings: Settings, *, client_id: int, reason: str, note: str, by: str,
-                now: datetime, promise: Promise | None = None, dry_run: bool = False) -> Logged:
-    """Record what the client said (audited); a promise or a dispute also places a hold."""
+                now: datetime, promise: Promise | None = None, dry_run: bool = False,
+                arbitration_requested: bool = False) -> Logged:
+    """Record what the client said (audited); a promise or a dispute also places a hold, and so does a request
+    for fee arbitration (an 'arbitration_requested' hold: contact stops and refer-to-suit is closed while it
+    stands; docs/rules.md, "Fee arbitration before suit")."""
     if reason not in OFFER_REASONS:
         raise UsageError(f"unknown reason {reason!r}; use one of: {', '.join(OFFER_REASONS)}.")
     if not by.strip():
@@ -265,8 +268,17 @@ def log_contact(store: Store, settings: Settings, *, client_id: int, reason: str
                           "supervising_partner": settings.offers.supervising_partner or None,
                           "why": "dispute: automation stops; the attorney decides, and the next letter offers "
                                  "fee arbitration (rule: Disputes go to the attorney)"}, at=now)
+        if arbitration_requested:
+            hold_ids.append(insert_hold(conn, client_id=client_id, kind="arbitration_requested", by=by, now=now,
+                                        until=None, source_ref=f"contact:{cid}",
+                                        reason=f"client requested fee arbitration (contact #{cid}): "
+                                               f"{note.strip()}".strip()))
+            record_audit(conn, by, "contact.route_to_attorney", "contact", cid,
+                         {"client_id": client_id, "attorney_id": attorney.id if attorney else None,
+                          "why": "fee arbitration requested: collection stops and no suit while it is pending "
+                                 "(rule: Fee arbitration before suit)"}, at=now)
         row = conn.execute(select(contacts).where(contacts.c.id == cid)).one()
-        return Logged(_row(row), tuple(hold_ids), attorney, reason == "dispute")
+        return Logged(_row(row), tuple(hold_ids), attorney, reason == "dispute" or arbitration_requested)
 
 
 def list_contacts(store: Store, client_id: int | None = None, limit: int = 50) -> list[ContactRecord]:

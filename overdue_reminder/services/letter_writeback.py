@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Protocol
+from typing import Any, Protocol
 
+from overdue_reminder.core.rules import court_flags
 from overdue_reminder.errors import OverdueReminderError
 from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
 
@@ -97,3 +98,16 @@ def write_back(wb: LetterWriteBack, posts: Sequence[LetterPost]) -> list[Posted]
         for posted in out.values():
             posted.error = f"{stage}: {exc}"
     return list(out.values())
+
+
+def activity_note(letter: Any) -> str:
+    """The attorney's to-do text for a letter awaiting review (services.letters.Letter)."""
+    totals = ", ".join(f"{v:,} {c}" for c, v in letter.totals.items())
+    parts = [f"Letter {letter.id} ({letter.kind}) awaits your review in overdue-reminder: "
+             f"overdue-reminder letters show {letter.id}. Amount due: {totals}."]
+    if letter.matter_refs:
+        parts.append(f"Matters: {', '.join(letter.matter_refs)}.")
+    court = court_flags(letter.flags)
+    if court:
+        parts.append(f"Before a court: {', '.join(court)}: withdrawal needs the court's permission.")
+    return " ".join(parts)

@@ -46,17 +46,23 @@ from overdue_reminder.files import secure_dir, sha256_bytes, sha256_file, write_
 from overdue_reminder.model import Action, Attorney, Partner
 from overdue_reminder.services.clearing import approval_detail, clear_letter, firm_today, letter_item, record_block
 from overdue_reminder.services.identity import as_actor
+from overdue_reminder.services.jurisdiction import letter_jurisdiction
+from overdue_reminder.services.letter_enclosures import notice_parts
 from overdue_reminder.services.letter_writeback import (
     ACTIVITY_SUMMARY,
     LetterPost,
     LetterWriteBack,
+    activity_note,
     link_note,
     write_back,
 )
 from overdue_reminder.services.notices import (
     Notice,
+    arbitration_ever_requested,
+    check_service,
     list_notices,
     record_notice,
+    record_service,
     suit_gate,
 )
 from overdue_reminder.services.statements import audit_detail, beside_name, for_letter
@@ -107,6 +113,10 @@ class Letter:
     released_by: str | None = None
     released_at: datetime | None = None
     interest: dict[str, Decimal] = field(default_factory=dict)  # interest and fees it states, per currency
+    notice_kind: str | None = None  # the fee-arbitration notice it carries
+    served_on: date | None = None
+    served_method: str | None = None
+    enclosures: tuple[dict[str, Any], ...] = ()  # the forms attached: {"form", "path", "sha256"}
 
 
 @dataclass(frozen=True)
@@ -166,7 +176,8 @@ def _letter(r: Any) -> Letter:
         approved_sha256=r.approved_sha256, approved_pdf_path=r.approved_pdf_path,
         approved_pdf_sha256=r.approved_pdf_sha256, odoo_activity_id=r.odoo_activity_id,
         odoo_attachment_ids={str(k): int(v) for k, v in (r.odoo_attachment_ids or {}).items()},
-        released_by=r.released_by, released_at=r.released_at)
+        released_by=r.released_by, released_at=r.released_at, notice_kind=r.notice_kind, served_on=r.served_on,
+        served_method=r.served_method, enclosures=tuple(r.enclosures or ()))
 
 
 def _select() -> Any:
@@ -257,7 +268,6 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     key = letter_key(action.client_id, action.tier, today, action.invoice_ids)
     kind = settings.letters.kind_of(action.tier)
     builder = builder or LetterBuilder(settings)
-    code = (settings.firm.jurisdiction or "").upper()
     tz = builder.calendar().tz
     with store.begin() as conn:
         found = conn.execute(_select().where(letters.c.idempotency_key == key)).first()
@@ -273,8 +283,10 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
         return CreateResult(_retry_write_back(store, settings, existing, writeback, today, actor, builder=builder),
                             False, note)
     with store.begin() as conn:
-        gate = suit_gate(conn, settings, action.client_id, today, code) if rules.needs_suit_gate(kind) else None
         refs = matter_refs(action)
+        code = letter_jurisdiction(conn, settings, action.client_id, refs)
+        gate = suit_gate(conn, settings, action.client_id, today, code) if rules.needs_suit_gate(kind) else None
+        unanswered = gate is not None and gate.allowed and not arbitration_ever_requested(conn, action.client_id)
         court = _court_matters(conn, action, refs)
         partners = load_partners(conn, {action.client_id, action.contact_id})
         attorneys = load_attorneys(conn)
@@ -285,6 +297,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
                          {"tier": action.tier, "kind": kind, "reason": gate.reason, "run_date": today.isoformat()},
                          at=now)
         raise PolicyError(f"{action.client_name}: {gate.reason}")
+    parts = notice_parts(settings, code, kind)
     attorney_id, attorney_email = _assignee(settings, attorneys, action.attorney_id)
     client = partners.get(action.client_id) or Partner(action.client_id, action.client_name, action.client_id)
     contact = partners.get(action.contact_id)
@@ -293,7 +306,8 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
     req = LetterRequest(action=action, client=client, today=today, contact=contact, attorney=signer,
                         history=history, offer=offer, court_matters=rules.court_matters_to_name(kind, court),
                         pay_links=pay_links or {},
-                        jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None)
+                        jurisdiction=code, kind=kind, notice_served_on=gate.served_on if gate else None,
+                        enclosures=parts.forms, arbitration_unanswered=unanswered)
     data = builder.build(req, draft=True)
     # The configured folder is made 0700 only if we create it; each client's folder inside is always 0700.
     folder = secure_dir(secure_dir(settings.resolve(settings.letters.dir), tighten=False) / str(action.client_id))
@@ -310,7 +324,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
            "jurisdiction": code, "matter_refs": list(refs),
            "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags,
            "interest": {c: str(v) for c, v in action.interest.items()}, "odoo_attachment_ids": {},
-           "reason": ""}
+           "reason": "", "notice_kind": parts.notice_kind or None, "enclosures": list(parts.enclosures)}
     try:
         with store.begin() as conn:
             lid = conn.execute(insert(letters).values(**row).returning(letters.c.id)).scalar_one()
@@ -399,7 +413,7 @@ def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], w
         return lambda: blobs[lt.id] if lt.id in blobs else Path(lt.path).read_bytes()
 
     posts = [LetterPost(lt.id, lt.kind, lt.invoice_ids, next(iter(lt.odoo_attachment_ids.values()), None),
-                        lt.odoo_activity_id, lt.attorney_id, reader(lt), _activity_note(lt), deadline, DOCX_MIME)
+                        lt.odoo_activity_id, lt.attorney_id, reader(lt), activity_note(lt), deadline, DOCX_MIME)
              for lt in pending]
     out: list[Letter] = []
     with store.begin() as conn:
@@ -417,18 +431,6 @@ def _write_back_all(store: Store, settings: Settings, batch: Sequence[Letter], w
                              {"attachments": attachments, "activity_id": posted.activity_id})
             out.append(_get(conn, lt.id))
     return out
-
-
-def _activity_note(letter: Letter) -> str:
-    totals = ", ".join(f"{v:,} {c}" for c, v in letter.totals.items())
-    parts = [f"Letter {letter.id} ({letter.kind}) awaits your review in overdue-reminder: "
-             f"overdue-reminder letters show {letter.id}. Amount due: {totals}."]
-    if letter.matter_refs:
-        parts.append(f"Matters: {', '.join(letter.matter_refs)}.")
-    court = rules.court_flags(letter.flags)
-    if court:
-        parts.append(f"Before a court: {', '.join(court)}: withdrawal needs the court's permission.")
-    return " ".join(parts)
 
 
 def _close_activity(store: Store, letter: Letter, wb: LetterWriteBack | None, settings: Settings, feedback: str,
@@ -646,19 +648,18 @@ def deliverable(letter: Letter) -> Path:
 
 
 def release_letter(store: Store, settings: Settings, letter_id: int, by: Actor | str, *, today: date,
-                   now: datetime | None = None, dry_run: bool = False) -> tuple[Letter, Path]:
-    """Hand an approved letter over for sending: checks it, marks it sent, audits it; returns the file to send."""
+                   now: datetime | None = None, dry_run: bool = False,
+                   served_method: str | None = None) -> tuple[Letter, Path]:
+    """Hand an approved letter over for sending: checks it (clearance, the suit gate and enclosures included),
+    marks it sent, audits it; returns the file to send. A letter carrying a fee-arbitration notice records how
+    it is served (`served_method`, served today): only such a notice counts for refer-to-suit."""
     now = now or datetime.now(UTC)
     actor = as_actor(by)
     by = actor.name
     letter = get_letter(store, letter_id)
+    check_service(settings, letter, served_method)
     try:
         path = deliverable(letter)
-        if rules.needs_suit_gate(letter.kind):
-            with store.begin() as conn:
-                gate = suit_gate(conn, settings, letter.client_id, today, letter.jurisdiction)
-            if not gate.allowed:
-                raise PolicyError(f"letter {letter.id}: {gate.reason}")
     except PolicyError as exc:
         with store.begin() as conn:
             record_audit(conn, by, "letter.release_refused", "letter", letter.id, {"reason": str(exc)}, at=now)
@@ -670,10 +671,13 @@ def release_letter(store: Store, settings: Settings, letter_id: int, by: Actor |
     with store.begin() as conn:  # cleared in the transaction that marks it sent
         verdict = clear_letter(conn, settings, letter, Exit.LETTER_RELEASE, actor, now, document_text(open_docx(data)))
         if verdict.allowed:
+            served = {"served_on": today, "served_method": served_method} if served_method else {}
             res = conn.execute(update(letters).where(and_(letters.c.id == letter.id, letters.c.status == APPROVED))
-                               .values(status=SENT, released_by=by, released_at=now))
+                               .values(status=SENT, released_by=by, released_at=now, **served))
             if res.rowcount != 1:
                 raise UsageError(f"letter {letter.id} was released by someone else a moment ago.")
+            if served_method and letter.notice_kind:
+                record_service(conn, letter.id, letter.client_id, letter.notice_kind, today, served_method, by, now)
             record_audit(conn, by, "letter.released", "letter", letter.id,
                          {"path": str(path), "approved_sha256": letter.approved_sha256, "actor": actor.audit()},
                          at=now)

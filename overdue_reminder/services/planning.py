@@ -23,6 +23,7 @@ from overdue_reminder.core.policy import CONTACT_STATUSES, LedgerSnapshot, Matte
 from overdue_reminder.core.profile import WINDOW_DAYS, ClientProfile, PaymentRecord, client_profile
 from overdue_reminder.model import Address, Attorney, Invoice, InvoiceKind, Partner, Payment, Plan, TrustBalance
 from overdue_reminder.services.holds import hold_from_row
+from overdue_reminder.services.jurisdiction import jurisdiction_rows, limits
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import lookup_client
 from overdue_reminder.store.schema import (
@@ -103,6 +104,7 @@ def snapshot_queries(today: date, client_ids: Iterable[int] | None = None) -> di
 def load_snapshot(conn: Connection, settings: Settings, today: date,
                   client_ids: Iterable[int] | None = None) -> LedgerSnapshot:
     tz = ZoneInfo(settings.firm.timezone)
+    client_ids = None if client_ids is None else list(client_ids)  # read twice below
     q = snapshot_queries(today, client_ids)
     kinds = _KINDS
     inv_list = [Invoice(i, name, kinds[kind], cid, contact, att, ref, cur, total, residual, idate, due, state, True)
@@ -125,9 +127,12 @@ def load_snapshot(conn: Connection, settings: Settings, today: date,
     flags = {(cid, ref): MatterFlags(bool(court), bool(interest), rate, cap)
              for (cid, ref, court, interest, rate, cap) in conn.execute(q["matters"]).all()}
     history, broken = _grade_rows(conn, q, tz)
+    desk, odoo = jurisdiction_rows(conn, client_ids)
+    periods = limits(settings, {(i.client_id, i.matter_ref) for i in inv_list} if
+                     settings.letters.jurisdiction_by_matter else (), desk, odoo)
     return LedgerSnapshot(partners=partners, invoices=inv_list, attorneys=atts, payments=pays, trust=trust,
                           holds=hold_list, contacts=past, matters=flags, history=history,
-                          broken_promises=broken)
+                          broken_promises=broken, limits=periods)
 
 
 def _grade_rows(conn: Connection, q: dict[str, Select[Any]],

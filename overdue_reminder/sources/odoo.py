@@ -98,7 +98,7 @@ def _wire_money(value: Any, currency: str, max_amount: Decimal) -> Decimal:
 
 
 def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
-                  max_amount: Decimal = DEFAULT_MAX_AMOUNT) -> Invoice | Skipped:
+                  max_amount: Decimal = DEFAULT_MAX_AMOUNT, jurisdiction_field: str = "") -> Invoice | Skipped:
     """An Odoo account.move as an Invoice, or the reason it cannot be used."""
     rid = rec.get("id", "?")
     name = line(rec.get("name"), 64) or f"account.move {rid}"
@@ -134,7 +134,16 @@ def parse_invoice(rec: dict[str, Any], matter_fields: Sequence[str],
                    attorney_id=user[0] if user else None, matter_ref=matter, currency=currency,
                    amount_total=total, amount_residual=residual, invoice_date=odoo_date(rec.get("invoice_date")),
                    due_date=due, payment_state=text(rec.get("payment_state")), is_open=open_,
-                   write_date=odoo_datetime(rec.get("write_date")), access_token=clean_token(rec.get("access_token")))
+                   write_date=odoo_datetime(rec.get("write_date")), access_token=clean_token(rec.get("access_token")),
+                   jurisdiction=jurisdiction_code(rec.get(jurisdiction_field)) if jurisdiction_field else "")
+
+
+def jurisdiction_code(value: Any) -> str:
+    """A jurisdiction as Odoo holds it: a code ("NY"), a selection key, or a many2one's name; "" if unusable."""
+    ref = m2o(value)
+    raw = ref[1] if ref else text(value)
+    code = line(raw, 10).strip().upper()
+    return code if code.isalnum() else ""
 
 
 def parse_partner(rec: dict[str, Any], notes: list[Skipped] | None = None) -> Partner:
@@ -240,12 +249,22 @@ class OdooSource(OdooWriteBack, OdooPortal):
         for model, domain in (("account.move", [("move_type", "in", MOVE_TYPES)]), ("res.partner", []),
                               ("res.users", []), ("account.payment", [])):
             access[model] = int(self.client.execute(model, "search_count", domain))
+        self._check_jurisdiction_field()
         trust: dict[str, Any] = {}
         if self.trust_account_code:
             trust = {"code": self.trust_account_code, "account_id": self._trust_account_id()}
         return {"trust_account": trust, "url": self.client.url, "database": self.settings.database,
                 "server_version": self.server_version,
                 "login": self.settings.login, "uid": self.client.uid, "access": access}
+
+    def _check_jurisdiction_field(self) -> None:
+        """odoo.jurisdiction_field must name a field of account.move: a typo would silently read nothing."""
+        name = self.settings.jurisdiction_field
+        if name and name not in self.client.execute("account.move", "fields_get", [name], attributes=["type"]):
+            raise ConfigError(f"Odoo's account.move has no field {name!r}.", key="odoo.jurisdiction_field",
+                              fix="use the technical name of the invoice field holding the jurisdiction (e.g. "
+                                  "\"x_jurisdiction\"), or \"\" to take it from letters.jurisdiction_by_matter "
+                                  "and firm.jurisdiction.")
 
     def _trust_account_id(self) -> int:
         """The configured trust liability account; a missing one is a configuration error (exit 2)."""
@@ -264,7 +283,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
         """Open documents are validated (bad ones skipped and listed); others are closures."""
         page = Page()
         for rec in records:
-            parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount)
+            parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount, self.settings.jurisdiction_field)
             if not is_open(rec):
                 if isinstance(parsed, Invoice):
                     page.invoices.append(parsed)  # stored closed: payment history for client profiles
@@ -292,8 +311,10 @@ class OdooSource(OdooWriteBack, OdooPortal):
 
     @property
     def invoice_fields(self) -> list[str]:
-        """The account.move fields read: the standard ones, and the firm's matter-flag fields if it has them."""
-        extra = [f for f in self.settings.matter_flag_fields.values() if f not in INVOICE_FIELDS]
+        """The account.move fields read: the standard ones, and the firm's matter-flag and jurisdiction fields if it
+        has them (same batched read)."""
+        wanted = [*self.settings.matter_flag_fields.values(), self.settings.jurisdiction_field]
+        extra = list(dict.fromkeys(f for f in wanted if f and f not in INVOICE_FIELDS))
         return [*INVOICE_FIELDS, *extra] if extra else INVOICE_FIELDS
 
     def invoice_pages(self, wm: Watermark, stored: StoredWriteDates | None = None) -> Iterator[Page]:

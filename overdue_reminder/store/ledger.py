@@ -216,7 +216,7 @@ def invoice_row(inv: Invoice, now: datetime) -> dict[str, Any]:
             "amount_residual": inv.amount_residual, "invoice_date": inv.invoice_date,
             "due_date": inv.due_date, "payment_state": inv.payment_state, "is_open": inv.is_open,
             "write_date": inv.write_date, "first_seen": now, "closed_at": None if inv.is_open else now,
-            "access_token": inv.access_token}
+            "access_token": inv.access_token, "jurisdiction": inv.jurisdiction}
 
 
 # What makes an invoice "changed" for the sync summary: not write_date, which Odoo also moves for chatter
@@ -430,6 +430,14 @@ def attorney_id_for(conn: Connection, idents: Iterable[str]) -> int | None:
                                                         func.lower(attorneys.c.email).in_(wanted)))
                        .order_by(attorneys.c.id).limit(1)).first()
     return int(row.id) if row is not None else None
+
+
+def client_matters(conn: Connection, client_id: int) -> list[str]:
+    """A client's matter references: those on file and those its open invoices name ("" for none)."""
+    refs = {r for (r,) in conn.execute(select(matters.c.reference).where(matters.c.client_id == client_id))}
+    refs |= {r or "" for (r,) in conn.execute(select(invoices.c.matter_ref).where(and_(
+        invoices.c.client_id == client_id, invoices.c.is_open.is_(True))).distinct())}
+    return sorted(refs)
 
 
 def access_tokens(conn: Connection, ids: Sequence[int]) -> dict[int, str]:

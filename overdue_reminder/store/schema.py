@@ -79,6 +79,9 @@ matters = Table(
     Column("describe_in_letters", Boolean, nullable=False, default=False),  # Rule 1.6: reference only unless opted in
     Column("flags_local", JSON, nullable=False, default=dict),  # {flag: {"value", "by", "at"}}
     Column("flags_odoo", JSON, nullable=False, default=dict),  # {flag: value} as the last sync read it
+    # Set on the desk (`matter jurisdiction`); "" = from Odoo, the mapping or the firm default.
+    Column("jurisdiction", String(10), nullable=False, default="", server_default=""),
+    Column("engagement", String(10), nullable=False, default="written", server_default="written"),  # or "oral"
     UniqueConstraint("client_id", "reference", name="uq_matters_client_reference"),
 )
 
@@ -91,6 +94,7 @@ invoices = Table(
     Column("contact_id", Integer, nullable=False),
     Column("attorney_id", Integer, nullable=True, index=True),
     Column("matter_ref", String(200), nullable=False, default=""),
+    Column("jurisdiction", String(10), nullable=False, default="", server_default=""),  # odoo.jurisdiction_field
     Column("currency", String(3), nullable=False),
     Column("amount_total", Money, nullable=False),
     Column("amount_residual", Money, nullable=False),
@@ -318,6 +322,10 @@ letters = Table(
     Column("released_by", String(200), nullable=True),
     Column("released_at", UTCDateTime, nullable=True),
     Column("interest", JSON, nullable=False, default=dict),  # stated per currency, checked at the exit
+    Column("notice_kind", String(50), nullable=True),  # the fee-arbitration notice it carries, if any
+    Column("served_on", Date, nullable=True),  # recorded at release: when and how it was served
+    Column("served_method", String(50), nullable=True),
+    Column("enclosures", JSON, nullable=False, default=list),  # [{"form", "path", "sha256"}] attached
 )
 
 # Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.
@@ -330,6 +338,7 @@ notices = Table(
     Column("method", String(50), nullable=False),
     Column("recorded_by", String(200), nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+    Column("letter_id", Integer, nullable=True),  # the released letter that carried it (only those count)
 )
 
 # Scheduler heartbeat and run records for the nightly service.

@@ -95,6 +95,9 @@ def test_config_check_names_each_sample_value_left_from_init(desk: Path, tmp_pat
                          "okaforwang.com"), ("First Example Bank", "Hudson Trust"), ("555 0100", "555 7300")]:
         own = own.replace(sample, real)
     desk.write_text(own, encoding="utf-8")
+    assert {"letters.jurisdictions.NY.form_files.UCS 137-1", "letters.jurisdictions.NY.form_files.UCS 137-2"} <= keys
+    for sample in (desk.parent / "forms").glob("SAMPLE-*"):  # the firm saves the official forms over the samples
+        sample.write_text("the official form\n", encoding="utf-8")
     r = run(["--config", str(desk), "config", "check", "--offline"], tmp_path)
     assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
 

@@ -14,6 +14,7 @@ import pytest
 from overdue_reminder import config
 from overdue_reminder.config import Settings
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, Invoice, InvoiceKind, Partner
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 from overdue_reminder.sources.odoo_writeback import OdooActivity, OdooFile, OdooNote
 from overdue_reminder.store import Store
 from overdue_reminder.store.ledger import store_invoices
@@ -31,7 +32,17 @@ ZH_CLIENT = Partner(201, "华东贸易有限公司", 201, lang="zh_CN", is_compa
                     address=Address("南京路100号", "", "上海", "200001", "", "中国"))
 
 
-def make_settings(tmp_path: Path, extra: str = "", jurisdiction: str = "NY", logo: str = "") -> Settings:
+FORMS = """[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
+[letters.jurisdictions.CA.form_files]
+"State Bar of California" = "forms/SAMPLE-State-Bar-of-California.txt"
+"""
+
+
+def make_settings(tmp_path: Path, extra: str = "", jurisdiction: str = "NY", logo: str = "",
+                  forms: bool = True) -> Settings:
+    """The letters' test firm; `forms` attaches the sample official forms (written into tmp_path/forms)."""
     text = f"""
 source = "files"
 [firm]
@@ -51,7 +62,8 @@ path = "store.db"
 dir = "letters"
 supervising_partner = "{PARTNER_EMAIL}"
 {extra}
-"""
+{FORMS if forms else ""}"""
+    write_sample_forms(tmp_path / "forms")
     cfg = tmp_path / "overdue-reminder.toml"
     cfg.write_text(text, encoding="utf-8")
     return config.parse(text, str(cfg))
@@ -158,3 +170,24 @@ def no_soffice(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     empty = tmp_path / "emptybin"
     empty.mkdir(exist_ok=True)
     monkeypatch.setenv("PATH", str(empty))
+
+
+NOTICE_LINES = (line(6001, "INV/2025/0090", "900.00", matter="M-2025-001", due=date(2025, 9, 1)),)
+
+
+def serve_notice(store: Store, settings: Settings, on: date, method: str | None = "certified_mail",
+                 release: bool = True) -> Any:
+    """An escalation letter carrying the jurisdiction's notice, approved by the attorney and (with `release`)
+    released on `on` with its serving method recorded: the only way a notice comes to count."""
+    from actors import attorney, staff
+
+    from overdue_reminder.services.letters import approve_letter, create_letter, get_letter, release_letter
+
+    action = make_action(NOTICE_LINES)
+    seed_invoices(store, action)
+    at = datetime(on.year, on.month, on.day, 15, 0, tzinfo=UTC)
+    lt = create_letter(store, settings, action, today=on, now=at).letter
+    approve_letter(store, settings, lt.id, attorney(store, ATTORNEY.email), now=at)
+    if release:
+        release_letter(store, settings, lt.id, staff("clerk"), today=on, now=at, served_method=method)
+    return get_letter(store, lt.id)

@@ -183,7 +183,7 @@ notice_required = false
     assert "Notice of fee dispute resolution" in text and "Form TX-1" in text
     s_ny = make_settings(tmp_path, extra=extra, jurisdiction="NY")
     text = document_text(_doc(LetterBuilder(s_ny).build(_req(make_action(LINES)))))
-    assert "Part 137" not in text and "Enclosures" not in text
+    assert "Part 137" in text and "Enclosures" in text  # the law requires it: switching it off changes nothing
     assert s_ny.letters.jurisdiction("CA") is not None  # configuring NY keeps the other defaults
 
 

@@ -46,7 +46,6 @@ from overdue_reminder.services.letters import (
     record_notice,
     reject_letter,
     release_letter,
-    suit_gate,
 )
 from overdue_reminder.store import Store
 from overdue_reminder.store.schema import audit, letters
@@ -355,47 +354,7 @@ def test_list_filters_by_attorney(seeded: Store, settings: Settings) -> None:
         get_letter(seeded, 999)
 
 
-# ---------------------------------------------------------------- refer-to-suit and notices
-def test_refer_to_suit_waits_for_notice_and_waiting_period(seeded: Store, settings: Settings) -> None:
-    suit = {"tier": "refer_to_suit"}
-    with pytest.raises(PolicyError, match="ny_part137 notice served by certified_mail or personal_service"):
-        _create(seeded, settings, action_kw=suit)
-    # served by email does not count in New York
-    record_notice(seeded, settings, "Acme Widgets Inc.", "ny_part137", TODAY - timedelta(days=40), "email", "clerk",
-                  today=TODAY, now=NOW)
-    with pytest.raises(PolicyError, match="1 other notice"):
-        _create(seeded, settings, action_kw=suit)
-    record_notice(seeded, settings, "acme", "ny_part137", TODAY - timedelta(days=10), "certified_mail", "clerk",
-                  today=TODAY, now=NOW)
-    with pytest.raises(PolicyError, match=r"waiting period ends on 2026-03-22"):
-        _create(seeded, settings, action_kw=suit)
-    assert _create(seeded, settings, action_kw=suit, today=date(2026, 3, 22)).created
-    with seeded.begin() as conn:
-        gate = suit_gate(conn, settings, CLIENT.id, date(2026, 3, 22))
-    assert gate.allowed and gate.served_on == TODAY - timedelta(days=10)
-    blocked = [a for a in _audit_actions(seeded) if a[1] == "letter.blocked"]
-    assert len(blocked) == 3 and all(b[2] == str(CLIENT.id) for b in blocked)
-    assert [a[1] for a in _audit_actions(seeded)].count("notice.recorded") == 2
-
-
-def test_refer_to_suit_letter_mentions_the_notice(seeded: Store, settings: Settings) -> None:
-    record_notice(seeded, settings, str(CLIENT.id), "ny_part137", date(2026, 1, 5), "personal_service", "clerk",
-                  today=TODAY, now=NOW)
-    lt = _create(seeded, settings, action_kw={"tier": "refer_to_suit"}).letter
-    text = document_text(open_docx(Path(lt.path).read_bytes()))
-    assert "On January 5, 2026 we served you with notice of your right to fee arbitration" in text
-    assert "civil action" in text
-
-
-def test_waiting_days_per_jurisdiction(seeded_sqlite: Store, tmp_path: Path) -> None:
-    s = make_settings(tmp_path, extra="suit_waiting_days = 45", jurisdiction="CA")
-    record_notice(seeded_sqlite, s, "Acme", "ca_mfaa", TODAY - timedelta(days=31), "regular_mail", "clerk",
-                  today=TODAY, now=NOW)
-    with seeded_sqlite.begin() as conn:
-        assert not suit_gate(conn, s, CLIENT.id, TODAY).allowed
-        assert suit_gate(conn, s, CLIENT.id, TODAY + timedelta(days=14)).allowed
-
-
+# ---------------------------------------------------------------- notices (the suit gate: tests/letters/test_suit_gate.py)
 def test_record_notice_validates(seeded_sqlite: Store, settings: Settings) -> None:
     with pytest.raises(UsageError, match="unknown notice kind"):
         record_notice(seeded_sqlite, settings, "Acme", "part_137", TODAY, "certified_mail", "clerk", today=TODAY)
@@ -410,16 +369,6 @@ def test_record_notice_validates(seeded_sqlite: Store, settings: Settings) -> No
     n = record_notice(seeded_sqlite, settings, "Acme", "ny_part137", TODAY, "certified_mail", "clerk", today=TODAY,
                       dry_run=True)
     assert n.id == 0 and list_notices(seeded_sqlite) == []
-
-
-def test_release_rechecks_the_suit_gate(seeded: Store, settings: Settings) -> None:
-    record_notice(seeded, settings, "Acme", "ny_part137", date(2026, 1, 5), "certified_mail", "clerk",
-                  today=TODAY, now=NOW)
-    lt = _create(seeded, settings, action_kw={"tier": "refer_to_suit"}).letter
-    approve_letter(seeded, settings, lt.id, dana(seeded), now=NOW)
-    with pytest.raises(PolicyError, match="waiting period"):
-        release_letter(seeded, settings, lt.id, CLERK, today=date(2026, 1, 20), now=NOW)
-    assert release_letter(seeded, settings, lt.id, CLERK, today=TODAY, now=NOW)[0].status == "sent"
 
 
 # ---------------------------------------------------------------- Odoo write-back

@@ -23,6 +23,7 @@ from overdue_reminder import config
 from overdue_reminder.config import Settings
 from overdue_reminder.sandbox.generator import ATTORNEY_PASSWORD, SANDBOX_PASSWORD
 from overdue_reminder.sandbox.harness import RunningSandbox
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 from overdue_reminder.services.letters import Letter, create_letters, get_letter
 from overdue_reminder.services.planning import plan_from_store
 from overdue_reminder.services.sync import sync
@@ -88,7 +89,11 @@ path = "store.db"
 pdf = "never"
 [policy]
 skip_tiers = true
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 """
+    write_sample_forms(tmp_path / "forms")
     cfg = tmp_path / "overdue-reminder.toml"
     cfg.write_text(text, encoding="utf-8")
     settings = config.parse(text, str(cfg))

@@ -25,6 +25,7 @@ from overdue_reminder.core.offers import installment_plan, settlement
 from overdue_reminder.errors import AuthError
 from overdue_reminder.model import Action, ActionLine, Address, Attorney, Invoice, InvoiceKind, Partner
 from overdue_reminder.services import offers as offer_service
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 from overdue_reminder.services.letters import Letter, create_letter
 from overdue_reminder.services.offers import OfferRecord
 from overdue_reminder.store import Store
@@ -76,7 +77,11 @@ billing_staff = ["{CLERK}"]
 login_failures_per_login = 3
 login_failures_per_ip = 6
 {extra}
+[letters.jurisdictions.NY.form_files]
+"UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
+"UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 """
+    write_sample_forms(tmp_path / "forms")
     cfg = tmp_path / "overdue-reminder.toml"
     cfg.write_text(text, encoding="utf-8")
     return config.parse(text, str(cfg))

@@ -13,7 +13,7 @@ from operator import attrgetter
 from overdue_reminder.calendar import FirmCalendar
 from overdue_reminder.config import PolicySettings, TierSettings
 from overdue_reminder.core.interest import NO_CAPS, CapTable
-from overdue_reminder.core.planner import reasons, tiers
+from overdue_reminder.core.planner import limitation, reasons, tiers
 from overdue_reminder.core.planner.amounts import action_lines, interest, payable
 from overdue_reminder.core.planner.grouping import Group, candidates, client_group, matter_groups, screen
 from overdue_reminder.core.planner.recipient import choose_recipient
@@ -43,6 +43,7 @@ class Planner:
         self.threshold_texts = [reasons.threshold_text(t, settings.grace_days) for t in settings.tiers]
         self.actions: list[Action] = []
         self.skipped: list[SkippedClient] = []
+        self.cutoffs = limitation.Cutoffs(snap.limits, today) if snap.limits is not None else None
 
     def run(self) -> Plan:
         by_client: dict[int, list[Invoice]] = {}
@@ -74,6 +75,12 @@ class Planner:
             self.skipped.append(screened)
             return
         lines, held_notes = screened
+        if self.cutoffs is not None:
+            lines, flagged = limitation.split(self.cutoffs, who, lines)
+            if flagged is not None:
+                self.skipped.append(flagged)
+            if not lines:
+                return
         payments = ix.payments.get(client_id, [])
         if ix.s.group_by == "client":
             self.group(who, client_group(lines, credit_notes, payments, held_notes))

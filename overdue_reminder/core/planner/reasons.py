@@ -22,6 +22,7 @@ _HOLD_LABELS = {
     "payment_plan": "payment plan in good standing",
     "promise_to_pay": "promise to pay",
     "pause": "paused",
+    "arbitration_requested": "fee arbitration requested",
 }
 
 
@@ -80,7 +81,7 @@ def client_hold_reason(wide: list[Hold], attorney_name: str) -> str:
     reason = "on hold: " + "; ".join(parts) + "."
     if "bankruptcy" in kinds:
         reason += " All collection contact stops under the automatic stay (rule: Holds stop contact)."
-    elif "dispute" in kinds:
+    elif "dispute" in kinds or "arbitration_requested" in kinds:
         reason += (f" Automation stops for this client and the matter goes to the attorney{attorney_name}; "
                    "the next letter offers fee arbitration (rule: Disputes go to the attorney).")
     elif "other_counsel" in kinds:
