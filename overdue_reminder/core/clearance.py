@@ -125,6 +125,7 @@ class Item:
     kind: str = ""  # a letter's kind (withdrawal_warning…)
     suit: bool = False  # a refer-to-suit letter: the suit gate applies
     enclosures: tuple[tuple[str, str], ...] = ()  # (form, sha256 of the file as drafted and approved)
+    deductions: Mapping[str, Decimal] = field(default_factory=dict)  # credits and payments netted from `totals`
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,9 @@ def _figures(item: Item, facts: Facts) -> Iterable[Reason]:
             yield Reason(FIGURES, f"invoice {inv.name if inv else inv_id} was paid or closed since it was prepared")
             continue
         now[inv.currency] = now.get(inv.currency, Decimal(0)) + inv.residual
+    for cur, netted in item.deductions.items():  # the credit notes and payments the stated totals are net of
+        if cur in now:
+            now[cur] -= netted
     for cur in sorted(set(now) | set(item.totals)):
         stated, actual = item.totals.get(cur, Decimal(0)), now.get(cur, Decimal(0))
         if _round(stated, cur, facts) != _round(actual, cur, facts):

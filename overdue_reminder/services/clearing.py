@@ -211,6 +211,7 @@ def letter_item(letter: Any, exit_: Exit, text: str = "", approved: Actor | None
                 invoice_ids=tuple(letter.invoice_ids), approved_by=approved, needs_attorney=True,
                 attorney_uid=letter.attorney_id, kind=letter.kind,
                 interest=dict(getattr(letter, "interest", None) or {}), suit=needs_suit_gate(letter.kind),
+                deductions=dict(getattr(letter, "deductions", None) or {}),
                 enclosures=tuple((str(e["form"]), str(e["sha256"])) for e in getattr(letter, "enclosures", ())))
 
 

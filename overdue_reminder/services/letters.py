@@ -12,9 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -48,6 +45,7 @@ from overdue_reminder.services.clearing import approval_detail, clear_letter, fi
 from overdue_reminder.services.identity import as_actor
 from overdue_reminder.services.jurisdiction import letter_jurisdiction
 from overdue_reminder.services.letter_enclosures import notice_parts
+from overdue_reminder.services.letter_pdf import convert_pdf
 from overdue_reminder.services.letter_writeback import (
     ACTIVITY_SUMMARY,
     LetterPost,
@@ -117,6 +115,7 @@ class Letter:
     served_on: date | None = None
     served_method: str | None = None
     enclosures: tuple[dict[str, Any], ...] = ()  # the forms attached: {"form", "path", "sha256"}
+    deductions: dict[str, Decimal] = field(default_factory=dict)  # credit notes and payments netted from totals
 
 
 @dataclass(frozen=True)
@@ -124,37 +123,6 @@ class CreateResult:
     letter: Letter
     created: bool
     note: str = ""
-
-
-# ---------------------------------------------------------------- PDF copies
-def convert_pdf(settings: Settings, docx_path: Path) -> Path | None:
-    """A PDF beside the .docx when LibreOffice is on PATH (looked up now, not at import); None otherwise.
-
-    soffice writes into a private temporary folder with its own profile (parallel runs do not share one), and
-    the result is copied in with 0600 permissions.
-    """
-    if settings.letters.pdf == "never":
-        return None
-    exe = shutil.which("soffice")
-    if exe is None:
-        return None
-    with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as outdir:
-        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--convert-to", "pdf",
-               "--outdir", outdir, str(docx_path)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=settings.letters.pdf_timeout_seconds,
-                                  check=False)
-        except (subprocess.TimeoutExpired, OSError) as exc:
-            log.warning("PDF conversion of %s failed: %s", docx_path.name, exc)
-            return None
-        produced = Path(outdir) / f"{docx_path.stem}.pdf"
-        if proc.returncode != 0 or not produced.is_file():
-            log.warning("PDF conversion of %s failed (exit %s): %s", docx_path.name, proc.returncode,
-                        proc.stderr.decode("utf-8", "replace").strip()[:300])
-            return None
-        target = docx_path.with_suffix(".pdf")
-        write_private(target, produced.read_bytes())
-        return target
 
 
 # ---------------------------------------------------------------- reading
@@ -177,7 +145,8 @@ def _letter(r: Any) -> Letter:
         approved_pdf_sha256=r.approved_pdf_sha256, odoo_activity_id=r.odoo_activity_id,
         odoo_attachment_ids={str(k): int(v) for k, v in (r.odoo_attachment_ids or {}).items()},
         released_by=r.released_by, released_at=r.released_at, notice_kind=r.notice_kind, served_on=r.served_on,
-        served_method=r.served_method, enclosures=tuple(r.enclosures or ()))
+        served_method=r.served_method, enclosures=tuple(r.enclosures or ()),
+        deductions={c: Decimal(v) for c, v in (r.deductions or {}).items()})
 
 
 def _select() -> Any:
@@ -324,6 +293,8 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
            "jurisdiction": code, "matter_refs": list(refs),
            "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags,
            "interest": {c: str(v) for c, v in action.interest.items()}, "odoo_attachment_ids": {},
+           "deductions": {c: str(action.credits.get(c, 0) + action.unapplied_payments.get(c, 0))
+                          for c in action.totals if action.credits.get(c) or action.unapplied_payments.get(c)},
            "reason": "", "notice_kind": parts.notice_kind or None, "enclosures": list(parts.enclosures)}
     try:
         with store.begin() as conn:

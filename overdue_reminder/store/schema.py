@@ -326,6 +326,9 @@ letters = Table(
     Column("served_on", Date, nullable=True),  # recorded at release: when and how it was served
     Column("served_method", String(50), nullable=True),
     Column("enclosures", JSON, nullable=False, default=list),  # [{"form", "path", "sha256"}] attached
+    # Per currency, the open credit notes and unapplied payments netted from `totals`: the invoices' residuals
+    # minus these must still equal the totals when the letter is approved and released.
+    Column("deductions", JSON, nullable=False, default=dict),
 )
 
 # Fee-arbitration notices served (LAW.md #9): refer-to-suit waits on these.

@@ -3,6 +3,7 @@ balance or its age sends it back as a fresh draft with today's figures, and only
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -134,3 +135,23 @@ def test_release_by_an_unproven_name_is_refused(ledger: Store, desk: Settings) -
     with ledger.begin() as conn:
         released = [e for e in read_audit(conn, "letter", lid) if e.action == "letter.released"][-1]
     assert lt.status == "sent" and released.detail["actor"]["proof"] == "os-user:clerk"
+
+
+@pytest.mark.parametrize("netted", ["credit note", "unapplied payment"])
+def test_a_letter_net_of_credits_or_payments_is_approved_and_released(ledger: Store, desk: Settings,
+                                                                      netted: str) -> None:
+    """Its totals are the invoices' residuals less what the planner netted: the same sum holds at each exit,
+    until a payment moves the invoices themselves."""
+    if netted == "credit note":
+        action = replace(make_action(LINES), credits={"USD": Decimal("250.00")}, totals={"USD": Decimal("1750.00")})
+    else:
+        action = make_action(LINES, unapplied={"USD": Decimal("250.00")})
+    lid = create_letter(ledger, desk, action, today=TODAY, now=NOW).letter.id
+    assert get_letter(ledger, lid).deductions == {"USD": Decimal("250.00")}
+    assert approve_letter(ledger, desk, lid, DANA, now=NOW).status == APPROVED
+    assert release_letter(ledger, desk, lid, CLERK, today=TODAY, now=NOW)[0].status == "sent"
+
+    again = create_letter(ledger, desk, replace(action, tier="final"), today=TODAY, now=NOW).letter.id
+    _residual(ledger, 501, "1000.00")  # 200 paid on an invoice: the stated 1,750 is no longer true
+    with pytest.raises(PolicyError, match="it states 1750.00 USD open; the ledger now shows 1550.00 USD"):
+        approve_letter(ledger, desk, again, DANA, now=NOW)
