@@ -32,8 +32,8 @@ INK, MUTED, GRID = "#1d2430", "#5a6372", "#d5dae1"
 _LOCK = threading.Lock()
 PANEL_INCHES = (4.4, 2.5)  # 440 x 250 px at 100 dpi: readable on a 390 px phone without zooming
 _STYLE: Any = {  # matplotlib types the keys as a Literal of every rcParam
-    "font.family": "DejaVu Sans", "font.size": 9, "axes.edgecolor": GRID, "axes.labelcolor": INK,
-    "xtick.color": MUTED, "ytick.color": INK, "axes.titlesize": 10, "axes.titleweight": "bold",
+    "font.family": "DejaVu Sans", "font.size": 10, "axes.edgecolor": GRID, "axes.labelcolor": INK,
+    "xtick.color": MUTED, "ytick.color": INK, "axes.titlesize": 11, "axes.titleweight": "bold",
     "figure.facecolor": "white", "axes.facecolor": "white", "svg.fonttype": "none",
     "svg.hashsalt": "overdue-reminder-aging", "path.simplify": False,
 }
@@ -94,11 +94,11 @@ def _panel(currency: str, amounts: tuple[str, ...], fmt: Format, locale: str, dp
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: axis_text(v, currency, locale)))
         top = max([float(v) for v in values] + [0.0])
         low = min([float(v) for v in values] + [0.0])
-        ax.set_xlim(low * 1.05, (top or 1.0) * 1.32)  # room for the value labels at the bar ends
+        ax.set_xlim(low * 1.05, (top or 1.0) * 1.5)  # room for the value labels at the bar ends
         for y, v in zip(ys, values, strict=True):
             if v:
                 ax.text(max(float(v), 0.0), y, "  " + money_text(v, currency, locale), va="center",
-                        ha="left", fontsize=8, color=INK)
+                        ha="left", fontsize=9, color=INK)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
         ax.tick_params(axis="y", length=0)

@@ -1,25 +1,22 @@
-"""The aging chart as inline SVG: one small bar chart per currency (amounts are never added across currencies).
+"""The aging chart on the review page: the digest's picture (services.aging_chart), one panel per currency.
 
-Drawn by hand rather than with matplotlib so the page stays one request, renders in a few microseconds
-and needs no image route; every figure is also in the table beside it for screen readers.
+Each panel is an SVG embedded as a data: image, so the page stays one request and the strict Content
+Security Policy (no inline styles) does not apply inside it; it scales to the column's width (legible on a
+390 px phone: the panel is drawn at about that width, its text stays text). Every figure is also in the
+table beside it and in the image's alt text for screen readers.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from decimal import Decimal
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from overdue_reminder.core.aging import BUCKETS, AgingRow
+from overdue_reminder.core.aging import AgingRow
 from overdue_reminder.money import MoneyError, quantize
-
-WIDTH = 560
-LABEL_W = 72
-BAR_W = 330
-ROW_H = 26
-TOP = 30
-COLOURS = {"current": "#4c7d4c", "1-30": "#8a8f2e", "31-60": "#b8860b", "61-90": "#c0622b", "90+": "#a33a3a"}
+from overdue_reminder.services.aging_chart import alt_text, panel
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -32,31 +29,14 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def aging_svg(row: AgingRow, title: str = "") -> Markup:
-    """A horizontal bar per bucket for one currency, scaled to the largest bucket."""
-    amounts = [row.buckets.get(b, Decimal(0)) for b in BUCKETS]
-    top = max([a for a in amounts if a > 0], default=Decimal(0))
-    height = TOP + ROW_H * len(BUCKETS) + 8
-    label = title or f"Aging in {row.currency}"
-    desc = "; ".join(f"{b}: {money(a, row.currency)}" for b, a in zip(BUCKETS, amounts, strict=True))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
-             f'width="{WIDTH}" height="{height}" role="img" aria-label="{escape(label)}: {escape(desc)}">',
-             f"<title>{escape(label)}</title>",
-             f'<text x="0" y="18" class="chart-title">{escape(label)} — total '
-             f"{escape(money(row.total, row.currency))}</text>"]
-    for i, (b, a) in enumerate(zip(BUCKETS, amounts, strict=True)):
-        y = TOP + i * ROW_H
-        w = int(a * BAR_W / top) if top > 0 and a > 0 else 0
-        if a > 0 and w < 2:
-            w = 2
-        parts.append(f'<text x="0" y="{y + 17}" class="chart-label">{escape(b)}</text>')
-        parts.append(f'<rect x="{LABEL_W}" y="{y + 4}" width="{BAR_W}" height="{ROW_H - 8}" class="chart-track"/>')
-        if w:
-            parts.append(f'<rect x="{LABEL_W}" y="{y + 4}" width="{w}" height="{ROW_H - 8}" '
-                         f'fill="{COLOURS[b]}"/>')
-        parts.append(f'<text x="{LABEL_W + BAR_W + 8}" y="{y + 17}" class="chart-value">'
-                     f"{escape(money(a, row.currency))}</text>")
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    """One currency's panel as an <img> in a <figure>, its total as text in the caption."""
+    data = base64.b64encode(panel(row, "svg")).decode("ascii")
+    count = f"{row.count:,} invoice" + ("" if row.count == 1 else "s")
+    caption = f"{title}: " if title else ""
+    return Markup('<figure class="chart"><img src="data:image/svg+xml;base64,{data}" alt="{alt}" width="422" '
+                  'height="240" data-currency="{cur}"><figcaption>{caption}total {total} in {count}</figcaption>'
+                  '</figure>').format(data=data, alt=alt_text(row), cur=row.currency, caption=caption,
+                                      total=money(row.total, row.currency), count=count)
 
 
 def aging_charts(rows: Sequence[AgingRow], title: str = "") -> list[Markup]:
