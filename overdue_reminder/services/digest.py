@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, insert, select
 
@@ -131,7 +132,9 @@ def to_message(settings: Settings, d: Digest, run_date: date, now: datetime) -> 
     who = hashlib.sha256(d.to.lower().encode()).hexdigest()[:12]
     # The same id for the same day and reader: a digest re-sent after a failure is recognisably the same mail.
     msg["Message-ID"] = f"<digest-{run_date.isoformat()}-{who}@{domain}>"
-    msg["Date"] = format_datetime(now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC))
+    # In the firm's timezone, as every time a person reads (mail clients convert it to the reader's anyway).
+    msg["Date"] = format_datetime((now if now.tzinfo else now.replace(tzinfo=UTC))
+                                  .astimezone(ZoneInfo(settings.firm.timezone)))
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to the desk
     msg.set_content(d.text)
     msg.add_alternative(d.html, subtype="html")

@@ -100,6 +100,9 @@ def test_letter_page_renders_the_docx_and_the_clients_file(dana: tuple[FlaskClie
     days = (TODAY - date(2025, 11, 1)).days  # the letter's table gives each invoice's own age
     assert f"INV/2025/5001 Oct 2, 2025 Nov 1, 2025 {days} 3,600.00 0.00 3,600.00 USD" in text  # the letter's table
     assert "Notice of Client" in text and "Part 137" in text
+    paper = html.split('id="letter-text"', 1)[1].split("</article>", 1)[0]
+    assert "<strong>Notice of Client" in paper and "<strong>Harper &amp; Lowe LLP</strong>" in paper  # bold kept
+    assert '<p class="al-right">' in paper and '<th scope="col">' in paper  # the date line, the table's header
     assert "Grade B" in text
     assert "INV/2025/5001 M-2025-001 2025-11-01 121 3,600.00 USD 3,600.00 USD not paid" in text
     assert "2026-01-05 firm email sent" in text  # reminder history
