@@ -13,6 +13,7 @@ bundled DejaVu font), so a digest re-rendered for the same night is byte-identic
 from __future__ import annotations
 
 import io
+import math
 import threading
 from collections.abc import Sequence
 from decimal import Decimal
@@ -58,6 +59,24 @@ def bucket_label(b: str) -> str:
     return LABELS.get(b, b)
 
 
+def nice_ticks(low: float, top: float, n: int = 3) -> list[float]:
+    """About n round ticks (1, 2, 2.5 or 5 times a power of ten) from 0 (or below) past the largest amount."""
+    span = max(top, -low, 1.0)
+    raw = span / n
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    last = max(1, math.ceil(top / step))
+    return [k * step for k in range(math.ceil(low / step), last + 1)]
+
+
+def scale(values: Sequence[Decimal]) -> tuple[float, float, list[float]]:
+    """The value axis both drawings share: (left, right, ticks); room on the right for the value labels."""
+    top = max([float(v) for v in values] + [0.0])
+    low = min([float(v) for v in values] + [0.0])
+    ticks = nice_ticks(low, top)
+    return min(ticks[0], low * 1.1), max(ticks[-1], (top or 1.0) * 1.5), ticks
+
+
 def panel(row: AgingRow, fmt: Format = "png", *, locale: str = "en_US", dpi: int = 150) -> bytes:
     """One currency's panel as PNG or SVG bytes (cached: the same figures give the same bytes)."""
     amounts = tuple(str(row.buckets.get(b, Decimal(0))) for b in BUCKETS)
@@ -79,7 +98,7 @@ def alt_text(row: AgingRow, locale: str = "en_US") -> str:
 def _panel(currency: str, amounts: tuple[str, ...], fmt: Format, locale: str, dpi: int) -> bytes:
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     values = [Decimal(a) for a in amounts]
     total = sum(values, Decimal(0))
@@ -90,11 +109,10 @@ def _panel(currency: str, amounts: tuple[str, ...], fmt: Format, locale: str, dp
         # matplotlib draws floats; every figure a person reads is formatted from the Decimal.
         ax.barh(ys, [float(v) for v in values], height=0.62, color=[COLOURS[b] for b in BUCKETS])
         ax.set_yticks(ys, [bucket_label(b) for b in BUCKETS])
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=3, min_n_ticks=2))
+        left, right, ticks = scale(values)
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: axis_text(v, currency, locale)))
-        top = max([float(v) for v in values] + [0.0])
-        low = min([float(v) for v in values] + [0.0])
-        ax.set_xlim(low * 1.05, (top or 1.0) * 1.5)  # room for the value labels at the bar ends
+        ax.set_xlim(left, right)
         for y, v in zip(ys, values, strict=True):
             if v:
                 ax.text(max(float(v), 0.0), y, "  " + money_text(v, currency, locale), va="center",
@@ -105,7 +123,7 @@ def _panel(currency: str, amounts: tuple[str, ...], fmt: Format, locale: str, dp
         ax.grid(axis="x", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         ax.set_title(f"{currency}  ·  total {money_text(total, currency, locale)}", loc="left", color=INK)
-        fig.tight_layout(pad=0.6)
+        fig.subplots_adjust(left=0.24, right=0.97, top=0.87, bottom=0.13)  # fixed labels: no tight_layout pass
         buf = io.BytesIO()
         if fmt == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
@@ -114,4 +132,4 @@ def _panel(currency: str, amounts: tuple[str, ...], fmt: Format, locale: str, dp
     return buf.getvalue()
 
 
-__all__ = ["alt_text", "axis_text", "bucket_label", "money_text", "panel", "panels"]
+__all__ = ["COLOURS", "alt_text", "axis_text", "bucket_label", "money_text", "nice_ticks", "panel", "panels", "scale"]
