@@ -73,8 +73,8 @@ def scale(values: Sequence[Decimal]) -> tuple[float, float, list[float]]:
     """The value axis both drawings share: (left, right, ticks); room on the right for the value labels."""
     top = max([float(v) for v in values] + [0.0])
     low = min([float(v) for v in values] + [0.0])
-    ticks = nice_ticks(low, top)
-    return min(ticks[0], low * 1.1), max(ticks[-1], (top or 1.0) * 1.5), ticks
+    ticks = nice_ticks(low, (top or 1.0) * 1.5)  # ticks over the whole axis: at most four, labels never touch
+    return min(ticks[0], low * 1.1), ticks[-1], ticks
 
 
 def panel(row: AgingRow, fmt: Format = "png", *, locale: str = "en_US", dpi: int = 150) -> bytes:
