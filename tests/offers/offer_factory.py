@@ -72,8 +72,7 @@ def pay(store: Store, pay_id: int, amount: str, day: date, *, residuals: dict[in
             from overdue_reminder.store.ledger import load_invoices
 
             current = {i.id: i for i in load_invoices(conn, residuals)}
-            store_invoices(conn, [dataclasses.replace(current[i], amount_residual=Decimal(r),
-                                                      is_open=Decimal(r) > 0,
+            store_invoices(conn, [current[i]._replace(amount_residual=Decimal(r), is_open=Decimal(r) > 0,
                                                       payment_state="partial" if Decimal(r) > 0 else "paid")
                                   for i, r in residuals.items()], at(day))
 

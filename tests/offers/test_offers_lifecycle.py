@@ -143,9 +143,7 @@ def test_residuals_alone_are_enough_evidence(seeded: Store, settings: Settings) 
         from overdue_reminder.store.ledger import load_invoices, store_invoices
 
         inv = {i.id: i for i in load_invoices(conn, [1001])}[1001]
-        import dataclasses
-
-        store_invoices(conn, [dataclasses.replace(inv, amount_residual=Decimal("5100.00"))], NOW)
+        store_invoices(conn, [inv._replace(amount_residual=Decimal("5100.00"))], NOW)
     r = offer_service.match_payments(seeded, settings, date(2026, 12, 7))
     assert r.installments_paid == [(rec.id, 0)] and r.breached == []
 

@@ -3,7 +3,6 @@ uploads of an edited letter, and what lands in the store and the audit log."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html as html_lib
 import io
@@ -296,8 +295,8 @@ def test_grade_matches_the_offer_services_grade(web_store: Store, settings: Sett
                       Decimal("100.00"), Decimal(0), date(2025, 5, 1), date(2025, 6, 1) + timedelta(days=20 * i),
                       "paid", False) for i in range(4)]
     with web_store.begin() as conn:
-        store_invoices(conn, [dataclasses.replace(c, is_open=True, amount_residual=Decimal("100.00"),
-                                                  payment_state="not_paid") for c in closed],
+        store_invoices(conn, [c._replace(is_open=True, amount_residual=Decimal("100.00"), payment_state="not_paid")
+                              for c in closed],
                        datetime(2025, 5, 1, tzinfo=UTC))
         for i, c in enumerate(closed):  # paid 0, 25, 50 and 75 days late
             store_invoices(conn, [c], datetime.combine(c.due_date + timedelta(days=25 * i), datetime.min.time(),
