@@ -347,8 +347,18 @@ class WebSettings:
     login_lockout_max_minutes: int = 60
     page_size: int = 50
     threads: int = 8
+    # The address people open the review page at (the digest links to it), e.g. "https://desk.firm.example";
+    # empty: http://host:port.
+    public_url: str = ""
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def check(self, ctx: Ctx) -> None:
+        if self.public_url and (not self.public_url.startswith(("https://", "http://"))
+                                or any(c in self.public_url for c in " \r\n<>\"")):
+            ctx.fail("web.public_url", f"{self.public_url!r} is not a web address.",
+                     "write it as \"https://desk.firm.example\", or leave it empty for http://host:port.")
         if not self.host.strip():
             ctx.fail("web.host", "must not be empty.", "use \"127.0.0.1\" (this computer only).")
         if not 1 <= self.port <= 65535:
@@ -404,6 +414,9 @@ class ScheduleSettings:
             ctx.fail("schedule.heartbeat_seconds", "must be at least 1.", "use e.g. 60.")
 
 
+DIGEST_LANGUAGES = ("en_US", "zh_CN")
+
+
 @dataclass(frozen=True)
 class DigestSettings:
     """The morning digest: the night's results to billing staff, each attorney's queue to them."""
@@ -411,8 +424,12 @@ class DigestSettings:
     enabled: bool = True
     billing_staff: list[str] = field(default_factory=list)
     attorneys: bool = True
+    language: str = "en_US"  # the digest's words, numbers and plural forms (en_US or zh_CN)
 
     def check(self, ctx: Ctx) -> None:
+        if self.language not in DIGEST_LANGUAGES:
+            ctx.fail("digest.language", f"{self.language!r} is not a digest language.",
+                     "use one of " + ", ".join(repr(x) for x in DIGEST_LANGUAGES) + ".")
         for i, addr in enumerate(self.billing_staff):
             if "@" not in addr or any(c in addr for c in "\r\n<>, "):
                 ctx.fail(f"digest.billing_staff[{i}]", f"{addr!r} is not an email address.",

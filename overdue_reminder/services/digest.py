@@ -1,59 +1,55 @@
 """The morning digest: the night's results and queues to billing staff, each attorney's own queue to them.
 
-Sent through the configured delivery (outbox files or SMTP; in Odoo mode, the outbox), once per
-day: a digest already sent for a date is not sent again. The HTML part carries an aging chart
-drawn with matplotlib (PNG, per bucket and currency) as an inline image.
+Written for people: a short summary first ("Tonight: 12 reminders sent ... 3 letters wait for Margaret Chen,
+oldest 4 days"), a table of what waits for whom, a link to the review page, plural forms by the language's
+rules (services.digest_text); the run's technical figures go to a small footer. The HTML part carries one
+aging chart per currency (services.aging_chart) as inline images.
+
+Sent through the configured delivery (outbox files or SMTP; in Odoo mode, the outbox), once per day: a digest
+already sent for a date is not sent again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, insert, select
 
 from overdue_reminder.config import Settings, read_secret
-from overdue_reminder.core.aging import BUCKETS, AgingRow, aging
+from overdue_reminder.core.aging import AgingRow, aging
 from overdue_reminder.errors import DeliveryError
 from overdue_reminder.files import secure_dir, write_private
-from overdue_reminder.services.attention import Attention, attention
+from overdue_reminder.services.aging_chart import panels
+from overdue_reminder.services.attention import attention
 from overdue_reminder.services.delivery import SmtpTransport
+from overdue_reminder.services.digest_text import (
+    AttorneyFacts,
+    Item,
+    StaffFacts,
+    Waiting,
+    days_since,
+    render_attorney,
+    render_staff,
+    technical_lines,
+)
 from overdue_reminder.services.reminders import from_address
-from overdue_reminder.services.status import AttorneyItem, Queues, attorney_items, queue_sizes
+from overdue_reminder.services.status import (
+    AttorneyItem,
+    LettersWaiting,
+    Queues,
+    attorney_items,
+    letters_waiting,
+    queue_sizes,
+)
 from overdue_reminder.store import Store, ledger
 from overdue_reminder.store.schema import service_runs
-
-
-def aging_chart_png(rows: Sequence[AgingRow]) -> bytes:
-    """Grouped bars: one group per bucket, one bar per currency (amounts never summed across them)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 3.2), dpi=100)
-    width = 0.8 / max(1, len(rows))
-    for i, row in enumerate(rows):
-        xs = [b + i * width for b in range(len(BUCKETS))]
-        # matplotlib draws floats; the figures in the text stay Decimal.
-        ax.bar(xs, [float(row.buckets[b]) for b in BUCKETS], width, label=row.currency)
-    ax.set_xticks([b + 0.4 - width / 2 for b in range(len(BUCKETS))], list(BUCKETS))
-    ax.set_ylabel("open amount")
-    ax.set_title("Receivables by days past due")
-    ax.legend()
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 @dataclass(frozen=True)
@@ -62,83 +58,91 @@ class Digest:
     subject: str
     text: str
     html: str
-    chart: bytes | None = None
+    charts: tuple[tuple[str, bytes], ...] = ()  # (Content-ID without brackets, PNG), one per currency
 
 
-def _money(totals: Mapping[str, Decimal]) -> str:
-    return ", ".join(f"{v:,} {c}" for c, v in totals.items()) or "nothing"
+def _count(night: Mapping[str, Any], step: str, *keys: str) -> int:
+    data = night.get(step)
+    if not isinstance(data, Mapping):
+        return 0
+    return sum(v for k in keys if isinstance(v := data.get(k), int) and not isinstance(v, bool))
+
+
+def tonight(night: Mapping[str, Any]) -> dict[str, int]:
+    """The night's results a person cares about, from the pipeline's step summaries."""
+    return {"sent": _count(night, "deliver", "sent"), "drafted": _count(night, "drafts", "created"),
+            "letters": _count(night, "letters", "queued"), "offers": _count(night, "offers", "offers_recorded"),
+            "blocked": _count(night, "deliver", "blocked", "cancelled"), "failed": _count(night, "deliver", "failed")}
+
+
+def waiting(q: Queues, letters: Sequence[LettersWaiting], now: datetime) -> list[Waiting]:
+    """What waits for whom, letters first (each attorney by name; by email too when two share a name)."""
+    names = [w.name for w in letters]
+    out = [Waiting("letters", w.count, w.name if names.count(w.name) == 1 or w.name == w.email
+                   else f"{w.name} ({w.email})", days_since(w.oldest, now)) for w in letters]
+    for what, n in (("drafts", q.drafts_to_approve), ("offers", q.offers_awaiting_attorney),
+                    ("postal", q.postal_items), ("invalid", q.invalid_addresses), ("unconfirmed", q.unconfirmed)):
+        if n:
+            out.append(Waiting(what, n))
+    return out
+
+
+def _item(i: AttorneyItem, base: str, now: datetime) -> Item:
+    return Item(i.kind, i.id, i.client or "-", i.summary, days_since(i.since, now), f"{base}/{i.kind}s/{i.id}")
+
+
+def _cid(currency: str, run_date: date) -> str:
+    return f"aging-{currency.lower()}-{run_date.isoformat()}@overdue-reminder"
 
 
 def build_digests(settings: Settings, store: Store, run_date: date, night: Mapping[str, Any],
                   now: datetime | None = None) -> list[Digest]:
+    now = now or datetime.now(UTC)
     with store.begin() as conn:
         queues = queue_sizes(conn)
         items = attorney_items(conn)
-        stuck = attention(conn, run_date, now or datetime.now(UTC), settings.letters)
+        letters = letters_waiting(conn)
+        stuck = attention(conn, run_date, now, settings.letters)
         invs = ledger.load_open_invoices(conn)
-    totals = aging(invs, run_date, "total")
+    totals: list[AgingRow] = sorted(aging(invs, run_date, "total"), key=lambda r: r.currency)
+    firm, language, base = settings.firm.name, settings.digest.language, settings.web.base_url()
     out: list[Digest] = []
-    firm = settings.firm.name
     if settings.digest.billing_staff:
-        chart = aging_chart_png(totals) if totals else None
-        text, body = _staff_body(queues, totals, night, stuck)
-        for to in settings.digest.billing_staff:
-            out.append(Digest(to, f"{firm}: collections desk, {run_date.isoformat()}", text, body, chart))
+        charts = tuple((_cid(cur, run_date), png) for cur, png in panels(totals, "png", locale=language))
+        facts = StaffFacts(firm, run_date, tonight(night), waiting(queues, letters, now), stuck.lines(), totals, base,
+                           technical_lines(night))
+        r = render_staff(facts, language, {r.currency: cid for r, (cid, _) in zip(totals, charts, strict=True)})
+        out += [Digest(to, r.subject, r.text, r.html, charts) for to in settings.digest.billing_staff]
     if settings.digest.attorneys:
         for email, its in sorted(items.items()):
             if not email:
                 continue
-            text, body = _attorney_body(its)
-            out.append(Digest(email, f"{firm}: {len(its)} item(s) await your decision", text, body))
+            a = render_attorney(AttorneyFacts(firm, run_date, email, [_item(i, base, now) for i in its], base),
+                                language)
+            out.append(Digest(email, a.subject, a.text, a.html))
     return out
 
 
-def _staff_body(q: Queues, totals: Sequence[AgingRow], night: Mapping[str, Any],
-                stuck: Attention) -> tuple[str, str]:
-    lines = ["Last night's run:"]
-    for step, data in night.items():
-        if isinstance(data, Mapping):
-            shown = ", ".join(f"{k} {v}" for k, v in data.items() if isinstance(v, (int, str)) and v not in ("", 0))
-            lines.append(f"  {step}: {shown or 'nothing to do'}")
-    if stuck.lines():
-        lines += ["", "Stuck before the exit (approved not released, going stale, blocked in the last 24 hours):"]
-        lines += [f"  {line}" for line in stuck.lines()]
-    lines += ["", "Waiting for people:",
-              f"  reminders to approve: {q.drafts_to_approve}",
-              f"  postal items (no email address): {q.postal_items}",
-              f"  invalid addresses to fix: {q.invalid_addresses}",
-              f"  unconfirmed deliveries to reconcile: {q.unconfirmed}",
-              f"  offers awaiting an attorney: {q.offers_awaiting_attorney}"]
-    lines += [f"  letters awaiting {who}: {n}" for who, n in sorted(q.letters_by_attorney.items())]
-    lines += ["", "Open receivables (current / 1-30 / 31-60 / 61-90 / 90+):"]
-    lines += [f"  {r.currency}: " + " / ".join(f"{r.buckets[b]:,}" for b in BUCKETS) for r in totals]
-    text = "\n".join(lines) + "\n"
-    body = ("<html><body><pre style=\"font-family:system-ui,sans-serif\">" + html.escape(text) + "</pre>"
-            + ("<p><img src=\"cid:aging-chart\" alt=\"aging chart\"></p>" if totals else "") + "</body></html>")
-    return text, body
-
-
-def _attorney_body(items: Sequence[AttorneyItem]) -> tuple[str, str]:
-    lines = ["These wait for your decision (overdue-reminder letters list / offer list, or the review page):", ""]
-    lines += [f"  {i.kind} #{i.id} — {i.client}: {i.summary}" for i in items]
-    text = "\n".join(lines) + "\n"
-    return text, "<html><body><pre>" + html.escape(text) + "</pre></body></html>"
-
-
-def to_message(settings: Settings, d: Digest, run_date: date) -> EmailMessage:
+def to_message(settings: Settings, d: Digest, run_date: date, now: datetime) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr((settings.firm.name, from_address(settings)))
     msg["To"] = d.to
     msg["Subject"] = d.subject
     domain = from_address(settings).rpartition("@")[2] or "localhost"
     who = hashlib.sha256(d.to.lower().encode()).hexdigest()[:12]
+    # The same id for the same day and reader: a digest re-sent after a failure is recognisably the same mail.
     msg["Message-ID"] = f"<digest-{run_date.isoformat()}-{who}@{domain}>"
+    # In the firm's timezone, as every time a person reads (mail clients convert it to the reader's anyway).
+    msg["Date"] = format_datetime((now if now.tzinfo else now.replace(tzinfo=UTC))
+                                  .astimezone(ZoneInfo(settings.firm.timezone)))
+    msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies to the desk
     msg.set_content(d.text)
     msg.add_alternative(d.html, subtype="html")
-    if d.chart:
-        html_part = msg.get_body(preferencelist=("html",))
-        assert html_part is not None
-        html_part.add_related(d.chart, maintype="image", subtype="png", cid="<aging-chart>")
+    html_part = msg.get_body(preferencelist=("html",))
+    assert html_part is not None
+    for cid, png in d.charts:
+        html_part.add_related(png, maintype="image", subtype="png", cid=f"<{cid}>",
+                              filename=f"{cid.split('@')[0]}.png", disposition="inline")
     return msg
 
 
@@ -156,7 +160,7 @@ def send_digests(settings: Settings, store: Store, run_date: date, night: Mappin
     if already_sent(store, run_date):
         return {"sent": 0, "note": "already sent today"}
     digests = build_digests(settings, store, run_date, night, now)
-    messages = [to_message(settings, d, run_date) for d in digests]
+    messages = [to_message(settings, d, run_date, now) for d in digests]
     if dry_run or not messages:
         return {"sent": 0, "would_send": len(messages)}
     try:
@@ -197,4 +201,4 @@ def _deliver(settings: Settings, messages: Sequence[EmailMessage], run_date: dat
     return paths
 
 
-__all__ = ["Digest", "aging_chart_png", "build_digests", "send_digests"]
+__all__ = ["Digest", "build_digests", "send_digests", "to_message", "tonight", "waiting"]

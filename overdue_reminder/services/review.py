@@ -29,6 +29,7 @@ from overdue_reminder.core.letter_docx import open_docx
 from overdue_reminder.core.offers import from_json
 from overdue_reminder.model import Invoice, InvoiceKind
 from overdue_reminder.services.contacts import REASON_LABELS, display_name, find_client_name
+from overdue_reminder.services.docx_runs import Span, alignment, heading_level, spans
 from overdue_reminder.services.letters import AWAITING
 from overdue_reminder.services.offers import OfferRecord, summary
 from overdue_reminder.services.planning import payment_profile
@@ -258,6 +259,10 @@ class DocBlock:
     kind: Literal["heading", "paragraph", "table"]
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
+    spans: tuple[Span, ...] = ()  # the text with its bold/italic/underline runs (services.docx_runs)
+    level: int = 0  # heading level
+    align: str = ""  # "", "center", "right", "justify"
+    header_row: bool = False  # a table whose first row is bold is headed by it
 
 
 @dataclass(frozen=True)
@@ -276,14 +281,14 @@ def docx_blocks(data: bytes) -> tuple[tuple[str, ...], tuple[DocBlock, ...]]:
             text = item.text.strip()
             if not text:
                 continue
-            style = (item.style.name if item.style is not None else "") or ""
-            kind: Literal["heading", "paragraph"] = "heading" if style.startswith(("Heading", "Title")) \
-                else "paragraph"
-            blocks.append(DocBlock(kind, text))
+            level = heading_level((item.style.name if item.style is not None else "") or "")
+            blocks.append(DocBlock("heading" if level else "paragraph", text, spans=spans(item), level=level,
+                                   align=alignment(item)))
         elif isinstance(item, DocxTable):
             rows = tuple(tuple(cell.text.strip() for cell in row.cells) for row in item.rows)
             if rows:
-                blocks.append(DocBlock("table", rows=rows))
+                first = [sp for cell in item.rows[0].cells for p in cell.paragraphs for sp in spans(p)]
+                blocks.append(DocBlock("table", rows=rows, header_row=bool(first) and all(sp.bold for sp in first)))
     headers: list[str] = []
     for section in doc.sections:
         for part in (section.header, section.first_page_header):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -49,23 +50,46 @@ class AttorneyItem:
     id: int
     client: str
     summary: str
+    since: datetime | None = None  # when it started waiting
+
+
+@dataclass(frozen=True)
+class LettersWaiting:
+    """Letters awaiting one attorney's review: how many and since when (the digest's "3 wait for ...")."""
+
+    email: str
+    name: str
+    count: int
+    oldest: datetime
+
+
+def letters_waiting(conn: Connection) -> list[LettersWaiting]:
+    """Per deciding attorney, most letters first; the name from the attorneys table, else the email."""
+    rows = conn.execute(select(letters.c.attorney_email, func.count(), func.min(letters.c.created_at),
+                               func.max(attorneys.c.name))
+                        .join(attorneys, attorneys.c.id == letters.c.attorney_id, isouter=True)
+                        .where(letters.c.status == AWAITING).group_by(letters.c.attorney_email)).all()
+    out = [LettersWaiting(email or "", name or email or "(unassigned)", int(n), oldest)
+           for email, n, oldest, name in rows]
+    return sorted(out, key=lambda w: (-w.count, w.oldest, w.email))
 
 
 def attorney_items(conn: Connection) -> dict[str, list[AttorneyItem]]:
     """Letters awaiting review and offers awaiting approval, by the deciding attorney's email."""
     out: dict[str, list[AttorneyItem]] = {}
-    for r in conn.execute(select(letters.c.id, letters.c.attorney_email, letters.c.tier, clients.c.name)
+    for r in conn.execute(select(letters.c.id, letters.c.attorney_email, letters.c.tier, clients.c.name,
+                                 letters.c.created_at)
                           .join(clients, clients.c.id == letters.c.client_id, isouter=True)
                           .where(letters.c.status == AWAITING).order_by(letters.c.id)):
         out.setdefault(r.attorney_email or "", []).append(
-            AttorneyItem("letter", r.id, r.name or "", f"{r.tier} letter awaiting your review"))
+            AttorneyItem("letter", r.id, r.name or "", f"{r.tier} letter awaiting your review", r.created_at))
     for o in conn.execute(select(offers.c.id, offers.c.kind, offers.c.balance, offers.c.currency, clients.c.name,
-                                 attorneys.c.email)
+                                 attorneys.c.email, offers.c.created_at)
                           .join(clients, clients.c.id == offers.c.client_id, isouter=True)
                           .join(attorneys, attorneys.c.id == offers.c.attorney_id, isouter=True)
                           .where(offers.c.status == "awaiting_attorney").order_by(offers.c.id)):
         out.setdefault(o.email or "", []).append(
-            AttorneyItem("offer", o.id, o.name or "", f"{o.kind} offer on {o.balance:,} {o.currency}"))
+            AttorneyItem("offer", o.id, o.name or "", f"{o.kind} offer on {o.balance:,} {o.currency}", o.created_at))
     return out
 
 

@@ -41,10 +41,15 @@ def test_digest_to_staff_and_each_attorney_once_a_day(tmp_path: Path) -> None:
         msgs = [email.message_from_bytes(f.read_bytes(), policy=email.policy.default) for f in files]
         staff = next(m for m in msgs if m["To"] == "billing@harperlowe.example")
         text = staff.get_body(("plain",)).get_content()
-        assert "letters awaiting" in text and "Open receivables" in text and "USD" in text
-        chart = [p for p in staff.walk() if p.get_content_type() == "image/png"]
-        assert chart and chart[0].get_payload(decode=True)[:8] == b"\x89PNG\r\n\x1a\n"
-        assert "cid:aging-chart" in staff.get_body(("html",)).get_content()
+        assert text.startswith("Tonight: ") and "Open receivables" in text and "USD" in text
+        for w in {w.attorney_email for w in waiting}:
+            n = sum(1 for x in waiting if x.attorney_email == w)
+            assert (f"{n} letter waits for " if n == 1 else f"{n} letters wait for ") in text
+        assert "run_id" not in text.split("\n-- \n")[0]  # technical figures only in the footer
+        charts = [p for p in staff.walk() if p.get_content_type() == "image/png"]
+        assert charts and all(c.get_payload(decode=True)[:8] == b"\x89PNG\r\n\x1a\n" for c in charts)
+        page = staff.get_body(("html",)).get_content()
+        assert all(f"cid:{c['Content-ID'].strip('<>')}" in page for c in charts)
         for w in {w.attorney_email for w in waiting}:
             mine = next(m for m in msgs if m["To"] == w)
             body = mine.get_body(("plain",)).get_content()

@@ -98,6 +98,9 @@ def test_letter_page_renders_the_docx_and_the_clients_file(dana: tuple[FlaskClie
     days = (TODAY - date(2025, 11, 1)).days  # the letter's table gives each invoice's own age
     assert f"INV/2025/5001 Oct 2, 2025 Nov 1, 2025 {days} 3,600.00 0.00 3,600.00 USD" in text  # the letter's table
     assert "Notice of Client" in text and "Part 137" in text
+    paper = html.split('id="letter-text"', 1)[1].split("</article>", 1)[0]
+    assert "<strong>Notice of Client" in paper and "<strong>Harper &amp; Lowe LLP</strong>" in paper  # bold kept
+    assert '<p class="al-right">' in paper and '<th scope="col">' in paper  # the date line, the table's header
     assert "Grade B" in text
     assert "INV/2025/5001 M-2025-001 2025-11-01 121 3,600.00 USD 3,600.00 USD not paid" in text
     assert "2026-01-05 firm email sent" in text  # reminder history
@@ -264,8 +267,11 @@ def test_client_page_timeline_and_chart(dana: tuple[FlaskClient, str], firm: Fir
                      "Hold placed by clerk@harperlowe.example: pause until 2026-03-07"):
         assert expected in text
     assert text.index("Wait for the lunch") < text.index("Hold placed")  # newest first
-    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
-    assert "90+: 5,750.50 USD" in html  # the chart's accessible description
+    svg = re.search(r'<svg [^>]*aria-label="([^"]*)" data-currency="USD".*?</svg>', html, re.S)
+    assert svg is not None, "one aging panel per currency, as inline SVG"
+    assert "style=" not in svg.group(0) and "<script" not in svg.group(0)  # the page's CSP allows no inline style
+    assert ">$5,750.50<" in svg.group(0) and re.search(r">\$\d{1,3}(,\d{3})*<", svg.group(0))  # symbol, separators
+    assert "over 90 days $5,750.50" in svg.group(1)  # the chart's accessible description
     assert "Bexley" not in text
 
 
