@@ -517,25 +517,71 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         chatter = ChatterNotes(store, notes, now, actor) if notes is not None and settings.delivery.write_back_notes \
             else None
+        handed = _Handed(tr.mode, actor, now, chatter, on_step)
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step, current)
+                item, stop = _send_one(store, settings, tr, r, now, actor, handed, on_step, current)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
                     result.left_for_next_run += len(ready) - i - 1
                     break
         finally:
-            tr.close()
-            if chatter is not None:
-                chatter.flush()
+            try:
+                handed.flush(store)
+            finally:
+                tr.close()
+                if chatter is not None:
+                    chatter.flush()
     return result
 
 
+@dataclass
+class _Handed:
+    """Reminders the channel accepted whose `sent` mark is not yet committed.
+
+    The mark rides on the next reminder's claim: one transaction records "#N sent" and "#N+1 sending"
+    before #N+1 is handed over, so a night commits once per email, not twice. Exactly once holds: a
+    crash before that commit leaves #N in `sending` (unconfirmed, as a crash right after any hand-over
+    always did), and at most one reminder is ever in `sending`. The last one is recorded when the run ends.
+    """
+
+    mode: str
+    actor: str
+    now: datetime
+    notes: ChatterNotes | None
+    on_step: Step | None
+    items: list[tuple[Reminder, str]] = field(default_factory=list)
+
+    def add(self, r: Reminder, ref: str) -> None:
+        self.items.append((r, ref))
+
+    def record(self, conn: Any) -> None:
+        """Write the marks on `conn`; `committed` must follow once its transaction is through."""
+        for r, ref in self.items:
+            transition(conn, r, SENT, self.actor, self.now, "reminder.sent", {"mode": self.mode, "ref": ref},
+                       sent_at=self.now, delivery_ref=ref)
+
+    def committed(self) -> None:
+        done, self.items = self.items, []
+        for r, _ref in done:
+            if self.on_step:
+                self.on_step("recorded", r)
+            if self.notes is not None:
+                self.notes.add(r)
+
+    def flush(self, store: Store) -> None:
+        if self.items:
+            with store.begin() as conn:
+                self.record(conn)
+            self.committed()
+
+
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              notes: ChatterNotes | None, on_step: Step | None,
+              handed: _Handed, on_step: Step | None,
               current: Mapping[int, tuple[str, Decimal, str]] | None = None) -> tuple[SendItem, bool]:
-    """One reminder through the channel; the flag says the channel is in trouble and the run stops."""
+    """One reminder through the channel; the flag says the channel is in trouble and the run stops.
+    The previous reminder's `sent` mark (in `handed`) is committed with this one's claim."""
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
         return SendItem(r.id, r.client_name, r.tier, r.to_address, outcome, detail), stop
 
@@ -543,21 +589,30 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         message = build_message(r, settings, now)
     except (ValueError, TypeError) as exc:
         with store.begin() as conn:
+            handed.record(conn)
             transition(conn, r, FAILED, actor, now, "reminder.failed", {"reason": str(exc)},
                        note=f"cannot build the message: {exc}")
+        handed.committed()
         return item("failed", str(exc))
+    refused = ""
     with store.begin() as conn:  # committed before the hand-over: a crash from here on is 'unconfirmed'
+        handed.record(conn)
         verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER, live=current)
         if not verdict.allowed:
-            return item("blocked", refuse_reminder(conn, r, verdict, now))
-        res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED,
-                                                        reminders.c.body_text == r.body_text,
-                                                        reminders.c.body_html == r.body_html,
-                                                        reminders.c.subject == r.subject))
-                           .values(status=SENDING, sending_at=now))
-        if res.rowcount != 1:
-            return item("skipped", "changed by someone else meanwhile")
-        record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode}, at=now)
+            refused = refuse_reminder(conn, r, verdict, now)
+        else:
+            res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED,
+                                                            reminders.c.body_text == r.body_text,
+                                                            reminders.c.body_html == r.body_html,
+                                                            reminders.c.subject == r.subject))
+                               .values(status=SENDING, sending_at=now))
+            if res.rowcount == 1:
+                record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode}, at=now)
+    handed.committed()
+    if not verdict.allowed:
+        return item("blocked", refused)
+    if res.rowcount != 1:
+        return item("skipped", "changed by someone else meanwhile")
     claimed = replace(r, status=SENDING, sending_at=now)
     if on_step:
         on_step("claimed", claimed)
@@ -580,13 +635,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         return item("unconfirmed", detail, True)
     if on_step:
         on_step("handed", claimed)
-    with store.begin() as conn:
-        transition(conn, claimed, SENT, actor, now, "reminder.sent", {"mode": tr.mode, "ref": ref},
-                   sent_at=now, delivery_ref=ref)
-    if on_step:
-        on_step("recorded", claimed)
-    if notes is not None:
-        notes.add(claimed)
+    handed.add(claimed, ref)  # recorded `sent` with the next claim, or when the run ends
     return item("sent", ref)
 
 
