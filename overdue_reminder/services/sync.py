@@ -20,7 +20,7 @@ from sqlalchemy import and_, insert, select, update
 
 from overdue_reminder import money
 from overdue_reminder.model import Partner, Skipped
-from overdue_reminder.sources import Page, Source, Watermark
+from overdue_reminder.sources import Page, Source, StoredWriteDates, Watermark
 from overdue_reminder.sources.prefetch import prefetch
 from overdue_reminder.store import Store, currencies, ledger
 from overdue_reminder.store.schema import attorneys, clients, invoices, sync_runs
@@ -83,11 +83,14 @@ class Ahead:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="sync-ahead") \
             if getattr(source, "concurrent_reads", False) else None
         self.partner_reads: list[tuple[list[int], Future[tuple[list[Partner], list[Skipped]]]]] = []
+        self.changed_partners: Future[tuple[list[int], Watermark]] | None = None
         self.payments: Future[list[Page]] | None = None
         self.trust: Future[tuple[Any, Watermark]] | None = None
 
-    def start(self, payments_wm: Watermark, trust_wm: Watermark) -> None:
+    def start(self, payments_wm: Watermark, trust_wm: Watermark, partners_wm: Watermark,
+              stored: StoredWriteDates) -> None:
         if self.pool is not None:
+            self.changed_partners = self.pool.submit(self.source.changed_partner_ids, partners_wm, stored)
             self.payments = self.pool.submit(lambda: list(self.source.payment_pages(payments_wm)))
             self.trust = self.pool.submit(self.source.trust_balances, trust_wm)
 
@@ -139,7 +142,8 @@ def sync(store: Store, source: Source, *, full: bool = False, progress: Callable
         timed("login", source.open)
         timed("currencies", lambda: _sync_currencies(store, source, now))
         with store.begin() as conn:
-            ahead.start(_get(conn, name, "account.payment"), _get(conn, name, "account.move.line"))
+            ahead.start(_get(conn, name, "account.payment"), _get(conn, name, "account.move.line"),
+                        _get(conn, name, "res.partner"), _stored_partner_dates(store))
         timed("invoices", lambda: _sync_invoices(store, source, wm, report, tick, now,
                                                  fresh_full=(kind == "full"), ahead=ahead))
         timed("partners", lambda: _sync_partners(store, source, report, now, ahead))
@@ -247,6 +251,14 @@ def _store_refs(conn: Any, page: Page) -> list[int]:
     return new
 
 
+def _stored_partner_dates(store: Store) -> StoredWriteDates:
+    def stored(ids: Sequence[int]) -> dict[int, datetime | None]:
+        with store.begin() as conn:
+            return ledger.stored_write_dates(conn, ids, clients)
+
+    return stored
+
+
 def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callable[[], datetime],
                    ahead: Ahead | None = None) -> None:
     """Read stub partners (new) and changed known partners, in batches of ids."""
@@ -254,11 +266,8 @@ def _sync_partners(store: Store, source: Source, report: SyncReport, now: Callab
         wm = _get(conn, source.name, "res.partner")
         stub_q = select(clients.c.id).where(clients.c.stub.is_(True)).order_by(clients.c.id)
         stubs = [r.id for r in conn.execute(stub_q)]
-    def stored(ids: Sequence[int]) -> dict[int, datetime | None]:
-        with store.begin() as conn:
-            return ledger.stored_write_dates(conn, ids, clients)
-
-    changed, new_wm = source.changed_partner_ids(wm, stored)
+    changed, new_wm = ahead.changed_partners.result() if ahead is not None and ahead.changed_partners is not None \
+        else source.changed_partner_ids(wm, _stored_partner_dates(store))
     if changed:
         with store.begin() as conn:
             known: set[int] = set()
