@@ -140,8 +140,10 @@ def build_message(r: Reminder, settings: Settings, now: datetime) -> EmailMessag
     msg.set_content(r.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(r.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg["Content-Language"] = r.language.replace("_", "-") or "en-US"  # after the parts: set_content clears it
-    # the headers read back (the parts need no parsing: only headers can smuggle a recipient)
-    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(msg.as_bytes())
+    # the headers read back as the generator writes them (fold_binary per header): only headers can smuggle
+    # a recipient, and serialising the parts here too cost as much as sending them
+    head = b"".join(msg.policy.fold_binary(k, v) for k, v in msg.raw_items())
+    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(head + b"\r\n")
     got = [a.addr_spec for a in parsed["To"].addresses]
     if got != to or [a.addr_spec for a in parsed["From"].addresses] != [sender]:
         raise ValueError(f"the message headers do not read back as written (To {got}); not sent")
