@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class InvoiceKind(StrEnum):
@@ -75,9 +76,12 @@ class Attorney:
     write_date: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Invoice:
-    """A customer invoice or credit note as the accounting system last reported it."""
+class Invoice(NamedTuple):
+    """A customer invoice or credit note as the accounting system last reported it.
+
+    A named tuple rather than a frozen dataclass: a nightly plan builds one per open invoice (100,000 at
+    the benchmark's scale) and a tuple is built in C, three times faster (scripts/bench, policy).
+    """
 
     id: int
     name: str

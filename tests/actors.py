@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from overdue_reminder.config import Settings
 from overdue_reminder.core.clearance import Actor, Role
 from overdue_reminder.services.identity import PROOF_OS, unproven
 from overdue_reminder.store import Store
@@ -56,7 +57,8 @@ def responsible(store: Store, attorney_uid: int | None, partner_name: str) -> Ac
     return partner(partner_name)
 
 
-def approve_drafts(store: Store, waiting: Iterable[Any], now: datetime, *, clerk: str, partner_name: str) -> None:
+def approve_drafts(store: Store, waiting: Iterable[Any], now: datetime, *, clerk: str, partner_name: str,
+                   settings: Settings) -> None:
     """The day's drafts approved by whoever may: billing staff for plain tiers, the responsible attorney for a
     tier that needs the attorney's review."""
     from overdue_reminder.services import reminders as drafts
@@ -66,4 +68,4 @@ def approve_drafts(store: Store, waiting: Iterable[Any], now: datetime, *, clerk
         who = responsible(store, r.attorney_id, partner_name) if r.attorney_review else staff(clerk)
         groups.setdefault(who, []).append(r.id)
     for who, ids in groups.items():
-        drafts.approve(store, ids, who, now)
+        drafts.approve(store, ids, who, now, settings=settings)

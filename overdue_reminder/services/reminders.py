@@ -26,7 +26,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from overdue_reminder.config import Settings
-from overdue_reminder.core.clearance import SYSTEM, Actor, Clearance, Exit, authority
+from overdue_reminder.core.clearance import SYSTEM, Actor, Clearance, Exit
 from overdue_reminder.core.reminder_edit import edited_parts
 from overdue_reminder.core.reminder_text import (
     Shared,
@@ -40,7 +40,7 @@ from overdue_reminder.core.texts import clean_line, template_problem
 from overdue_reminder.core.wording import official_links, reminder_wording
 from overdue_reminder.errors import ConfigError, PolicyError, UsageError
 from overdue_reminder.model import Action, Attorney, Plan
-from overdue_reminder.services.clearing import CANCEL_RULES, approval_detail, clear_reminder, reminder_item
+from overdue_reminder.services.clearing import CANCEL_RULES, approval_detail, clear_reminder
 from overdue_reminder.services.identity import as_actor
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.ledger import insert_many, load_attorneys
@@ -457,8 +457,8 @@ def refuse_reminder(conn: Connection, r: Any, verdict: Clearance, now: datetime,
     return why
 
 
-def approve(store: Store, ids: Sequence[int], actor: Actor | str, now: datetime, *, note: str = "",
-            settings: Settings | None = None) -> list[Reminder]:
+def approve(store: Store, ids: Sequence[int], actor: Actor | str, now: datetime, *, settings: Settings,
+            note: str = "") -> list[Reminder]:
     """Draft → approved, cleared on today's facts. A tier that needs an attorney's review is approved only by
     the responsible attorney or the supervising partner, whose identity was proven."""
     who = as_actor(actor)
@@ -468,11 +468,7 @@ def approve(store: Store, ids: Sequence[int], actor: Actor | str, now: datetime,
             r = get_reminder(conn, rid)
             if r.status != DRAFT:
                 raise UsageError(f"reminder #{rid} is {r.status}; only drafts can be approved.")
-            if settings is not None:
-                verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER_APPROVAL, actor=who)
-                problems = verdict.reasons
-            else:
-                problems = tuple(authority(reminder_item(r, Exit.REMINDER_APPROVAL), who))
+            problems = clear_reminder(conn, settings, r, now, Exit.REMINDER_APPROVAL, actor=who).reasons
             if problems:
                 raise PolicyError(f"reminder #{rid} may not be approved: " + "; ".join(str(p) for p in problems))
             transition(conn, r, APPROVED, who.name, now, "reminder.approved",
@@ -495,7 +491,7 @@ def reject(store: Store, reminder_id: int, actor: str, now: datetime, reason: st
 
 
 def mark_posted(store: Store, reminder_id: int, actor: Actor | str, now: datetime, *,
-                settings: Settings | None = None) -> Reminder:
+                settings: Settings) -> Reminder:
     """A postal item went out by post: it counts as sent, once cleared on today's facts (the person who
     posts it is the one who let it leave)."""
     who = as_actor(actor)
@@ -503,10 +499,9 @@ def mark_posted(store: Store, reminder_id: int, actor: Actor | str, now: datetim
         r = get_reminder(conn, reminder_id)
         if r.status != POSTAL:
             raise UsageError(f"reminder #{r.id} is {r.status}, not a postal item.")
-        if settings is not None:
-            verdict = clear_reminder(conn, settings, r, now, Exit.POSTAL, actor=who)
-            if not verdict.allowed:
-                raise PolicyError(verdict.explain())
+        verdict = clear_reminder(conn, settings, r, now, Exit.POSTAL, actor=who)
+        if not verdict.allowed:
+            raise PolicyError(verdict.explain())
         transition(conn, r, SENT, who.name, now, "reminder.posted", {"actor": who.audit()}, sent_at=now,
                    delivery_ref="post")
         return get_reminder(conn, reminder_id)

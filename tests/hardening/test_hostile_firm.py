@@ -61,10 +61,10 @@ def evening(day: date) -> Callable[[], datetime]:
     return lambda: datetime.combine(day, time(17), tzinfo=UTC)
 
 
-def approve_all(store: Store, day: date) -> None:
+def approve_all(store: Store, day: date, settings: config.Settings) -> None:
     drafts = reminders.list_reminders(store, statuses=[reminders.DRAFT], limit=10_000)
     approve_drafts(store, drafts, datetime.combine(day, time(18), tzinfo=UTC), clerk="clerk@harperlowe.example",
-                   partner_name="partner@harperlowe.example")
+                   partner_name="partner@harperlowe.example", settings=settings)
 
 
 def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
@@ -81,7 +81,7 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
                        now=lambda d=day: datetime.combine(d, time(17), tzinfo=UTC))  # type: ignore[misc]
         assert rep.status == "partial" and rep.skipped_records and not rep.problems, rep.as_dict()
         reports.append(rep.as_dict())
-        approve_all(store, day)
+        approve_all(store, day, settings)
         day += timedelta(days=16)
     # the fourth night brings the escalation letters (120 days overdue). First the whole letters folder
     # cannot be written: every letter fails, delivery still runs, then the run says what failed (exit 5).
@@ -107,7 +107,7 @@ def test_hostile_firm_nightly_passes_complete_deliver_and_list(tmp_path: Path,
     assert str(folder / str(firm.clients["criminal"])) in str(rep.problems[0]["error"])
     assert rep.steps["letters"]["queued"] >= 1
     reports.append(rep.as_dict())
-    approve_all(store, day)
+    approve_all(store, day, settings)
     (folder / str(firm.clients["criminal"])).unlink()
     day += timedelta(days=16)
     code, out, err = night(settings, day)  # the CLI delivers what the clerk approved, the skipped letter is made

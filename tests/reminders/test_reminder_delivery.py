@@ -35,7 +35,7 @@ def _approved(store: Store, settings: Settings, acts: Sequence[Action]) -> list[
     ids = [i.id or 0 for i in res.created]
     pending = [i.id or 0 for i in res.created if i.status == drafts.DRAFT]
     if pending:
-        drafts.approve(store, pending, staff("clerk"), NOW)
+        drafts.approve(store, pending, staff("clerk"), NOW, settings=settings)
     return ids
 
 

@@ -33,7 +33,7 @@ def _drafted(store: Store, settings: Settings, *acts_kw: dict[str, object]) -> l
 
 def test_edited_text_brings_a_new_html_part_made_from_it(store: Store, settings: Settings) -> None:
     (r,) = _drafted(store, settings, {})
-    drafts.approve(store, [r.id], staff("clerk"), NOW)
+    drafts.approve(store, [r.id], staff("clerk"), NOW, settings=settings)
     new_text = r.body_text.replace("friendly reminder", "gentle <b>reminder</b> & note\nSecond line")
     e = drafts.edit(store, settings, r.id, "clerk", NOW, text=new_text)
     assert e.status == drafts.DRAFT and e.body_text == new_text

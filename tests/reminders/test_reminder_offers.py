@@ -129,7 +129,7 @@ def test_a_reminder_that_never_leaves_takes_its_offer_with_it(store: Store, sett
     assert withdrawn.status == "declined"
     with pytest.raises(UsageError, match="declined"):
         offer_service.accept(store, settings, withdrawn.id, by=staff("clerk"), now=NOW)
-    drafts.approve(store, [ids[2]], staff("clerk"), NOW)
+    drafts.approve(store, [ids[2]], staff("clerk"), NOW, settings=settings)
     pay(store, 21)  # paid before the send: the reminder is cancelled, and its offer with it
     sent = delivery.send_approved(store, settings, NOW)
     assert [i.outcome for i in sent.items] == ["cancelled"]

@@ -80,7 +80,7 @@ def test_no_address_becomes_postal_and_invalid_is_flagged(store: Store, settings
     assert [i.client_id for i in res.postal] == [1] and {i.client_id for i in res.invalid} == {2, 4}
     postal = drafts.get_reminder(store, by_client[1].id or 0)
     assert postal.channel == "letter" and "Dear Alex Contact 1," in postal.body_text
-    done = drafts.mark_posted(store, postal.id, "clerk", NOW)
+    done = drafts.mark_posted(store, postal.id, staff("clerk"), NOW, settings=settings)
     assert done.status == drafts.SENT and done.delivery_ref == "post"
 
 
@@ -120,19 +120,19 @@ def test_review_approve_reject_edit_with_audit(store: Store, settings: Settings)
     res = drafts.draft_plan(store, settings, plan(*acts), NOW)
     ids = {i.client_id: i.id or 0 for i in res.created}
     with pytest.raises(PolicyError, match="did not prove who they are"):
-        drafts.approve(store, [ids[1]], "clerk", NOW)  # a typed name proves nothing
-    approved = drafts.approve(store, [ids[1]], staff("clerk"), NOW)
+        drafts.approve(store, [ids[1]], "clerk", NOW, settings=settings)  # a typed name proves nothing
+    approved = drafts.approve(store, [ids[1]], staff("clerk"), NOW, settings=settings)
     assert approved[0].status == drafts.APPROVED and approved[0].decided_by == "clerk"
     with pytest.raises(UsageError, match="only drafts"):
-        drafts.approve(store, [ids[1]], staff("clerk"), NOW)
+        drafts.approve(store, [ids[1]], staff("clerk"), NOW, settings=settings)
     with pytest.raises(PolicyError, match="only the responsible attorney"):
-        drafts.approve(store, [ids[3]], staff("clerk"), NOW)  # the attorney-review tier: not for staff
+        drafts.approve(store, [ids[3]], staff("clerk"), NOW, settings=settings)  # the attorney-review tier: not for staff
     with pytest.raises(PolicyError, match="did not prove"):
-        drafts.approve(store, [ids[3]], "mlopez", NOW)  # the attorney's name, typed, is not the attorney
+        drafts.approve(store, [ids[3]], "mlopez", NOW, settings=settings)  # the attorney's name, typed, is not the attorney
     with pytest.raises(PolicyError, match="not the responsible attorney"):
-        drafts.approve(store, [ids[3]], Actor("jdoe", Role.ATTORNEY, "os-user:test", 701), NOW)
+        drafts.approve(store, [ids[3]], Actor("jdoe", Role.ATTORNEY, "os-user:test", 701), NOW, settings=settings)
     assert drafts.get_reminder(store, ids[3]).status == drafts.DRAFT
-    assert drafts.approve(store, [ids[3]], attorney(store, "mlopez"), NOW)[0].status == drafts.APPROVED
+    assert drafts.approve(store, [ids[3]], attorney(store, "mlopez"), NOW, settings=settings)[0].status == drafts.APPROVED
     with pytest.raises(UsageError, match="why"):
         drafts.reject(store, ids[2], "clerk", NOW, " ")
     rejected = drafts.reject(store, ids[2], "clerk", NOW, "client called: paid by wire today")

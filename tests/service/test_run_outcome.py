@@ -82,10 +82,11 @@ def settings(tmp_path: Path, sandbox: RunningSandbox, store_url: str, port: int)
     yield smtp_desk(tmp_path, sandbox, store_url, port)
 
 
-def approve_drafts(store: Store) -> int:
+def approve_drafts(store: Store, settings: config.Settings) -> int:
     """Billing staff approve the night's drafts (the demo firm auto-sends none)."""
     waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=100_000)
-    actors.approve_drafts(store, waiting, datetime.now(UTC), clerk="clerk", partner_name="partner@firm.example")
+    actors.approve_drafts(store, waiting, datetime.now(UTC), clerk="clerk", partner_name="partner@firm.example",
+                          settings=settings)
     return len(waiting)
 
 
@@ -94,7 +95,7 @@ def test_smtp_down_is_done_with_problems_and_exit_6_then_the_next_pass_delivers(
     code, out = run_json(capsys, settings)
     assert code == EXIT_UNDELIVERED == 6 and out["status"] == "done with problems"
     assert [p for p in out["problems"] if p.startswith("the morning digest was not sent")]
-    assert approve_drafts(store) > 0
+    assert approve_drafts(store, settings) > 0
 
     code, out = run_json(capsys, settings)
     assert code == EXIT_UNDELIVERED and out["status"] == "done with problems"

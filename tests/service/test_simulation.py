@@ -80,7 +80,7 @@ def test_one_hundred_and_twenty_days(tmp_path: Path) -> None:
             # billing staff approve the day's drafts and send; attorneys approve letters
             waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,), limit=1000)
             if waiting:
-                approve_drafts(store, waiting, now, clerk=CLERK.name, partner_name=PARTNER)
+                approve_drafts(store, waiting, now, clerk=CLERK.name, partner_name=PARTNER, settings=settings)
             delivery.send_approved(store, settings, now, residuals=delivery.StoreResiduals(store))
             for letter in letter_queue.list_letters(store, status=letter_queue.AWAITING):
                 letter_queue.approve_letter(store, settings, letter.id,

@@ -39,7 +39,8 @@ def test_nightly_pass_on_each_odoo_version_with_chatter_notes(tmp_path: Path, ve
                                                         ("state", "not in", ["draft", "cancel", "canceled"])])
         assert first.steps["sync"]["payments"] == len(unreconciled)  # payment states differ by version
         waiting = drafts.list_reminders(store, statuses=(drafts.DRAFT,))
-        approve_drafts(store, waiting, NOON, clerk="clerk@firm.example", partner_name="partner@firm.example")
+        approve_drafts(store, waiting, NOON, clerk="clerk@firm.example", partner_name="partner@firm.example",
+                       settings=settings)
         second = run_once(settings, store, lambda: make_source(settings), TODAY, now=lambda: NOON)
         sent = second.steps["deliver"]["sent"]
         assert sent > 0
