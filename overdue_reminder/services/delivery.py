@@ -19,7 +19,7 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -60,6 +60,7 @@ from overdue_reminder.services.reminders import (
     row_to_reminder,
     transition,
 )
+from overdue_reminder.services.sent_marks import SentMarks, Step
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.locks import run_lock
 from overdue_reminder.store.schema import invoices, reminders
@@ -447,7 +448,6 @@ def mark_unconfirmed(store: Store, now: datetime, actor: str = SYSTEM_ACTOR) -> 
     return [r.id for r in stuck]
 
 
-Step = Callable[[str, Reminder], None]
 
 
 def send_approved(store: Store, settings: Settings, now: datetime, *, transport: Transport | None = None,
@@ -519,7 +519,7 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         chatter = ChatterNotes(store, notes, now, actor) if notes is not None and settings.delivery.write_back_notes \
             else None
-        handed = _Handed(tr.mode, actor, now, chatter, on_step)
+        handed = SentMarks(tr.mode, actor, now, chatter, on_step)
         try:
             for i, r in enumerate(ready):
                 item, stop = _send_one(store, settings, tr, r, now, actor, handed, on_step, current)
@@ -538,49 +538,8 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
     return result
 
 
-@dataclass
-class _Handed:
-    """Reminders the channel accepted whose `sent` mark is not yet committed.
-
-    The mark rides on the next reminder's claim: one transaction records "#N sent" and "#N+1 sending"
-    before #N+1 is handed over, so a night commits once per email, not twice. Exactly once holds: a
-    crash before that commit leaves #N in `sending` (unconfirmed, as a crash right after any hand-over
-    always did), and at most one reminder is ever in `sending`. The last one is recorded when the run ends.
-    """
-
-    mode: str
-    actor: str
-    now: datetime
-    notes: ChatterNotes | None
-    on_step: Step | None
-    items: list[tuple[Reminder, str]] = field(default_factory=list)
-
-    def add(self, r: Reminder, ref: str) -> None:
-        self.items.append((r, ref))
-
-    def record(self, conn: Any) -> None:
-        """Write the marks on `conn`; `committed` must follow once its transaction is through."""
-        for r, ref in self.items:
-            transition(conn, r, SENT, self.actor, self.now, "reminder.sent", {"mode": self.mode, "ref": ref},
-                       sent_at=self.now, delivery_ref=ref)
-
-    def committed(self) -> None:
-        done, self.items = self.items, []
-        for r, _ref in done:
-            if self.on_step:
-                self.on_step("recorded", r)
-            if self.notes is not None:
-                self.notes.add(r)
-
-    def flush(self, store: Store) -> None:
-        if self.items:
-            with store.begin() as conn:
-                self.record(conn)
-            self.committed()
-
-
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              handed: _Handed, on_step: Step | None,
+              handed: SentMarks, on_step: Step | None,
               current: Mapping[int, tuple[str, Decimal, str]] | None = None) -> tuple[SendItem, bool]:
     """One reminder through the channel; the flag says the channel is in trouble and the run stops.
     The previous reminder's `sent` mark (in `handed`) is committed with this one's claim."""
