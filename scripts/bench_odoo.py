@@ -11,6 +11,8 @@ Skips, saying so, when ../shared/odoo is not beside the project.
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import os
 import shutil
 import subprocess
@@ -24,18 +26,69 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 KIT = Path(os.environ.get("OVERDUE_REMINDER_ODOO_KIT", ROOT.parent / "shared" / "odoo"))
 WORK = ROOT / ".odoo" / "bench"
+SEEDED = ROOT / ".odoo" / "bench-seeded"  # the seeded database, restored by odoo-up instead of seeding again
 LETTER_TIER = ((95, 0.5), (150, 0.5))  # these clients' oldest invoices are past the letter tier (90 days)
 EMAIL_TIERS = ((-20, 0.2), (3, 0.3), (10, 0.3), (35, 0.2))  # the rest: courtesy, friendly and firm reminders
+SEED, BATCH = 15, 250
 OPEN = [("move_type", "in", ["out_invoice", "out_refund"]), ("state", "=", "posted"),
         ("payment_state", "in", ["not_paid", "partial"])]
 
 
-def _up() -> dict[str, str]:
+def _kit_key() -> str:
+    """The name odoo-up gives its cached database (the hash of the kit's archive, requirements and script)."""
+    h = hashlib.sha256()
+    for name in ("odoo-17.0-min.tar.xz", "requirements.txt", "odoo-up"):
+        h.update((KIT / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _seed_key(clients_n: int) -> str:
+    """Same seeder, same sizes, same day: the same firm (the seeder is deterministic; dates count from today)."""
+    h = hashlib.sha256((ROOT / "overdue_reminder" / "sandbox" / "odoo_seed.py").read_bytes())
+    h.update(repr((clients_n, LETTER_TIER, EMAIL_TIERS, SEED, BATCH, date.today().isoformat())).encode())
+    return h.hexdigest()[:16]
+
+
+def _seeded_cache(clients_n: int) -> Path | None:
+    """The folder holding this firm's seeded database as odoo-up's cache, if there is one that odoo-up will use."""
+    default = Path(os.environ.get("ODOO_CACHE", "/var/tmp/odoo-17.0-min-cache"))
+    key = _kit_key()
+    folder = SEEDED / _seed_key(clients_n)
+    if not (default / f"{key}.dump").exists():  # odoo-up names its cache otherwise now: seed afresh
+        return None
+    if all((folder / n).exists() for n in (f"{key}.dump", f"{key}.filestore.tar", "seed.json")):
+        return folder
+    return None
+
+
+def _save_seeded(clients_n: int, seeded_json: str) -> None:
+    """Dump the freshly seeded database the way odoo-up caches its own, so the next run restores it."""
+    pgbins = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_dump"))
+    if not pgbins:
+        return
+    pg = Path((WORK / "pgdir").read_text(encoding="utf-8").strip())
+    port = (pg / "port").read_text(encoding="utf-8").strip()
+    key = _kit_key()
+    shutil.rmtree(SEEDED, ignore_errors=True)  # one seeded firm kept: the newest
+    folder = SEEDED / _seed_key(clients_n)
+    folder.mkdir(parents=True)
+    env = {**os.environ, "PGPASSWORD": "odoo"}
+    subprocess.run([pgbins[-1], "-h", "127.0.0.1", "-p", port, "-U", "odoo", "-Fc", "-f", str(folder / "tmp.dump"),
+                    "odoo_test"], env=env, check=True)
+    subprocess.run(["tar", "-cf", str(folder / "tmp.tar"), "-C", str(WORK / "data" / "filestore"), "odoo_test"],
+                   check=True)
+    (folder / "seed.json").write_text(seeded_json, encoding="utf-8")
+    (folder / "tmp.dump").rename(folder / f"{key}.dump")
+    (folder / "tmp.tar").rename(folder / f"{key}.filestore.tar")
+
+
+def _up(cache: Path | None = None) -> dict[str, str]:
     subprocess.run([str(KIT / "odoo-down"), str(WORK)], capture_output=True, check=False)
     log = WORK.parent / "bench-odoo-up.log"
+    env = {**os.environ, "ODOO_CACHE": str(cache)} if cache else None
     with open(log, "w", encoding="utf-8") as err:
         res = subprocess.run([str(KIT / "odoo-up"), str(WORK)], stdout=subprocess.PIPE, stderr=err, text=True,
-                             check=False)
+                             check=False, env=env)
     if res.returncode != 0:
         raise RuntimeError(f"odoo-up failed; see {log}")
     env = dict(line.split("=", 1) for line in res.stdout.split() if "=" in line)
@@ -258,6 +311,20 @@ def _warnings(env: dict[str, str], start: int) -> int:
         return sum(1 for ln in fh.read().decode("utf-8", "replace").splitlines() if " WARNING " in ln)
 
 
+def _seed(seeder: Any, clients_n: int) -> Any:
+    """The bench firm: a tenth of the clients past the letter tier, the rest in the email tiers."""
+    from overdue_reminder.sandbox.odoo_seed import Seeded
+
+    seeded = Seeded(today=date.today().isoformat(), company_currency="USD")
+    seeder.currencies()
+    seeder.attorneys(seeded)
+    people = seeder.clients(seeded, clients_n)
+    seeder.invoices(seeded, people[: clients_n // 10], 5.0, buckets=LETTER_TIER)
+    seeder.invoices(seeded, people[clients_n // 10:], 5.0, buckets=EMAIL_TIERS)
+    seeder.trust_deposits(seeded, people[::5])
+    return seeded
+
+
 def run(scale: float) -> list[dict[str, Any]]:
     if not (KIT / "odoo-up").exists():
         print(f"   SKIPPED: {KIT}/odoo-up not found (needs ../shared/odoo beside the project)", file=sys.stderr)
@@ -267,24 +334,28 @@ def run(scale: float) -> list[dict[str, Any]]:
 
     clients_n = max(50, round(1000 * scale))
     t_up = time.perf_counter()
-    env = _up()
+    cache = _seeded_cache(clients_n)
+    env = _up(cache)
     up_s = time.perf_counter() - t_up
     tmp = Path(tempfile.mkdtemp(prefix="bench-odoo-"))
     try:
         admin = client_from_env(env)
-        seeder = OdooSeeder(admin, seed=15, batch=250)
+        seeder = OdooSeeder(admin, seed=SEED, batch=BATCH)
         t0 = time.perf_counter()
-        seeded = Seeded(today=date.today().isoformat(), company_currency="USD")
-        seeder.currencies()
-        seeder.attorneys(seeded)
-        people = seeder.clients(seeded, clients_n)
-        late = people[: clients_n // 10]
-        seeder.invoices(seeded, late, 5.0, buckets=LETTER_TIER)
-        seeder.invoices(seeded, people[clients_n // 10:], 5.0, buckets=EMAIL_TIERS)
-        seeder.trust_deposits(seeded, people[::5])
-        seed_s = time.perf_counter() - t0
-        print(f"   seeded {len(seeded.invoices)} invoices of {clients_n} clients in {seed_s:.0f}s",
-              file=sys.stderr, flush=True)
+        seeded = Seeded.from_json((cache / "seed.json").read_text(encoding="utf-8")) if cache else None
+        if seeded is not None and admin.execute("account.move", "search_count", [
+                ("move_type", "in", ["out_invoice", "out_refund"])]) != len(seeded.invoices):
+            seeded = None  # not the database the cache promised: seed afresh on a fresh server
+            env = _up()
+            admin = client_from_env(env)
+            seeder = OdooSeeder(admin, seed=SEED, batch=BATCH)
+        if seeded is None:
+            seeded = _seed(seeder, clients_n)
+            seed_note = f"seeded through RPC in {time.perf_counter() - t0:.0f}s"
+            _save_seeded(clients_n, seeded.to_json())
+        else:
+            seed_note = f"seeded database restored from {cache} (seeding through RPC skipped)"
+        print(f"   {len(seeded.invoices)} invoices of {clients_n} clients: {seed_note}", file=sys.stderr, flush=True)
         _sync(env, "jsonrpc", tmp / "warm.db")  # warm Odoo's caches once, like a server that has been up
         bare: dict[str, list[dict[str, Any]]] = {"jsonrpc": [], "xmlrpc": []}
         full: dict[str, list[dict[str, Any]]] = {"jsonrpc": [], "xmlrpc": []}
@@ -315,7 +386,7 @@ def run(scale: float) -> list[dict[str, Any]]:
         admin.close()
         return [
             {"name": "open invoices in Odoo", "value": rows, "unit": "rows",
-             "note": f"{clients_n} clients; seeded through RPC in {seed_s:.0f}s; odoo-up {up_s:.0f}s"},
+             "note": f"{clients_n} clients; {seed_note}; odoo-up {up_s:.0f}s"},
             *[r for p in ("jsonrpc", "xmlrpc") for r in (
                 {"name": f"bare odoolib loop ({p})", "value": bare_s[p], "unit": "s",
                  "note": f"{bare[p][0]['calls']} calls, best of 3"},

@@ -19,7 +19,7 @@ import os
 import re
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -61,6 +61,7 @@ from overdue_reminder.services.reminders import (
     row_to_reminder,
     transition,
 )
+from overdue_reminder.services.sent_marks import SentMarks, Step
 from overdue_reminder.services.statements import Statements, attach, attached_pdf, audit_detail, write_beside
 from overdue_reminder.store import Store, record_audit
 from overdue_reminder.store.locks import run_lock
@@ -142,8 +143,10 @@ def build_message(r: Reminder, settings: Settings, now: datetime) -> EmailMessag
     msg.set_content(r.body_text, subtype="plain", charset="utf-8", cte="quoted-printable")
     msg.add_alternative(r.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     msg["Content-Language"] = r.language.replace("_", "-") or "en-US"  # after the parts: set_content clears it
-    # the headers read back (the parts need no parsing: only headers can smuggle a recipient)
-    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(msg.as_bytes())
+    # the headers read back as the generator writes them (fold_binary per header): only headers can smuggle
+    # a recipient, and serialising the parts here too cost as much as sending them
+    head = b"".join(msg.policy.fold_binary(k, v) for k, v in msg.raw_items())
+    parsed = BytesHeaderParser(policy=email_policy.default).parsebytes(head + b"\r\n")
     got = [a.addr_spec for a in parsed["To"].addresses]
     if got != to or [a.addr_spec for a in parsed["From"].addresses] != [sender]:
         raise ValueError(f"the message headers do not read back as written (To {got}); not sent")
@@ -449,7 +452,6 @@ def mark_unconfirmed(store: Store, now: datetime, actor: str = SYSTEM_ACTOR) -> 
     return [r.id for r in stuck]
 
 
-Step = Callable[[str, Reminder], None]
 
 
 def send_approved(store: Store, settings: Settings, now: datetime, *, transport: Transport | None = None,
@@ -523,29 +525,34 @@ def send_approved(store: Store, settings: Settings, now: datetime, *, transport:
             return result
         chatter = ChatterNotes(store, notes, now, actor) if notes is not None and settings.delivery.write_back_notes \
             else None
+        handed = SentMarks(tr.mode, actor, now, chatter, on_step)
         try:
             for i, r in enumerate(ready):
-                item, stop = _send_one(store, settings, tr, r, now, actor, chatter, on_step, current, sheets)
+                item, stop = _send_one(store, settings, tr, r, now, actor, handed, on_step, current, sheets)
                 result.items.append(item)
                 if stop:
                     result.stopped = f"#{r.id}: {item.detail}"
                     result.left_for_next_run += len(ready) - i - 1
                     break
         finally:
-            tr.close()
-            if chatter is not None:
-                chatter.flush()
+            try:
+                handed.flush(store)
+            finally:
+                tr.close()
+                if chatter is not None:
+                    chatter.flush()
     return result
 
 
 def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now: datetime, actor: str,
-              notes: ChatterNotes | None, on_step: Step | None,
+              handed: SentMarks, on_step: Step | None,
               current: Mapping[int, tuple[str, Decimal, str]] | None = None,
               sheets: Statements | None = None) -> tuple[SendItem, bool]:
     """One reminder through the channel; the flag says the channel is in trouble and the run stops.
 
-    The statement of account is made afresh from the ledger as of the reminder's date (the same bytes as at
-    drafting unless the ledger moved) and its sha256 recorded with the hand-over.
+    The previous reminder's `sent` mark (in `handed`) is committed with this one's claim. The statement of
+    account is made afresh from the ledger as of the reminder's date (the same bytes as at drafting unless
+    the ledger moved) and its sha256 recorded with the hand-over.
     """
     def item(outcome: str, detail: str = "", stop: bool = False) -> tuple[SendItem, bool]:
         return SendItem(r.id, r.client_name, r.tier, r.to_address, outcome, detail), stop
@@ -554,25 +561,34 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         message = build_message(r, settings, now)
     except (ValueError, TypeError) as exc:
         with store.begin() as conn:
+            handed.record(conn)
             transition(conn, r, FAILED, actor, now, "reminder.failed", {"reason": str(exc)},
                        note=f"cannot build the message: {exc}")
+        handed.committed()
         return item("failed", str(exc))
+    refused = ""
     with store.begin() as conn:  # committed before the hand-over: a crash from here on is 'unconfirmed'
+        handed.record(conn)
         sheet = sheets.for_client(conn, r.client_id, r.run_date, r.language) if sheets is not None else None
         extra = {"statement": audit_detail(sheet)} if sheet is not None else {}
         if sheet is not None:
             attach(message, sheet)
         verdict = clear_reminder(conn, settings, r, now, Exit.REMINDER, live=current)
         if not verdict.allowed:
-            return item("blocked", refuse_reminder(conn, r, verdict, now))
-        res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED,
-                                                        reminders.c.body_text == r.body_text,
-                                                        reminders.c.body_html == r.body_html,
-                                                        reminders.c.subject == r.subject))
-                           .values(status=SENDING, sending_at=now))
-        if res.rowcount != 1:
-            return item("skipped", "changed by someone else meanwhile")
-        record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode, **extra}, at=now)
+            refused = refuse_reminder(conn, r, verdict, now)
+        else:
+            res = conn.execute(update(reminders).where(and_(reminders.c.id == r.id, reminders.c.status == APPROVED,
+                                                            reminders.c.body_text == r.body_text,
+                                                            reminders.c.body_html == r.body_html,
+                                                            reminders.c.subject == r.subject))
+                               .values(status=SENDING, sending_at=now))
+            if res.rowcount == 1:
+                record_audit(conn, actor, "reminder.sending", "reminder", r.id, {"mode": tr.mode, **extra}, at=now)
+    handed.committed()
+    if not verdict.allowed:
+        return item("blocked", refused)
+    if res.rowcount != 1:
+        return item("skipped", "changed by someone else meanwhile")
     claimed = replace(r, status=SENDING, sending_at=now)
     if on_step:
         on_step("claimed", claimed)
@@ -595,13 +611,7 @@ def _send_one(store: Store, settings: Settings, tr: Transport, r: Reminder, now:
         return item("unconfirmed", detail, True)
     if on_step:
         on_step("handed", claimed)
-    with store.begin() as conn:
-        transition(conn, claimed, SENT, actor, now, "reminder.sent", {"mode": tr.mode, "ref": ref, **extra},
-                   sent_at=now, delivery_ref=ref)
-    if on_step:
-        on_step("recorded", claimed)
-    if notes is not None:
-        notes.add(claimed)
+    handed.add(claimed, ref, extra)  # recorded `sent` with the next claim, or when the run ends
     return item("sent", ref)
 
 

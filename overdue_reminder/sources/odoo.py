@@ -44,7 +44,10 @@ INVOICE_FIELDS = ["name", "move_type", "state", "payment_state", "partner_id", "
                   "amount_residual", "invoice_date", "invoice_date_due", "write_date",
                   "access_token"]  # portal.mixin: the pay link's token, read with the batch (no extra call)
 PARTNER_FIELDS = ["name", "email", "lang", "phone", "street", "street2", "city", "zip", "state_id",
-                  "country_id", "is_company", "parent_id", "commercial_partner_id", "type", "write_date"]
+                  "country_id", "is_company", "commercial_partner_id", "type", "write_date"]
+# Invoices are read without many2one names (load=""): Odoo computes a display name per referenced partner,
+# user and currency otherwise, a third of the read. The names come from the partner, user and currency reads.
+BARE_IDS = ""
 USER_FIELDS = ["name", "login", "email", "write_date"]
 LIGHT_FIELDS = ["write_date", "move_type", "state", "payment_state"]  # stored columns: no name lookups
 CURRENCY_FIELDS = ["name", "decimal_places", "rounding", "active"]
@@ -71,9 +74,11 @@ def _minus_seconds(stamp: str, seconds: int) -> str:
 
 
 def m2o(value: Any) -> tuple[int, str] | None:
-    """Odoo many2one: [id, display_name] or False."""
+    """Odoo many2one: [id, display_name], a bare id (read with load=""), or False."""
     if value.__class__ is list and len(value) == 2 and value[0].__class__ is int and value[1].__class__ is str:
         return value[0], value[1]  # the shape Odoo sends; the general case below
+    if value.__class__ is int:
+        return value, ""
     if isinstance(value, (list, tuple)) and len(value) >= 1 and isinstance(value[0], int):
         return value[0], str(value[1]) if len(value) > 1 else ""
     return None
@@ -200,6 +205,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
     (OdooPortal)."""
 
     name = "odoo"
+    concurrent_reads = True  # the RPC client takes calls from several threads (sync reads ahead)
 
     def __init__(self, settings: OdooSettings, password: str, *, trust_account_code: str = "",
                  client: RpcClient | None = None, max_amount: Decimal = DEFAULT_MAX_AMOUNT) -> None:
@@ -212,6 +218,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
                                           reuse_login=True)
         self.server_version = ""
         self.major = 17
+        self._currency_codes: dict[int, str] = {}  # res.currency id -> code, for invoices read without names
 
     # ------------------------------------------------------------ session
     def open(self) -> None:
@@ -279,10 +286,19 @@ class OdooSource(OdooWriteBack, OdooPortal):
         return int(accounts[0]["id"])
 
     # ------------------------------------------------------------ invoices
+    def _currency_code(self, currency_id: int) -> str:
+        if currency_id not in self._currency_codes:
+            self.currencies()  # a currency added since: read the list again
+            self._currency_codes.setdefault(currency_id, "")
+        return self._currency_codes[currency_id]
+
     def _page(self, records: list[dict[str, Any]]) -> Page:
         """Open documents are validated (bad ones skipped and listed); others are closures."""
         page = Page()
         for rec in records:
+            cur = rec.get("currency_id")
+            if cur.__class__ is int:  # read with load="": the code from the currency list
+                rec["currency_id"] = [cur, self._currency_code(cur)]
             parsed = parse_invoice(rec, self.settings.matter_fields, self.max_amount, self.settings.jurisdiction_field)
             if not is_open(rec):
                 if isinstance(parsed, Invoice):
@@ -360,7 +376,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
         out: list[dict[str, Any]] = []
         for i in range(0, len(ids), self.settings.batch_size):
             out.extend(self.client.execute("account.move", "read", list(ids[i:i + self.settings.batch_size]),
-                                           fields=self.invoice_fields))
+                                           fields=self.invoice_fields, load=BARE_IDS))
         return out
 
     def _open_set(self, wm: Watermark) -> Iterator[tuple[list[dict[str, Any]], Watermark, bool]]:
@@ -371,7 +387,7 @@ class OdooSource(OdooWriteBack, OdooPortal):
             domain: list[Any] = [("move_type", "in", MOVE_TYPES), ("state", "=", "posted"),
                                  ("payment_state", "in", list(OPEN_PAYMENT_STATES)), ("id", ">", last)]
             records = self.client.execute("account.move", "search_read", domain,
-                                          fields=self.invoice_fields, order="id", limit=batch)
+                                          fields=self.invoice_fields, order="id", limit=batch, load=BARE_IDS)
             if records:
                 last = int(records[-1]["id"])
                 high = max(high, max(text(r.get("write_date")) for r in records))
@@ -470,6 +486,8 @@ class OdooSource(OdooWriteBack, OdooPortal):
         """Odoo's own currency list, archived ones included (old invoices keep their currency)."""
         records = self.client.execute("res.currency", "search_read", [("active", "in", [True, False])],
                                       fields=CURRENCY_FIELDS)
+        self._currency_codes.update((int(r["id"]), text(r.get("name")).strip().upper()) for r in records
+                                    if isinstance(r.get("id"), int))
         return parse_currencies(records)
 
     # ------------------------------------------------------------ payments, trust

@@ -204,6 +204,7 @@ class RpcClient:
         self.address = f"{host}:{port}"
         self.connection = odoolib.Connection(self.connector, database, login, password)
         self.calls: Counter[str] = Counter()
+        self._count_lock = threading.Lock()
         self.seconds: defaultdict[str, float] = defaultdict(float)  # time per call kind, for -v and the bench
         self.uid: int | None = None
 
@@ -282,7 +283,8 @@ class RpcClient:
 
     def _execute(self, model: str, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         key = f"{model}.{method}"
-        self.calls[key] += 1
+        with self._count_lock:  # sync reads ahead from a second thread
+            self.calls[key] += 1
         service = self.connection.get_service("object")
         t0 = time.perf_counter()
         try:
@@ -290,7 +292,8 @@ class RpcClient:
                 self.database, self.uid, self._password, model, method, list(args), kwargs),
                 writes=method not in self.READ_METHODS)
         finally:
-            self.seconds[key] += time.perf_counter() - t0
+            with self._count_lock:
+                self.seconds[key] += time.perf_counter() - t0
 
     def close(self) -> None:
         close = getattr(self.connector, "close", None)
