@@ -293,8 +293,7 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
            "jurisdiction": code, "matter_refs": list(refs),
            "totals": {c: str(v) for c, v in action.totals.items()}, "flags": flags,
            "interest": {c: str(v) for c, v in action.interest.items()}, "odoo_attachment_ids": {},
-           "deductions": {c: str(action.credits.get(c, 0) + action.unapplied_payments.get(c, 0))
-                          for c in action.totals if action.credits.get(c) or action.unapplied_payments.get(c)},
+           "deductions": _deductions(action),
            "reason": "", "notice_kind": parts.notice_kind or None, "enclosures": list(parts.enclosures)}
     try:
         with store.begin() as conn:
@@ -319,6 +318,16 @@ def create_letter(store: Store, settings: Settings, action: Action, *, today: da
         return CreateResult(_letter(winner), False, "already queued for this run")
     letter = _retry_write_back(store, settings, letter, writeback, today, actor, data=data, builder=builder)
     return CreateResult(letter, True)
+
+
+def _deductions(action: Action) -> dict[str, str]:
+    """Per currency, the credit notes and unapplied payments the action's totals are net of."""
+    out = {}
+    for cur in action.totals:
+        netted = action.credits.get(cur, Decimal(0)) + action.unapplied_payments.get(cur, Decimal(0))
+        if netted:
+            out[cur] = str(netted)
+    return out
 
 
 def _same_letter_pending(conn: Connection, action: Action) -> Letter | None:
