@@ -115,16 +115,18 @@ class Planner:
         oldest = max(lines, key=oldest_key) if len(lines) > 1 else lines[0]
         if start >= len(ix.tiers):
             assert h.base is not None
-            self.on_schedule(who, g, lines, "last_tier", f"{reasons.age_text(ix.days, oldest, ix.tiers[-1])}; "
-                             f"{reasons.history_text(ix.today, h.base, h.reset)}; it is the last tier: what follows "
-                             "is the attorney's decision.")
+            if ix.explain:  # the sentence is written only when someone will read it (plan --all)
+                self.on_schedule(who, g, lines, "last_tier", f"{reasons.age_text(ix.days, oldest, ix.tiers[-1])}; "
+                                 f"{reasons.history_text(ix.today, h.base, h.reset)}; it is the last tier: what "
+                                 "follows is the attorney's decision.")
             return
         target = tiers.due_tier(ix, lines, oldest, start, is_overdue)
         if target is None:
-            nxt = ix.tiers[start]
-            self.on_schedule(who, g, lines, "waiting", f"{reasons.age_text(ix.days, oldest, nxt)}; "
-                             f"{reasons.history_text(ix.today, h.base, h.reset)}; next tier '{nxt.name}' starts at "
-                             f"{reasons.threshold_text(nxt, ix.grace)}.")
+            if ix.explain:
+                nxt = ix.tiers[start]
+                self.on_schedule(who, g, lines, "waiting", f"{reasons.age_text(ix.days, oldest, nxt)}; "
+                                 f"{reasons.history_text(ix.today, h.base, h.reset)}; next tier '{nxt.name}' starts "
+                                 f"at {reasons.threshold_text(nxt, ix.grace)}.")
             return
         tier = ix.tiers[target]
         if h.last_any is not None:

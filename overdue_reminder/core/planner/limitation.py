@@ -23,6 +23,10 @@ class Cutoffs:
         self.limits = limits
         self.today = today
         self._cache: dict[Period, tuple[int, int]] = {}
+        # The latest `near` of any period in play (the shortest one's): a line due after it is well within
+        # every period, so the common case costs one compare and no lookup.
+        known = [p for p in (limits.default, *limits.by_matter.values()) if p.years > 0]
+        self.newest_near = max((self.of(p)[1] for p in known), default=-1)
 
     def of(self, period: Period) -> tuple[int, int]:
         found = self._cache.get(period)
@@ -48,6 +52,9 @@ def _sentence(ln: Line, period: Period, today: date) -> str:
 
 def split(cut: Cutoffs, who: ClientInfo, lines: list[Line]) -> tuple[list[Line], SkippedClient | None]:
     """The lines a routine reminder may carry, and the attorney's attention item for the rest (or None)."""
+    newest = cut.newest_near
+    if all(ln.inv.due_date.toordinal() > newest for ln in lines):
+        return lines, None
     kept: list[Line] = []
     flagged: list[tuple[Line, Period]] = []
     for ln in lines:
