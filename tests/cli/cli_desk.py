@@ -66,12 +66,13 @@ def build_desk(work: Path) -> Iterator[Desk]:
 
 
 def _history(settings: config.Settings, sb: RunningSandbox) -> None:
-    """Three weekly nights before today, everything approved and sent, so the tiers move on to letters."""
+    """Four nights 16 days apart before today (each after the last contact's stated deadline), everything
+    approved and sent, so the tiers move on to letters."""
     store = Store(settings.store_url)
     store.ensure_ready()
     try:
-        for weeks in (3, 2, 1):
-            day = TODAY - timedelta(weeks=weeks)
+        for step in (4, 3, 2, 1):
+            day = TODAY - timedelta(days=16 * step)
             sb.db.clock.set(datetime(day.year, day.month, day.day, 6, 0))
             at = datetime(day.year, day.month, day.day, 20, 0, tzinfo=UTC)
             run_once(settings, store, lambda: make_source(settings), day, now=lambda at=at: at, actor="night")
