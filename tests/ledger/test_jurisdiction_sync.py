@@ -34,7 +34,7 @@ def test_the_field_is_synced_in_the_batched_reads(sandbox: RunningSandbox, sqlit
     sandbox.db.write("account.move", ids[:2], {"ref": "CA"})
     src = OdooSource(sandbox.odoo_settings(jurisdiction_field="ref", matter_fields=["invoice_origin"]),
                      SANDBOX_PASSWORD)
-    assert "ref" in src._invoice_fields()
+    assert "ref" in src.invoice_fields
     sync(sqlite_store, src)
     with sqlite_store.begin() as conn:
         rows = conn.execute(select(invoices.c.id, invoices.c.jurisdiction).where(invoices.c.id.in_(ids[:3])))
