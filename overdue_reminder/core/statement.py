@@ -79,6 +79,10 @@ class Channel:
     details: tuple[str, ...]
     url: str
     currencies: tuple[str, ...] = ()
+    swift: str = ""
+    iban: str = ""
+    intermediary_bank: str = ""
+    reference: str = ""  # the format (`{invoice_number}`…) the client quotes
 
     def takes(self, currency: str) -> bool:
         return not self.currencies or currency.upper() in self.currencies
@@ -133,7 +137,10 @@ def channels(settings: Settings, language: str) -> tuple[Channel, ...]:
     currencies it takes (empty: every one); a currency's page shows only its own."""
     lang = normalize_language(language)
     return tuple(Channel(clean_line(t.label, 200), tuple(clean_line(d, 200) for d in t.details),
-                         clean_line(ch.url, 300), tuple(c.upper() for c in ch.currencies))
+                         clean_line(ch.url, 300), tuple(c.upper() for c in ch.currencies),
+                         swift=clean_line(ch.swift, 40), iban=clean_line(ch.iban, 60),
+                         intermediary_bank=clean_line(t.intermediary_bank, 300),
+                         reference=clean_line(ch.reference, 200))
                  for ch in settings.payment.channels for t in (ch.text(lang),))
 
 

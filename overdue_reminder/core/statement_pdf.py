@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from overdue_reminder.core.statement import CurrencySection, Statement, StatementLine
+from overdue_reminder.core.statement import Channel, CurrencySection, Statement, StatementLine
 from overdue_reminder.core.statement_words import Words, words_for
 from overdue_reminder.money import quantize
 
@@ -282,6 +282,7 @@ class _Layout:
                 continue
             lines.append((ch.label, True))
             lines.extend((d, False) for d in ch.details)
+            lines.extend(_bank_lines(ch, self.w))
             if ch.url:
                 lines.append((ch.url, False))
         if lines:
@@ -345,5 +346,16 @@ def _date_formatter(d: date) -> Callable[..., str]:
         return f"D:{d.year:04d}{d.month:02d}{d.day:02d}000000+00'00'"
     return fmt
 
+
+
+def _bank_lines(ch: Channel, w: Words) -> list[tuple[str, bool]]:
+    """SWIFT/BIC, IBAN, intermediary bank and what to quote, each labelled in the statement's language."""
+    out = [(label + value, False) for label, value in ((w.swift, ch.swift), (w.iban, ch.iban),
+                                                       (w.intermediary, ch.intermediary_bank)) if value]
+    if "{invoice_number}" in ch.reference:
+        out.append((w.reference + w.quote_invoice, False))
+    elif ch.reference and "{" not in ch.reference:
+        out.append((w.reference + ch.reference, False))
+    return out
 
 __all__ = ["MissingFont", "PdfFonts", "Words", "render_statement", "runs"]

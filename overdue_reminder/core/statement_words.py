@@ -28,6 +28,11 @@ class Words:
     verify_heading: str
     verify_sentence: str  # with {phone}
     nothing_open: str
+    swift: str = "SWIFT/BIC: "
+    iban: str = "IBAN: "
+    intermediary: str = "Intermediary bank: "
+    reference: str = "Reference: "
+    quote_invoice: str = "the number of each invoice you pay"
 
     def as_of(self, when: str) -> str:
         return self.as_of_label.format(when=when)
@@ -85,6 +90,8 @@ def _zh(you: str) -> Words:
                          "是否真实。请勿依赖其他任何邮件或消息中提供的电话号码或银行账户信息：本所绝不会通过电子邮件要求"
                          + you + "将款项付至其他账户。"),
         nothing_open="目前没有未付款项",
+        swift="银行识别代码（SWIFT/BIC）：", iban="国际银行账号（IBAN）：", intermediary="中转银行：",
+        reference="付款附言：", quote_invoice="所付各账单的编号",
     )
 
 

@@ -221,3 +221,26 @@ currencies = ["CNY"]
     cny, usd = (p.extract_text() for p in PdfReader(io.BytesIO(render_statement(st, fonts(s)))).pages)
     assert "Bank transfer (CNY)" in cny and "Bank transfer (USD)" not in cny and "ABA routing" not in cny
     assert "Bank transfer (USD)" in usd and "Bank transfer (CNY)" not in usd
+
+
+@pytest.mark.parametrize(("language", "swift", "reference"), [("en_US", "SWIFT/BIC: ", "Reference: "),
+                                                              ("zh_CN", "银行识别代码（SWIFT/BIC）：", "付款附言：")])
+def test_how_to_pay_carries_swift_iban_intermediary_and_reference(language: str, swift: str, reference: str) -> None:
+    s = config.parse(CONFIG + """
+[[payment.channels]]
+label = "International wire"
+details = ["Example Bank, New York"]
+swift = "EXMPUS33"
+iban = "GB82WEST12345698765432"
+intermediary_bank = "Correspondent Bank, New York"
+reference = "{invoice_number}"
+currencies = ["EUR"]
+""")
+    items = [Invoice(1, "INV/2026/00001", InvoiceKind.INVOICE, CLIENT, CLIENT, None, "M-1", "EUR", Decimal("100.00"),
+                     Decimal("100.00"), AS_OF, AS_OF, "not_paid", True)]
+    st = build_statement(s, as_of=AS_OF, language=language, client_id=CLIENT, client_name="Client 7",
+                         client_address=[], is_company=True, open_items=items, payments=[])
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_statement(st, fonts(s)))).pages)
+    flat = text.replace("\n", "")
+    assert f"{swift}EXMPUS33" in flat and "GB82WEST12345698765432" in flat
+    assert "Correspondent Bank, New York" in flat and reference in flat
