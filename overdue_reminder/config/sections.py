@@ -51,7 +51,7 @@ class FirmSettings:
 
 
 # The per-matter flags (core/matter_flags.py FLAGS names them too; a test keeps the two lists equal).
-MATTER_FLAG_NAMES = ("interest_allowed", "interest_rate", "interest_cap", "before_court", "describe_in_letters")
+MATTER_FLAG_NAMES = ("interest_allowed", "interest_rate", "interest_cap", "before_court")
 
 
 @dataclass(frozen=True)

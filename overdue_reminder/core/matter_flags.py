@@ -80,8 +80,6 @@ FLAGS: tuple[FlagSpec, ...] = (
              None, Decimal(100)),
     FlagSpec("before_court", "bool", "the matter is before a court: withdrawing needs the court's leave (LAW.md #11)",
              False, off="--not-before-court"),
-    FlagSpec("describe_in_letters", "bool", "letters may describe the matter; otherwise its reference only (Rule 1.6)",
-             False),
 )
 BY_NAME: Mapping[str, FlagSpec] = {f.name: f for f in FLAGS}
 

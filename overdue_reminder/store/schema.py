@@ -76,7 +76,8 @@ matters = Table(
     # (`flags_odoo`, [odoo] matter_flag_fields), which wins over the default (core/matter_flags.py).
     Column("interest_rate", Money, nullable=True),  # percent a year, simple; None: the client's or the firm's
     Column("interest_cap", Money, nullable=True),  # interest never above this percent of an invoice's open amount
-    Column("describe_in_letters", Boolean, nullable=False, default=False),  # Rule 1.6: reference only unless opted in
+    # Unused: the desk keeps no matter descriptions, so letters always name a matter by its reference (Rule 1.6).
+    Column("describe_in_letters", Boolean, nullable=False, default=False),
     Column("flags_local", JSON, nullable=False, default=dict),  # {flag: {"value", "by", "at"}}
     Column("flags_odoo", JSON, nullable=False, default=dict),  # {flag: value} as the last sync read it
     # Set on the desk (`matter jurisdiction`); "" = from Odoo, the mapping or the firm default.

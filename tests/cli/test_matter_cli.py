@@ -81,8 +81,8 @@ def test_set_show_list_with_audit_and_dry_run(desk: Settings, capsys: pytest.Cap
     assert entry.detail["actor"]["proof"].startswith("os-user")
     code, out, _ = run(desk, capsys, "matter", "show", str(m.id), "--json")
     shown = json.loads(out)
-    assert shown["flags"]["interest_allowed"]["source"] == "local" and shown["flags"]["describe_in_letters"] == {
-        "value": False, "source": "default", "odoo_value": None, "set_by": None, "set_at": None,
+    assert shown["flags"]["interest_allowed"]["source"] == "local" and shown["flags"]["interest_cap"] == {
+        "value": None, "source": "default", "odoo_value": None, "set_by": None, "set_at": None,
         "overrides_odoo": False}
     code, out, _ = run(desk, capsys, "matter", "list", "--json")
     assert [(x["reference"], x["client"]) for x in json.loads(out)] == [
