@@ -10,7 +10,7 @@ refused or rejected, an offer refused). Read-only.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
@@ -58,21 +58,24 @@ class Attention:
                 "letters_expiring": [asdict(w) for w in self.expiring],
                 "blocked_last_24h": [asdict(b) for b in self.blocked]}
 
-    def lines(self) -> list[str]:
-        """The plain-text lines the digest and `status` print."""
-        out = [f"letter #{w.id} ({w.kind}, {w.client}) approved by {w.approved_by} on {_when(w.approved_at)}, "
+    def lines(self, tz: tzinfo = UTC) -> list[str]:
+        """The plain-text lines the digest and `status` print, times on the firm's clock (`tz`), labelled."""
+        out = [f"letter #{w.id} ({w.kind}, {w.client}) approved by {w.approved_by} on {_when(w.approved_at, tz)}, "
                f"not yet released" for w in self.approved_unreleased]
         out += [f"letter #{w.id} ({w.kind}, {w.client}, {w.status.replace('_', ' ')}) "
                 + (f"goes stale on {w.expires_on.isoformat()} ({w.days_left} day(s) left)" if w.days_left >= 0
                    else f"is stale since {w.expires_on.isoformat()}: it comes back for re-approval")
                 for w in self.expiring]
-        out += [f"{b.what} {b.action.split('.', 1)[1].replace('_', ' ')} {_when(b.at)} by {b.actor}: {b.reason}"
+        out += [f"{b.what} {b.action.split('.', 1)[1].replace('_', ' ')} {_when(b.at, tz)} by {b.actor}: {b.reason}"
                 for b in self.blocked]
         return out
 
 
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else "-"
+def _when(at: datetime | None, tz: tzinfo) -> str:
+    if at is None:
+        return "-"
+    local = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(tz)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
 def attention(conn: Connection, today: date, now: datetime, rules: LettersSettings) -> Attention:

@@ -109,7 +109,8 @@ def build_digests(settings: Settings, store: Store, run_date: date, night: Mappi
     out: list[Digest] = []
     if settings.digest.billing_staff:
         charts = tuple((_cid(cur, run_date), png) for cur, png in panels(totals, "png", locale=language))
-        facts = StaffFacts(firm, run_date, tonight(night), waiting(queues, letters, now), stuck.lines(), totals, base,
+        facts = StaffFacts(firm, run_date, tonight(night), waiting(queues, letters, now),
+                           stuck.lines(ZoneInfo(settings.firm.timezone)), totals, base,
                            technical_lines(night))
         r = render_staff(facts, language, {r.currency: cid for r, (cid, _) in zip(totals, charts, strict=True)})
         out += [Digest(to, r.subject, r.text, r.html, charts) for to in settings.digest.billing_staff]
