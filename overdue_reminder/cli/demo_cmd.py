@@ -74,6 +74,11 @@ pdf = "never"
 "UCS 137-1" = "forms/SAMPLE-UCS-137-1.txt"
 "UCS 137-2" = "forms/SAMPLE-UCS-137-2.txt"
 
+[templates]
+# Each firm, final and letter tier gives the client this many business days to answer, and the next contact
+# waits for that deadline: the demo firm gives 5, so its 45 simulated nights reach the escalation letters.
+respond_within_days = 5
+
 [digest]
 billing_staff = ["billing@harperlowe.example"]
 
