@@ -255,6 +255,10 @@ def test_billing_contact_of_record_and_missing_email() -> None:
     billing = type(billing)(**{**{f: getattr(billing, f) for f in billing.__slots__}, "commercial_id": 1})
     a = only_action(plan(settings(), snapshot([inv(1, due=40, contact=2)], [partner(1, "Acme"), billing]), TODAY))
     assert a.to_email == "billing@acme.example" and a.contact_id == 2
+    stranger = type(billing)(**{**{f: getattr(billing, f) for f in billing.__slots__}, "id": 3, "commercial_id": 9,
+                                 "email": "cfo@zenith.example"})  # another client's CFO on Acme's invoice
+    a = only_action(plan(settings(), snapshot([inv(1, due=40, contact=3)], [partner(1, "Acme"), stranger]), TODAY))
+    assert a.to_email == partner(1, "Acme").email and a.contact_id == 1
     nobody = partner(1, "Acme")
     nobody = type(nobody)(**{**{f: getattr(nobody, f) for f in nobody.__slots__}, "email": ""})
     a = only_action(plan(settings(), snapshot([inv(1, due=40)], [nobody]), TODAY))

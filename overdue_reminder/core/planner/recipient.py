@@ -20,10 +20,14 @@ class Recipient:
 
 
 def choose_recipient(ix: Indexes, who: ClientInfo, lines: list[Line]) -> Recipient:
-    """The billing contact on the newest invoice when it has an email address, else the client itself."""
+    """The billing contact on the newest invoice of these lines (one matter's, when reminders go per matter) when
+    it is one of the client's own contacts with an email address, else the client itself: another client's
+    contact never receives this client's invoices (docs/rules.md, "Billing contact of record")."""
     partner, ov = who.partner, who.ov
     newest = max(lines, key=id_key).inv if len(lines) > 1 else lines[0].inv
     contact = ix.snap.partners.get(newest.contact_id)
+    if contact is not None and contact.commercial_id != who.id and contact.id != who.id:
+        contact = None  # an invoice addressed to someone outside the client
     to_email = contact.email if contact is not None and contact.email else ""
     contact_id = newest.contact_id if to_email else who.id
     if not to_email and partner is not None:
