@@ -10,6 +10,7 @@ from typing import Any, Literal
 from overdue_reminder.config import OdooSettings
 from overdue_reminder.resources import example_config
 from overdue_reminder.sandbox.odoo_seed import OdooRpc
+from overdue_reminder.services.letter_enclosures import write_sample_forms
 from overdue_reminder.sources.odoo import INVOICE_FIELDS, OdooSource
 
 Protocol = Literal["jsonrpc", "xmlrpc"]
@@ -28,7 +29,8 @@ def source(protocol: Protocol = "jsonrpc", password: str = "", **changes: Any) -
 
 
 def firm_config(tmp_path: Path, *, login: str = "", trust: str = "2150") -> Path:
-    """The file `init` writes, pointed at the running Odoo (as a firm would edit it)."""
+    """The files `init` writes (the configuration and the sample forms it names), pointed at the running Odoo
+    (as a firm would edit it)."""
     text = example_config()
     text = text.replace('host = "127.0.0.1"', f'host = "{os.environ["ODOO_HOST"]}"', 1)
     text = text.replace("port = 8069", f"port = {os.environ['ODOO_PORT']}", 1)
@@ -36,6 +38,8 @@ def firm_config(tmp_path: Path, *, login: str = "", trust: str = "2150") -> Path
     text = text.replace('login = "billing@harperlowe.example"', f'login = "{login or os.environ["ODOO_LOGIN"]}"', 1)
     text = text.replace('trust_account_code = "2150"', f'trust_account_code = "{trust}"', 1)
     path = tmp_path / "overdue-reminder.toml"
+    if not (tmp_path / "forms").exists():
+        write_sample_forms(tmp_path / "forms")
     path.write_text(text, encoding="utf-8")
     path.chmod(0o600)
     return path
