@@ -202,11 +202,11 @@ class Action:
     staff_notes: tuple[str, ...] = ()  # trust balance, employer-domain warning, no email …
     interest: dict[str, Decimal] = field(default_factory=dict)
     client_kind: str = "business"  # "consumer" | "business" (docs/rules.md, "The firm's own name")
-    trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied (LAW.md #5)
+    trust: dict[str, Decimal] = field(default_factory=dict)  # shown to staff, never applied ("Trust money untouched")
     last_tier: str = ""  # the tier sent last in this cycle, "" when none
     last_contact: date | None = None
     aging: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # bucket -> currency -> amount
-    before_court: tuple[str, ...] = ()  # matter refs before a court (LAW.md #11)
+    before_court: tuple[str, ...] = ()  # matter refs before a court (docs/rules.md, "Court's leave stated")
     sent_before: int = 0  # reminders already sent in this cycle: history sentences only when > 0
 
     @property
@@ -227,7 +227,7 @@ class SkippedClient:
     kind: str
     reason: str
     matter_ref: str = ""
-    attorney_id: int | None = None  # who decides, e.g. on a dispute (LAW.md #8)
+    attorney_id: int | None = None  # who decides, e.g. on a dispute (docs/rules.md, "Disputes go to the attorney")
     hold_ids: tuple[int, ...] = ()
     invoice_ids: tuple[int, ...] = ()
 
